@@ -1,0 +1,58 @@
+/**
+ * The event envelope shared by every context. Personal data (names, e-mail addresses,
+ * free-text reasons) lives in `data` only, never in stream names or metadata, so that
+ * a later crypto-shredding step can encrypt `data` per data subject without touching
+ * the envelope.
+ */
+export interface Actor {
+  /** The token's `sub`. */
+  readonly id: string;
+  readonly email: string;
+  /** The organisation the caller acted for, when the call is organisation-scoped. */
+  readonly organisationId?: string | null;
+  /** Roles as the caller was authorised for this call (platform roles and/or permission level). */
+  readonly roles: readonly string[];
+}
+
+export interface EventMetadata {
+  readonly occurredAt: string;
+  readonly actor: Actor;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly commandId: string;
+  readonly schemaVersion: number;
+}
+
+/** What a decider produces: a fact, not yet stored. */
+export interface DomainEvent<Type extends string = string, Data = Record<string, unknown>> {
+  readonly type: Type;
+  readonly data: Data;
+}
+
+/** An event ready to append: the store keeps `eventId` unique, which makes retries idempotent. */
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  readonly eventId: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+}
+
+/** An event as stored: its place in its stream (`revision`) and in the global log (`position`). */
+export interface RecordedEvent<Type extends string = string, Data = any> {
+  readonly eventId: string;
+  readonly type: Type;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+}
+
+/** Context a command carries from the edge: who, when, and which request it belongs to. */
+export interface CommandContext {
+  readonly commandId: string;
+  readonly actor: Actor;
+  readonly now: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+}

@@ -1,0 +1,104 @@
+import { NewEvent, RecordedEvent } from '@access-ledger/core';
+
+/**
+ * The port every event store adapter implements (SQLite embedded, EventStoreDB).
+ *
+ * Positions are global, strictly increasing numbers; a subscriber never sees a position
+ * appear below one it has already seen. Revisions count from 0 within a stream.
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
+
+export interface AppendOptions {
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream: pass it as the next expectedRevision. */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last appended event. */
+  readonly position: number;
+}
+
+export interface ReadStreamOptions {
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+  readonly direction?: 'forwards' | 'backwards';
+}
+
+/** Selects events by type or by stream-id prefix; both given means both must hold. */
+export interface EventFilter {
+  readonly eventTypes?: readonly string[];
+  readonly streamPrefixes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Inclusive: the first event returned has `position >= fromPosition`. Default 0. */
+  readonly fromPosition?: number;
+  readonly maxCount?: number;
+  readonly filter?: EventFilter;
+}
+
+export interface SubscribeOptions {
+  /** Inclusive, as in readAll. A projection resumes from `checkpoint + 1`. */
+  readonly fromPosition?: number;
+  readonly filter?: EventFilter;
+  /** Ends the subscription: the iterator returns once it notices. */
+  readonly signal?: AbortSignal;
+}
+
+export interface EventStore {
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** Events of one stream; an unknown stream reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catches up from `fromPosition`, then goes live; every matching event exactly once, in position order. */
+  subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /** Position of the newest event in the store (0 when empty), for lag reporting. */
+  headPosition(): Promise<number>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'wrong-expected-revision';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** Current revision, -1 when the stream does not exist. */
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId}: expected revision ${String(expected)}, actual ${actual < 0 ? 'no stream' : actual}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** The same event ids were appended before, but not as one whole batch in the same stream. */
+export class DuplicateEventIdError extends Error {
+  readonly code = 'duplicate-event-id';
+  constructor(readonly eventId: string) {
+    super(`Event id ${eventId} was already appended elsewhere`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+export const matchesFilter = (event: Pick<RecordedEvent, 'type' | 'streamId'>, filter?: EventFilter): boolean => {
+  if (!filter) return true;
+  if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
+  if (filter.streamPrefixes && !filter.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix))) return false;
+  return true;
+};
+
+/** The revision check every adapter performs; `current` is -1 for no stream. */
+export const revisionMatches = (expected: ExpectedRevision, current: number): boolean => {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return current === -1;
+    case 'stream_exists':
+      return current >= 0;
+    default:
+      return expected === current;
+  }
+};

@@ -1,0 +1,310 @@
+import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { NewEvent, RecordedEvent } from '@access-ledger/core';
+import {
+  AppendOptions,
+  AppendResult,
+  DuplicateEventIdError,
+  EventFilter,
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  WrongExpectedRevisionError,
+  matchesFilter,
+  revisionMatches,
+} from './event-store';
+
+export interface SqliteEventStoreOptions {
+  /** Path of the database file; created with its folder when missing. */
+  readonly file: string;
+  /** How often a live subscription looks for events appended by another process. */
+  readonly pollIntervalMs?: number;
+  /** Most appends gathered into one transaction (one fsync). */
+  readonly maxBatch?: number;
+}
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly options: AppendOptions;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const SCAN_WINDOW = 4096;
+const PAGE = 1000;
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  type: row.type,
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: row.position,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+});
+
+/**
+ * The embedded event store: one SQLite file in WAL mode with `synchronous = FULL`, so a
+ * resolved append has been fsynced. Appends that arrive in the same turn of the event
+ * loop are group-committed: one transaction (one fsync) per flush, each append inside its
+ * own savepoint with its own expected-revision check, so one failing append fails alone.
+ *
+ * SQLite admits one writer at a time and a reader sees only committed transactions, so
+ * positions (the rowid) become visible in order: a subscriber never sees a gap fill later.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly pollIntervalMs: number;
+  private readonly maxBatch: number;
+
+  private readonly stmt: {
+    currentRevision: Database.Statement<[string], { revision: number | null; position: number | null }>;
+    byEventId: Database.Statement<[string], { stream_id: string; revision: number; position: number }>;
+    insert: Database.Statement<[string, string, number, string, string, string]>;
+    head: Database.Statement<[], { head: number | null }>;
+    streamForward: Database.Statement<[string, number, number], EventRow>;
+    streamBackward: Database.Statement<[string, number, number], EventRow>;
+    allFrom: Database.Statement<[number, number], EventRow>;
+    window: Database.Statement<[number, number], EventRow>;
+  };
+
+  constructor(options: SqliteEventStoreOptions) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.maxBatch = options.maxBatch ?? 2048;
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position  INTEGER PRIMARY KEY,
+        event_id  TEXT    NOT NULL UNIQUE,
+        stream_id TEXT    NOT NULL,
+        revision  INTEGER NOT NULL,
+        type      TEXT    NOT NULL,
+        data      TEXT    NOT NULL,
+        metadata  TEXT    NOT NULL,
+        UNIQUE (stream_id, revision)
+      );
+    `);
+    this.appended.setMaxListeners(0);
+    this.stmt = {
+      currentRevision: this.db.prepare(
+        'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      ),
+      byEventId: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
+      insert: this.db.prepare(
+        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      head: this.db.prepare('SELECT max(position) AS head FROM events'),
+      streamForward: this.db.prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      ),
+      streamBackward: this.db.prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+      ),
+      allFrom: this.db.prepare('SELECT * FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?'),
+      window: this.db.prepare('SELECT * FROM events WHERE position BETWEEN ? AND ? ORDER BY position ASC'),
+    };
+  }
+
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('Event store is closed'));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, options, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits everything queued since the last flush in one transaction. */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
+      try {
+        this.db.transaction(() => {
+          for (const append of batch) {
+            try {
+              outcomes.push({ ok: true, result: this.appendOne(append) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })();
+      } catch (error) {
+        // The commit itself failed (disk full, I/O error): nothing of this batch is stored.
+        batch.forEach((append) => append.reject(error));
+        continue;
+      }
+      batch.forEach((append, i) => {
+        const outcome = outcomes[i];
+        if (outcome.ok) append.resolve(outcome.result);
+        else append.reject(outcome.error);
+      });
+      this.appended.emit('append');
+    }
+  }
+
+  /** One append inside the batch transaction, in its own savepoint (a nested transaction). */
+  private appendOne({ streamId, events, options }: PendingAppend): AppendResult {
+    return this.db.transaction((): AppendResult => {
+      const replay = events.length > 0 ? this.previousAppend(streamId, events) : null;
+      if (replay) return replay;
+      const current = this.stmt.currentRevision.get(streamId);
+      const currentRevision = current?.revision ?? -1;
+      if (!revisionMatches(options.expectedRevision, currentRevision)) {
+        throw new WrongExpectedRevisionError(streamId, options.expectedRevision, currentRevision);
+      }
+      let revision = currentRevision;
+      let position = current?.position ?? 0;
+      for (const event of events) {
+        revision += 1;
+        const info = this.stmt.insert.run(
+          event.eventId,
+          streamId,
+          revision,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+        );
+        position = Number(info.lastInsertRowid);
+      }
+      return { nextExpectedRevision: revision, position };
+    })();
+  }
+
+  /**
+   * A retried append (same event ids) returns what the first one returned and stores nothing.
+   * Ids that exist only in part, or elsewhere, are refused.
+   */
+  private previousAppend(streamId: string, events: readonly NewEvent[]): AppendResult | null {
+    const first = this.stmt.byEventId.get(events[0].eventId);
+    if (!first) {
+      for (const event of events.slice(1)) {
+        if (this.stmt.byEventId.get(event.eventId)) throw new DuplicateEventIdError(event.eventId);
+      }
+      return null;
+    }
+    let last = first;
+    for (const [i, event] of events.entries()) {
+      const found = i === 0 ? first : this.stmt.byEventId.get(event.eventId);
+      if (!found || found.stream_id !== streamId || found.revision !== first.revision + i) {
+        throw new DuplicateEventIdError(event.eventId);
+      }
+      last = found;
+    }
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      options.direction === 'backwards'
+        ? this.stmt.streamBackward.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, maxCount)
+        : this.stmt.streamForward.all(streamId, options.fromRevision ?? 0, maxCount);
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    let from = options.fromPosition ?? 0;
+    if (!options.filter) return this.stmt.allFrom.all(from, maxCount).map(toRecorded);
+    const head = this.headSync();
+    const result: RecordedEvent[] = [];
+    while (from <= head && result.length < maxCount) {
+      const to = Math.min(from + SCAN_WINDOW - 1, head);
+      for (const event of this.readWindow(from, to, options.filter)) {
+        if (result.length < maxCount) result.push(event);
+      }
+      from = to + 1;
+    }
+    return result;
+  }
+
+  /** Events in positions [from, to] that match the filter; rows are parsed only when they match. */
+  private readWindow(from: number, to: number, filter?: EventFilter): RecordedEvent[] {
+    const out: RecordedEvent[] = [];
+    for (const row of this.stmt.window.iterate(from, to)) {
+      if (matchesFilter({ type: row.type, streamId: row.stream_id }, filter)) out.push(toRecorded(row));
+    }
+    return out;
+  }
+
+  async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+    const { filter, signal } = options;
+    let next = options.fromPosition ?? 0;
+    while (!this.closed && !signal?.aborted) {
+      const head = this.headSync();
+      if (next > head) {
+        await this.waitForAppend(signal);
+        continue;
+      }
+      // Every position up to `head` is committed, so this window has no hole that fills later.
+      const to = Math.min(next + (filter ? SCAN_WINDOW : PAGE) - 1, head);
+      const events = this.readWindow(next, to, filter);
+      next = to + 1;
+      for (const event of events) {
+        if (signal?.aborted) return;
+        yield event;
+      }
+    }
+  }
+
+  private waitForAppend(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appended.off('append', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      // The timer catches appends made by another process on the same file.
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.appended.once('append', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private headSync(): number {
+    return this.stmt.head.get()?.head ?? 0;
+  }
+
+  async headPosition(): Promise<number> {
+    return this.headSync();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.appended.emit('append');
+    this.db.close();
+  }
+}

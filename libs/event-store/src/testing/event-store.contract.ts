@@ -1,0 +1,237 @@
+import { NewEvent, RecordedEvent, newId } from '@access-ledger/core';
+import { EventStore, WrongExpectedRevisionError } from '../event-store';
+
+/**
+ * One behavioural contract for every EventStore adapter. Streams are named under a
+ * prefix unique to each run, so the suite also runs against a long-lived server that
+ * already holds other data.
+ */
+export interface EventStoreHarness {
+  /** Opens the store (a second call after close() opens the same data again). */
+  open(): Promise<EventStore>;
+  /** Called once after the suite. */
+  dispose?(): Promise<void>;
+}
+
+const metadata = (commandId = newId()) => ({
+  occurredAt: new Date().toISOString(),
+  actor: { id: 'contract-test', email: 'contract@example.org', roles: [] },
+  correlationId: commandId,
+  causationId: commandId,
+  commandId,
+  schemaVersion: 1,
+});
+
+export const anEvent = (type = 'ThingHappened', data: Record<string, unknown> = {}): NewEvent => ({
+  eventId: newId(),
+  type,
+  data,
+  metadata: metadata(),
+});
+
+/** Collects `count` events from an async iterable, then stops it. */
+export const take = async <T>(iterable: AsyncIterable<T>, count: number): Promise<T[]> => {
+  const out: T[] = [];
+  if (count === 0) return out;
+  for await (const item of iterable) {
+    out.push(item);
+    if (out.length >= count) break;
+  }
+  return out;
+};
+
+export function describeEventStoreContract(adapter: string, harness: EventStoreHarness | null, skipReason?: string): void {
+  const d = harness ? describe : describe.skip;
+  if (!harness) {
+    // Printed so a green run never hides an adapter that was not exercised.
+    // eslint-disable-next-line no-console
+    console.warn(`[contract] ${adapter} event store suite skipped: ${skipReason}`);
+  }
+  d(`EventStore contract: ${adapter}`, () => {
+    const run = `c${Math.random().toString(36).slice(2, 10)}`;
+    const stream = (name: string) => `${run}${name}-${newId()}`;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      store = await harness!.open();
+    });
+    afterAll(async () => {
+      await store.close();
+      await harness!.dispose?.();
+    });
+
+    it('appends to a new stream and numbers revisions from 0 with increasing positions', async () => {
+      const id = stream('a');
+      const result = await store.appendToStream(id, [anEvent('A'), anEvent('B'), anEvent('C')], { expectedRevision: 'no_stream' });
+      expect(result.nextExpectedRevision).toBe(2);
+      const events = await store.readStream(id);
+      expect(events.map((e) => [e.type, e.revision, e.streamId])).toEqual([
+        ['A', 0, id],
+        ['B', 1, id],
+        ['C', 2, id],
+      ]);
+      expect(events[0].position).toBeLessThan(events[1].position);
+      expect(events[1].position).toBeLessThan(events[2].position);
+      expect(result.position).toBe(events[2].position);
+    });
+
+    it('keeps data and metadata exactly as appended', async () => {
+      const id = stream('a');
+      const event = anEvent('Detailed', { name: 'Zoë O’Brien', nested: { list: [1, 'two', null], flag: true } });
+      await store.appendToStream(id, [event], { expectedRevision: 'no_stream' });
+      const [stored] = await store.readStream(id);
+      expect(stored.eventId).toBe(event.eventId);
+      expect(stored.data).toEqual(event.data);
+      expect(stored.metadata).toEqual(event.metadata);
+    });
+
+    it('refuses a wrong expected revision with the actual revision and stores nothing', async () => {
+      const id = stream('a');
+      await store.appendToStream(id, [anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+      const refused = [
+        store.appendToStream(id, [anEvent()], { expectedRevision: 'no_stream' }),
+        store.appendToStream(id, [anEvent()], { expectedRevision: 0 }),
+        store.appendToStream(id, [anEvent()], { expectedRevision: 5 }),
+        store.appendToStream(stream('missing'), [anEvent()], { expectedRevision: 'stream_exists' }),
+        store.appendToStream(stream('missing'), [anEvent()], { expectedRevision: 0 }),
+      ];
+      const outcomes = await Promise.allSettled(refused);
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe('rejected');
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      }
+      expect(((outcomes[0] as PromiseRejectedResult).reason as WrongExpectedRevisionError).actual).toBe(1);
+      expect(((outcomes[3] as PromiseRejectedResult).reason as WrongExpectedRevisionError).actual).toBe(-1);
+      expect(await store.readStream(id)).toHaveLength(2);
+    });
+
+    it('accepts exact, stream_exists and any revisions when they hold', async () => {
+      const id = stream('a');
+      await store.appendToStream(id, [anEvent()], { expectedRevision: 'any' });
+      await store.appendToStream(id, [anEvent()], { expectedRevision: 0 });
+      await store.appendToStream(id, [anEvent()], { expectedRevision: 'stream_exists' });
+      const last = await store.appendToStream(id, [anEvent()], { expectedRevision: 'any' });
+      expect(last.nextExpectedRevision).toBe(3);
+    });
+
+    it('reads a stream forwards, backwards, from a revision and up to a count; an unknown stream is empty', async () => {
+      const id = stream('a');
+      await store.appendToStream(id, ['E0', 'E1', 'E2', 'E3', 'E4'].map((t) => anEvent(t)), { expectedRevision: 'no_stream' });
+      const types = (events: RecordedEvent[]) => events.map((e) => e.type);
+      expect(types(await store.readStream(id, { fromRevision: 2 }))).toEqual(['E2', 'E3', 'E4']);
+      expect(types(await store.readStream(id, { fromRevision: 1, maxCount: 2 }))).toEqual(['E1', 'E2']);
+      expect(types(await store.readStream(id, { direction: 'backwards', maxCount: 2 }))).toEqual(['E4', 'E3']);
+      expect(types(await store.readStream(id, { direction: 'backwards', fromRevision: 1 }))).toEqual(['E1', 'E0']);
+      expect(await store.readStream(stream('never'))).toEqual([]);
+    });
+
+    it('treats a retried append with the same event ids as the first one and stores nothing twice', async () => {
+      const id = stream('a');
+      const events = [anEvent('X'), anEvent('Y')];
+      const first = await store.appendToStream(id, events, { expectedRevision: 'no_stream' });
+      const retry = await store.appendToStream(id, events, { expectedRevision: 'no_stream' });
+      expect(retry).toEqual(first);
+      expect(await store.readStream(id)).toHaveLength(2);
+    });
+
+    it('lets exactly one of two appends with the same expected revision succeed', async () => {
+      const id = stream('a');
+      await store.appendToStream(id, [anEvent()], { expectedRevision: 'no_stream' });
+      const outcomes = await Promise.allSettled([
+        store.appendToStream(id, [anEvent('Left')], { expectedRevision: 0 }),
+        store.appendToStream(id, [anEvent('Right')], { expectedRevision: 0 }),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const loser = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(loser.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(await store.readStream(id)).toHaveLength(2);
+    });
+
+    it('fails a refused append alone when it travels with others', async () => {
+      const ok1 = stream('a');
+      const ok2 = stream('a');
+      const bad = stream('a');
+      await store.appendToStream(bad, [anEvent()], { expectedRevision: 'no_stream' });
+      const outcomes = await Promise.allSettled([
+        store.appendToStream(ok1, [anEvent()], { expectedRevision: 'no_stream' }),
+        store.appendToStream(bad, [anEvent()], { expectedRevision: 'no_stream' }),
+        store.appendToStream(ok2, [anEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await store.readStream(ok1)).toHaveLength(1);
+      expect(await store.readStream(ok2)).toHaveLength(1);
+      expect(await store.readStream(bad)).toHaveLength(1);
+    });
+
+    it('reads $all from a position, filtered by event type or stream prefix', async () => {
+      const prefix = `${run}f${Math.random().toString(36).slice(2, 6)}`;
+      const start = (await store.headPosition()) + 1;
+      await store.appendToStream(`${prefix}-1`, [anEvent('Kept'), anEvent('Dropped')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`${prefix}-2`, [anEvent('Kept')], { expectedRevision: 'no_stream' });
+      const mine = await store.readAll({ fromPosition: start, filter: { streamPrefixes: [prefix] } });
+      expect(mine.map((e) => e.type)).toEqual(['Kept', 'Dropped', 'Kept']);
+      const kept = await store.readAll({ fromPosition: start, filter: { streamPrefixes: [prefix], eventTypes: ['Kept'] } });
+      expect(kept.map((e) => e.streamId)).toEqual([`${prefix}-1`, `${prefix}-2`]);
+      const limited = await store.readAll({ fromPosition: mine[1].position, maxCount: 1, filter: { streamPrefixes: [prefix] } });
+      expect(limited.map((e) => e.eventId)).toEqual([mine[1].eventId]);
+      expect(await store.headPosition()).toBeGreaterThanOrEqual(mine[2].position);
+    });
+
+    it('delivers every event to a subscriber exactly once, in order, while eight writers append concurrently', async () => {
+      const prefix = `${run}s${Math.random().toString(36).slice(2, 6)}`;
+      const writers = 8;
+      const perWriter = 250;
+      const start = (await store.headPosition()) + 1;
+      const controller = new AbortController();
+      const received = take(store.subscribeToAll({ fromPosition: start, filter: { streamPrefixes: [prefix] }, signal: controller.signal }), writers * perWriter);
+      const written: string[] = [];
+      await Promise.all(
+        Array.from({ length: writers }, async (_, w) => {
+          for (let i = 0; i < perWriter; i += 1) {
+            // Half the writers share streams, half write one stream each, in batches of one or two.
+            const streamId = `${prefix}-${w % 2 === 0 ? `w${w}` : `s${i % 50}`}`;
+            const batch = i % 5 === 0 && i + 1 < perWriter ? [anEvent('Pair'), anEvent('Pair')] : [anEvent('One')];
+            await store.appendToStream(streamId, batch, { expectedRevision: 'any' });
+            written.push(...batch.map((e) => e.eventId));
+            if (batch.length === 2) i += 1;
+          }
+        }),
+      );
+      const events = await received;
+      controller.abort();
+      expect(events).toHaveLength(written.length);
+      expect(new Set(events.map((e) => e.eventId))).toEqual(new Set(written));
+      for (let i = 1; i < events.length; i += 1) expect(events[i].position).toBeGreaterThan(events[i - 1].position);
+    });
+
+    it('catches up from an earlier position and then goes live, honouring the filter', async () => {
+      const prefix = `${run}l${Math.random().toString(36).slice(2, 6)}`;
+      const start = (await store.headPosition()) + 1;
+      await store.appendToStream(`${prefix}-1`, [anEvent('Old'), anEvent('Other')], { expectedRevision: 'no_stream' });
+      const controller = new AbortController();
+      const received = take(
+        store.subscribeToAll({ fromPosition: start, signal: controller.signal, filter: { streamPrefixes: [prefix], eventTypes: ['Old', 'New'] } }),
+        2,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      await store.appendToStream(`${prefix}-1`, [anEvent('Other'), anEvent('New')], { expectedRevision: 1 });
+      const events = await received;
+      controller.abort();
+      expect(events.map((e) => e.type)).toEqual(['Old', 'New']);
+    });
+
+    it('still has every acknowledged event after the store is closed and opened again', async () => {
+      const id = stream('durable');
+      const acknowledged = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.appendToStream(`${id}${i}`, [anEvent('Kept', { i })], { expectedRevision: 'no_stream' })),
+      );
+      await store.close();
+      store = await harness!.open();
+      for (let i = 0; i < 20; i += 1) {
+        const [event] = await store.readStream(`${id}${i}`);
+        expect(event.data).toEqual({ i });
+        expect(event.position).toBe(acknowledged[i].position);
+      }
+    });
+  });
+}
