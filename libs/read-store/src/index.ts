@@ -1,0 +1,2 @@
+export * from './read-store';
+export * from './sqlite-read-store';

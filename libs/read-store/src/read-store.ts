@@ -1,0 +1,84 @@
+/**
+ * The read-store port: collections of JSON documents keyed by id, written only by
+ * projections (through `applyChanges`, atomically with their checkpoint) and read by
+ * query handlers. Adapters: embedded SQLite, MongoDB.
+ */
+export type Scalar = string | number | boolean | null;
+
+export interface CollectionSpec {
+  readonly name: string;
+  /** Top-level document fields that may be filtered on and sorted by. */
+  readonly fields: readonly string[];
+  /** String fields searchable by case-insensitive prefix (and sorted case-insensitively). */
+  readonly searchable?: readonly string[];
+  /** Compound indexes over declared fields, in order. */
+  readonly indexes?: readonly (readonly string[])[];
+}
+
+export type Condition = Scalar | { readonly in: readonly Scalar[] };
+
+export interface SortKey {
+  readonly field: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+export interface FindQuery {
+  /** Equality or `in`; all conditions must hold. */
+  readonly where?: Readonly<Record<string, Condition>>;
+  /** Matches when any of the fields starts with the prefix, ignoring case. */
+  readonly search?: { readonly fields: readonly string[]; readonly prefix: string };
+  /** Ties are broken by id so that pages never overlap. */
+  readonly sort?: readonly SortKey[];
+  /** 1-based. */
+  readonly page?: number;
+  readonly pageSize?: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export type Document = Record<string, unknown>;
+
+export type Change =
+  | { readonly op: 'upsert'; readonly collection: string; readonly id: string; readonly doc: Document; readonly position: number }
+  | { readonly op: 'patch'; readonly collection: string; readonly id: string; readonly set: Document; readonly position: number }
+  | { readonly op: 'delete'; readonly collection: string; readonly id: string; readonly position: number };
+
+export interface ReadStore {
+  /** Creates the collection and its indexes when missing; safe to call at every start. */
+  ensureCollection(spec: CollectionSpec): Promise<void>;
+  dropCollection(name: string): Promise<void>;
+  /**
+   * Applies the changes in order and records `checkpoint` for `projection`, as one unit:
+   * after a crash either both are there or the batch is applied again, and a change whose
+   * position is not above the document's last-applied position is a no-op.
+   */
+  applyChanges(projection: string, changes: readonly Change[], checkpoint: number): Promise<void>;
+  /** Last position the projection has processed; -1 when it has processed nothing. */
+  getCheckpoint(projection: string): Promise<number>;
+  get<T extends Document>(collection: string, id: string): Promise<T | null>;
+  getMany<T extends Document>(collection: string, ids: readonly string[]): Promise<Map<string, T>>;
+  find<T extends Document>(collection: string, query?: FindQuery): Promise<Page<T>>;
+  /** Number of documents per value of `field` among those matching `where`. */
+  countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>>;
+  /**
+   * Replaces collection `to` by `from` and the checkpoint of projection `toProjection` by that
+   * of `fromProjection`, so readers switch from the old table to the rebuilt one at once.
+   */
+  promote(args: { from: string; to: string; fromProjection: string; toProjection: string }): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PAGE_SIZE = 25;
+
+export class UnknownFieldError extends Error {
+  constructor(collection: string, field: string) {
+    super(`Collection ${collection} does not declare field ${field}`);
+    this.name = 'UnknownFieldError';
+  }
+}

@@ -1,0 +1,273 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  Change,
+  CollectionSpec,
+  Condition,
+  DEFAULT_PAGE_SIZE,
+  Document,
+  FindQuery,
+  Page,
+  ReadStore,
+  Scalar,
+  UnknownFieldError,
+} from './read-store';
+
+export interface SqliteReadStoreOptions {
+  readonly file: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Greatest code point: `prefix + MAX` bounds every string that starts with `prefix`. */
+const MAX_CHAR = '\u{10FFFF}';
+
+const identifier = (name: string): string => {
+  if (!IDENTIFIER.test(name)) throw new Error(`Not a valid collection or field name: ${name}`);
+  return name;
+};
+const table = (collection: string) => `rm_${identifier(collection)}`;
+const fieldColumn = (field: string) => `f_${identifier(field)}`;
+const searchColumn = (field: string) => `s_${identifier(field)}`;
+const bindable = (value: Scalar): string | number | null => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
+export const searchKey = (value: unknown): string | null => (typeof value === 'string' ? value.toLocaleLowerCase('en') : null);
+
+/**
+ * Embedded read store: one table per collection holding the JSON document, with a
+ * generated (virtual) column per declared field and a stored lower-case key per
+ * searchable field, both indexable. Lower-casing happens in JavaScript because SQLite's
+ * lower() folds ASCII only.
+ */
+export class SqliteReadStore implements ReadStore {
+  private readonly db: Database.Database;
+  private readonly specs = new Map<string, CollectionSpec>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteReadStoreOptions) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    // Read models can be rebuilt from the event log; the checkpoint commits with the data.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS _checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
+    `);
+  }
+
+  /** Statements are compiled once per SQL text; schema changes recompile them lazily. */
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
+    const name = table(spec.name);
+    this.db.transaction(() => {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, position INTEGER NOT NULL)`);
+      const columns = new Set(this.prepare(`SELECT name FROM pragma_table_xinfo('${name}')`).pluck().all() as string[]);
+      for (const field of spec.fields) {
+        const column = fieldColumn(field);
+        if (!columns.has(column)) {
+          this.db.exec(`ALTER TABLE ${name} ADD COLUMN ${column} GENERATED ALWAYS AS (json_extract(doc, '$.${field}')) VIRTUAL`);
+        }
+      }
+      for (const field of spec.searchable ?? []) {
+        const column = searchColumn(field);
+        if (!columns.has(column)) {
+          this.db.exec(`ALTER TABLE ${name} ADD COLUMN ${column} TEXT`);
+          const fill = this.prepare(`UPDATE ${name} SET ${column} = ? WHERE id = ?`);
+          for (const row of this.prepare(`SELECT id, doc FROM ${name}`).iterate() as Iterable<{ id: string; doc: string }>) {
+            fill.run(searchKey(JSON.parse(row.doc)[field]), row.id);
+          }
+        }
+      }
+      const existing = this.indexedColumnLists(name);
+      for (const fields of spec.indexes ?? []) {
+        const columns = fields.map((f) => this.column(spec, f));
+        if (existing.has(columns.join(','))) continue;
+        const indexName = `ix_${name}_${columns.join('_')}_${Date.now().toString(36)}`;
+        this.db.exec(`CREATE INDEX ${indexName} ON ${name} (${columns.join(', ')})`);
+      }
+      this.prepare('INSERT OR REPLACE INTO _collections (name, spec) VALUES (?, ?)').run(spec.name, JSON.stringify(spec));
+    })();
+    this.specs.set(spec.name, spec);
+  }
+
+  /** Column lists of the table's indexes, so an index survives renames without being duplicated. */
+  private indexedColumnLists(tableName: string): Set<string> {
+    const lists = new Set<string>();
+    const indexes = this.prepare(`SELECT name FROM pragma_index_list('${tableName}')`).pluck().all() as string[];
+    for (const index of indexes) {
+      const cols = this.prepare(`SELECT name FROM pragma_index_info('${index}') ORDER BY seqno`).pluck().all() as string[];
+      lists.add(cols.join(','));
+    }
+    return lists;
+  }
+
+  private spec(collection: string): CollectionSpec {
+    let spec = this.specs.get(collection);
+    if (!spec) {
+      const row = this.prepare('SELECT spec FROM _collections WHERE name = ?').pluck().get(collection) as string | undefined;
+      if (!row) throw new Error(`Unknown collection ${collection}`);
+      spec = JSON.parse(row) as CollectionSpec;
+      this.specs.set(collection, spec);
+    }
+    return spec;
+  }
+
+  /** The column a field filters or sorts on: its case-folded key when it is searchable. */
+  private column(spec: CollectionSpec, field: string, forSort = false): string {
+    if (field === 'id') return 'id';
+    if ((spec.searchable ?? []).includes(field) && (forSort || !spec.fields.includes(field))) return searchColumn(field);
+    if (!spec.fields.includes(field)) throw new UnknownFieldError(spec.name, field);
+    return fieldColumn(field);
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.exec(`DROP TABLE IF EXISTS ${table(name)}`);
+      this.prepare('DELETE FROM _collections WHERE name = ?').run(name);
+    })();
+    this.specs.delete(name);
+  }
+
+  async applyChanges(projection: string, changes: readonly Change[], checkpoint: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const change of changes) this.applyOne(change);
+      this.db
+        .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
+        .run(projection, checkpoint);
+    })();
+  }
+
+  private applyOne(change: Change): void {
+    const spec = this.spec(change.collection);
+    const name = table(change.collection);
+    const current = this.prepare(`SELECT doc, position FROM ${name} WHERE id = ?`).get(change.id) as
+      | { doc: string; position: number }
+      | undefined;
+    if (current && current.position >= change.position) return;
+    if (change.op === 'delete') {
+      this.prepare(`DELETE FROM ${name} WHERE id = ?`).run(change.id);
+      return;
+    }
+    if (change.op === 'patch' && !current) return;
+    const doc = change.op === 'upsert' ? change.doc : { ...JSON.parse(current!.doc), ...change.set };
+    const searchable = spec.searchable ?? [];
+    const columns = ['id', 'doc', 'position', ...searchable.map(searchColumn)];
+    this.db
+      .prepare(`INSERT OR REPLACE INTO ${name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      .run(change.id, JSON.stringify(doc), change.position, ...searchable.map((f) => searchKey(doc[f])));
+  }
+
+  async getCheckpoint(projection: string): Promise<number> {
+    const position = this.prepare('SELECT position FROM _checkpoints WHERE projection = ?').pluck().get(projection) as number | undefined;
+    return position ?? -1;
+  }
+
+  async get<T extends Document>(collection: string, id: string): Promise<T | null> {
+    const doc = this.prepare(`SELECT doc FROM ${table(collection)} WHERE id = ?`).pluck().get(id) as string | undefined;
+    return doc === undefined ? null : (JSON.parse(doc) as T);
+  }
+
+  async getMany<T extends Document>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+    const result = new Map<string, T>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT id, doc FROM ${table(collection)} WHERE id IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as { id: string; doc: string }[];
+      for (const row of rows) result.set(row.id, JSON.parse(row.doc) as T);
+    }
+    return result;
+  }
+
+  private whereClause(spec: CollectionSpec, where: FindQuery['where'], search: FindQuery['search']): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    for (const [field, condition] of Object.entries(where ?? {}) as [string, Condition][]) {
+      const column = this.column(spec, field);
+      if (condition !== null && typeof condition === 'object') {
+        if (condition.in.length === 0) {
+          clauses.push('0');
+          continue;
+        }
+        clauses.push(`${column} IN (${condition.in.map(() => '?').join(', ')})`);
+        params.push(...condition.in.map(bindable));
+      } else if (condition === null) {
+        clauses.push(`${column} IS NULL`);
+      } else {
+        clauses.push(`${column} = ?`);
+        params.push(bindable(condition));
+      }
+    }
+    const prefix = searchKey(search?.prefix ?? '') ?? '';
+    if (search && prefix !== '') {
+      const alternatives = search.fields.map((field) => {
+        if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+        params.push(prefix, prefix + MAX_CHAR);
+        return `(${searchColumn(field)} >= ? AND ${searchColumn(field)} < ?)`;
+      });
+      clauses.push(`(${alternatives.join(' OR ')})`);
+    }
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  async find<T extends Document>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
+    const spec = this.spec(collection);
+    const name = table(collection);
+    const page = Math.max(1, Math.floor(query.page ?? 1));
+    const pageSize = Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE));
+    const { sql, params } = this.whereClause(spec, query.where, query.search);
+    const order = [...(query.sort ?? []).map((s) => `${this.column(spec, s.field, true)} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`), 'id ASC'];
+    const items = this.db
+      .prepare(`SELECT doc FROM ${name} ${sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...params, pageSize, (page - 1) * pageSize) as string[];
+    const total = this.prepare(`SELECT count(*) FROM ${name} ${sql}`).pluck().get(...params) as number;
+    return { items: items.map((doc) => JSON.parse(doc) as T), total, page, pageSize };
+  }
+
+  async countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>> {
+    const spec = this.spec(collection);
+    const column = this.column(spec, field);
+    const { sql, params } = this.whereClause(spec, where, undefined);
+    const rows = this.prepare(
+      `SELECT ${column} AS k, json_type(doc, '$.${identifier(field)}') AS t, count(*) AS n FROM ${table(collection)} ${sql} GROUP BY k, t`,
+    ).all(...params) as { k: Scalar; t: string; n: number }[];
+    // JSON booleans come back from SQLite as 1/0: name them as the document does.
+    return Object.fromEntries(rows.map((r) => [r.t === 'true' || r.t === 'false' ? r.t : String(r.k), r.n]));
+  }
+
+  async promote({ from, to, fromProjection, toProjection }: { from: string; to: string; fromProjection: string; toProjection: string }): Promise<void> {
+    const spec = this.spec(from);
+    this.db.transaction(() => {
+      this.db.exec(`DROP TABLE IF EXISTS ${table(to)}`);
+      this.db.exec(`ALTER TABLE ${table(from)} RENAME TO ${table(to)}`);
+      this.prepare('DELETE FROM _collections WHERE name = ?').run(from);
+      this.prepare('INSERT OR REPLACE INTO _collections (name, spec) VALUES (?, ?)').run(to, JSON.stringify({ ...spec, name: to }));
+      const position = this.prepare('SELECT position FROM _checkpoints WHERE projection = ?').pluck().get(fromProjection) ?? -1;
+      this.db
+        .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
+        .run(toProjection, position);
+      this.prepare('DELETE FROM _checkpoints WHERE projection = ?').run(fromProjection);
+    })();
+    this.specs.delete(from);
+    this.specs.set(to, { ...spec, name: to });
+  }
+
+  async ping(): Promise<void> {
+    this.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
