@@ -1,2 +1,3 @@
 export * from './event-store';
 export * from './sqlite-event-store';
+export * from './handle-command';

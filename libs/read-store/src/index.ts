@@ -1,2 +1,3 @@
 export * from './read-store';
 export * from './sqlite-read-store';
+export * from './projection';

@@ -48,6 +48,15 @@ export type Change =
   | { readonly op: 'patch'; readonly collection: string; readonly id: string; readonly set: Document; readonly position: number }
   | { readonly op: 'delete'; readonly collection: string; readonly id: string; readonly position: number };
 
+export interface ApplyOptions {
+  /**
+   * The checkpoint the writer believes is stored. When another writer moved it (a rebuild was
+   * promoted, a second runner took over), nothing is applied and CheckpointMovedError is thrown,
+   * so the writer can resume from the stored checkpoint instead of skipping or repeating events.
+   */
+  readonly expectedCheckpoint?: number;
+}
+
 export interface ReadStore {
   /** Creates the collection and its indexes when missing; safe to call at every start. */
   ensureCollection(spec: CollectionSpec): Promise<void>;
@@ -57,7 +66,7 @@ export interface ReadStore {
    * after a crash either both are there or the batch is applied again, and a change whose
    * position is not above the document's last-applied position is a no-op.
    */
-  applyChanges(projection: string, changes: readonly Change[], checkpoint: number): Promise<void>;
+  applyChanges(projection: string, changes: readonly Change[], checkpoint: number, options?: ApplyOptions): Promise<void>;
   /** Last position the projection has processed; -1 when it has processed nothing. */
   getCheckpoint(projection: string): Promise<number>;
   get<T extends Document>(collection: string, id: string): Promise<T | null>;
@@ -80,5 +89,12 @@ export class UnknownFieldError extends Error {
   constructor(collection: string, field: string) {
     super(`Collection ${collection} does not declare field ${field}`);
     this.name = 'UnknownFieldError';
+  }
+}
+
+export class CheckpointMovedError extends Error {
+  constructor(readonly projection: string, readonly expected: number, readonly actual: number) {
+    super(`Checkpoint of ${projection} is ${actual}, expected ${expected}`);
+    this.name = 'CheckpointMovedError';
   }
 }

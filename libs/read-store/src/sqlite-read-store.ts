@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  ApplyOptions,
   Change,
+  CheckpointMovedError,
   CollectionSpec,
   Condition,
   DEFAULT_PAGE_SIZE,
@@ -137,8 +139,12 @@ export class SqliteReadStore implements ReadStore {
     this.specs.delete(name);
   }
 
-  async applyChanges(projection: string, changes: readonly Change[], checkpoint: number): Promise<void> {
+  async applyChanges(projection: string, changes: readonly Change[], checkpoint: number, options: ApplyOptions = {}): Promise<void> {
     this.db.transaction(() => {
+      if (options.expectedCheckpoint !== undefined) {
+        const stored = this.checkpointSync(projection);
+        if (stored !== options.expectedCheckpoint) throw new CheckpointMovedError(projection, options.expectedCheckpoint, stored);
+      }
       for (const change of changes) this.applyOne(change);
       this.db
         .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
@@ -166,9 +172,13 @@ export class SqliteReadStore implements ReadStore {
       .run(change.id, JSON.stringify(doc), change.position, ...searchable.map((f) => searchKey(doc[f])));
   }
 
-  async getCheckpoint(projection: string): Promise<number> {
+  private checkpointSync(projection: string): number {
     const position = this.prepare('SELECT position FROM _checkpoints WHERE projection = ?').pluck().get(projection) as number | undefined;
     return position ?? -1;
+  }
+
+  async getCheckpoint(projection: string): Promise<number> {
+    return this.checkpointSync(projection);
   }
 
   async get<T extends Document>(collection: string, id: string): Promise<T | null> {
@@ -253,7 +263,7 @@ export class SqliteReadStore implements ReadStore {
       this.db.exec(`ALTER TABLE ${table(from)} RENAME TO ${table(to)}`);
       this.prepare('DELETE FROM _collections WHERE name = ?').run(from);
       this.prepare('INSERT OR REPLACE INTO _collections (name, spec) VALUES (?, ?)').run(to, JSON.stringify({ ...spec, name: to }));
-      const position = this.prepare('SELECT position FROM _checkpoints WHERE projection = ?').pluck().get(fromProjection) ?? -1;
+      const position = this.checkpointSync(fromProjection);
       this.db
         .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
         .run(toProjection, position);

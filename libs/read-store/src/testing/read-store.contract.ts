@@ -1,4 +1,4 @@
-import { Change, CollectionSpec, ReadStore } from '../read-store';
+import { Change, CheckpointMovedError, CollectionSpec, ReadStore } from '../read-store';
 
 export interface ReadStoreHarness {
   open(): Promise<ReadStore>;
@@ -112,6 +112,19 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
       expect(zz.items.map((p) => p.id).sort()).toEqual(['p2', 'p5']);
       const literal = await store.find<Person>(name, { search: { fields: ['email'], prefix: '.*' } });
       expect(literal.total).toBe(0);
+    });
+
+    it('refuses a batch, writing nothing, when the checkpoint moved under the writer', async () => {
+      const s = spec();
+      await store.ensureCollection(s);
+      await store.applyChanges('moved', upserts(s.name, [people[0]], 1), 1, { expectedCheckpoint: -1 });
+      await expect(
+        store.applyChanges('moved', upserts(s.name, [people[1]], 2), 2, { expectedCheckpoint: 0 }),
+      ).rejects.toBeInstanceOf(CheckpointMovedError);
+      expect(await store.get(s.name, 'p2')).toBeNull();
+      expect(await store.getCheckpoint('moved')).toBe(1);
+      await store.applyChanges('moved', upserts(s.name, [people[1]], 2), 2, { expectedCheckpoint: 1 });
+      expect(await store.getCheckpoint('moved')).toBe(2);
     });
 
     it('counts documents per value of a field', async () => {

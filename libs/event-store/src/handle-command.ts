@@ -1,0 +1,102 @@
+import {
+  CommandContext,
+  ConflictError,
+  Decider,
+  DomainEvent,
+  NewEvent,
+  RecordedEvent,
+  StaleVersionError,
+  eventIdFor,
+  fold,
+} from '@access-ledger/core';
+import { EventStore, WrongExpectedRevisionError } from './event-store';
+
+export interface HandleCommandOptions {
+  /** The stream revision the client acted on (If-Match); a different current revision -> 412. */
+  readonly expectedVersion?: number;
+  /** Schema version written into each event's metadata. */
+  readonly schemaVersion?: number;
+  /** How often to re-read and re-decide after losing a race to another writer. */
+  readonly retries?: number;
+}
+
+export interface CommandResult<State> {
+  readonly streamId: string;
+  /** Revision of the stream after the command: the resource's new version (ETag). */
+  readonly revision: number;
+  /** Global position of the last event written (or of the command's earlier events when replayed). */
+  readonly position: number;
+  readonly events: readonly DomainEvent[];
+  readonly state: State;
+}
+
+const toNewEvent = (event: DomainEvent, index: number, context: CommandContext, schemaVersion: number): NewEvent => ({
+  eventId: eventIdFor(context.commandId, index),
+  type: event.type,
+  data: event.data,
+  metadata: {
+    occurredAt: context.now,
+    actor: context.actor,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    commandId: context.commandId,
+    schemaVersion,
+  },
+});
+
+/**
+ * The one command-handling function: read the stream, fold it with `evolve`, `decide`,
+ * append with the revision that was read. A command already recorded (same commandId,
+ * e.g. a client retry) returns its earlier outcome and appends nothing. Losing a race to
+ * another writer re-runs the decision on the new state, so the loser gets the domain's
+ * own answer (e.g. "already approved") rather than a bare conflict.
+ */
+export async function handleCommand<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  streamId: string,
+  command: Command,
+  context: CommandContext,
+  options: HandleCommandOptions = {},
+): Promise<CommandResult<State>> {
+  const retries = options.retries ?? 3;
+  for (let attempt = 0; ; attempt += 1) {
+    const recorded = await store.readStream(streamId);
+    const state = fold(decider, recorded as unknown as Event[]);
+    const revision = recorded.length - 1;
+    const earlier = recorded.filter((e) => e.metadata.commandId === context.commandId);
+    if (earlier.length > 0) return replayed(streamId, earlier, state);
+    if (options.expectedVersion !== undefined && options.expectedVersion !== revision) {
+      throw new StaleVersionError(options.expectedVersion, revision);
+    }
+    const events = decider.decide(command, state);
+    if (events.length === 0) {
+      return { streamId, revision, position: recorded.at(-1)?.position ?? 0, events, state };
+    }
+    try {
+      const appended = await store.appendToStream(
+        streamId,
+        events.map((event, i) => toNewEvent(event, i, context, options.schemaVersion ?? 1)),
+        { expectedRevision: revision < 0 ? 'no_stream' : revision },
+      );
+      return {
+        streamId,
+        revision: appended.nextExpectedRevision,
+        position: appended.position,
+        events,
+        state: events.reduce(decider.evolve, state),
+      };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (options.expectedVersion !== undefined) throw new StaleVersionError(options.expectedVersion, error.actual);
+      if (attempt >= retries) {
+        throw new ConflictError('concurrent-modification', 'The resource was changed by another request at the same time; retry.');
+      }
+    }
+  }
+}
+
+const replayed = <State>(streamId: string, earlier: RecordedEvent[], state: State): CommandResult<State> => {
+  const last = earlier[earlier.length - 1];
+  return { streamId, revision: last.revision, position: last.position, events: earlier, state };
+};
