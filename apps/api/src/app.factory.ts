@@ -1,0 +1,50 @@
+import { INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { newId } from '@access-ledger/core';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/config';
+import { sendProblem } from './http/problem';
+import { validationPipe } from './http/validation';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Accepts X-Correlation-Id (or makes one) and echoes it; runs before everything else, logging included. */
+const correlation = (request: Request, response: Response, next: NextFunction) => {
+  const given = request.header('x-correlation-id');
+  request.correlationId = given && CORRELATION_ID.test(given) ? given : newId();
+  response.setHeader('X-Correlation-Id', request.correlationId);
+  next();
+};
+
+/** Builds the HTTP application (not yet listening): used by main and by the API tests alike. */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(correlation);
+  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
+  app.useGlobalPipes(validationPipe());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('access-ledger')
+      .setDescription('Who may use what, who is in the organisation, who may see whose data — with the audit trail to prove it.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  await app.init();
+  // Errors raised by express middleware (body parsing) never reach Nest's filters: answer them here too.
+  const logger = new NestLogger('Problem');
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => sendProblem(error, request, response, logger));
+  return app;
+}

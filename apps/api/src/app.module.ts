@@ -1,0 +1,47 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { TokenVerifier } from '@access-ledger/auth';
+import { AuthGuard, PRINCIPAL_CHECKS, TOKEN_VERIFIER } from './auth/auth.guard';
+import { AppConfig } from './config/config';
+import { HealthController } from './health/health.controller';
+import { ProblemFilter } from './http/problem';
+import { ReadModels } from './infrastructure/read-models';
+import { StoresModule } from './infrastructure/stores.module';
+import { HttpMetricsInterceptor, Metrics, MetricsController } from './metrics/metrics';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (request: IncomingMessage) => (request as IncomingMessage & { correlationId?: string }).correlationId ?? 'unknown',
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
+          },
+        }),
+        StoresModule.forConfig(config),
+        CqrsModule.forRoot(),
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: TOKEN_VERIFIER, useValue: new TokenVerifier(config.auth) },
+        { provide: PRINCIPAL_CHECKS, useValue: [] },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+        Metrics,
+        ReadModels,
+      ],
+      exports: [ReadModels, Metrics],
+    };
+  }
+}

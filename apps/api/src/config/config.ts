@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TokenVerifierConfig } from '@access-ledger/auth';
+
+export interface AppConfig {
+  readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+  readonly readStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'mongodb'; readonly uri: string; readonly db: string };
+  readonly dataDir: string;
+  readonly port: number;
+  readonly auth: TokenVerifierConfig;
+  /** True when the secret was generated for the embedded mode (main prints how to mint a token). */
+  readonly generatedSecret: boolean;
+  readonly runProjections: boolean;
+  readonly logLevel: string;
+  readonly bodyLimit: string;
+  readonly readWaitTimeoutMs: number;
+  /** Readiness fails when a projection is further behind than this. */
+  readonly maxProjectionLagSeconds: number;
+}
+
+/** A configuration mistake: `message` is the one line printed before the process stops. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Configuration error: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+};
+
+const integer = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return Number(value);
+};
+
+const required = (env: Env, name: string, because: string, pattern?: RegExp, shape?: string): string => {
+  const value = env[name];
+  if (!value) throw new ConfigError(name, `is required ${because}`);
+  if (pattern && !pattern.test(value)) throw new ConfigError(name, `must be ${shape} (got "${value}")`);
+  return value;
+};
+
+const boolean = (env: Env, name: string, fallback: boolean): boolean => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (value !== 'true' && value !== 'false') throw new ConfigError(name, `must be true or false (got "${value}")`);
+  return value === 'true';
+};
+
+/** In the embedded mode, a secret made once and kept beside the data, so `npm run token` can sign for the running service. */
+export const embeddedSecret = (dataDir: string): { secret: string; generated: boolean } => {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), generated: false };
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return { secret, generated: true };
+};
+
+/** Reads and checks the whole configuration; the embedded default needs no variable at all. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const eventStoreKind = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite');
+  const readStoreKind = oneOf(env, 'READ_STORE', ['sqlite', 'mongodb'] as const, 'sqlite');
+  const eventStore: AppConfig['eventStore'] =
+    eventStoreKind === 'sqlite'
+      ? { kind: 'sqlite', file: join(dataDir, 'events.db') }
+      : {
+          kind: 'eventstoredb',
+          connectionString: required(env, 'EVENTSTORE_CONNECTION_STRING', 'when EVENT_STORE=eventstoredb', /^(esdb|esdb\+discover|kurrentdb|kdb):\/\//, 'an esdb:// connection string'),
+        };
+  const readStore: AppConfig['readStore'] =
+    readStoreKind === 'sqlite'
+      ? { kind: 'sqlite', file: join(dataDir, 'read.db') }
+      : {
+          kind: 'mongodb',
+          uri: required(env, 'MONGODB_URI', 'when READ_STORE=mongodb', /^mongodb(\+srv)?:\/\//, 'a mongodb:// URI'),
+          db: env.MONGODB_DB || 'access_ledger',
+        };
+  if (env.MONGODB_DB !== undefined && env.MONGODB_DB !== '' && !/^[A-Za-z0-9_-]{1,63}$/.test(env.MONGODB_DB)) {
+    throw new ConfigError('MONGODB_DB', `must be a database name of letters, digits, _ and - (got "${env.MONGODB_DB}")`);
+  }
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+
+  let auth: TokenVerifierConfig;
+  let generatedSecret = false;
+  if (env.AUTH_JWKS_URL) {
+    if (!/^https?:\/\//.test(env.AUTH_JWKS_URL)) throw new ConfigError('AUTH_JWKS_URL', `must be an http(s) URL (got "${env.AUTH_JWKS_URL}")`);
+    auth = {
+      mode: 'jwks',
+      jwksUrl: env.AUTH_JWKS_URL,
+      issuer: required(env, 'AUTH_ISSUER', 'when AUTH_JWKS_URL is set'),
+      audience: required(env, 'AUTH_AUDIENCE', 'when AUTH_JWKS_URL is set'),
+    };
+  } else if (env.AUTH_JWT_SECRET) {
+    if (env.AUTH_JWT_SECRET.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters long');
+    auth = { mode: 'hs256', secret: env.AUTH_JWT_SECRET, issuer: env.AUTH_ISSUER || undefined, audience: env.AUTH_AUDIENCE || undefined };
+  } else if (eventStoreKind === 'sqlite') {
+    const made = embeddedSecret(dataDir);
+    generatedSecret = made.generated;
+    auth = { mode: 'hs256', secret: made.secret };
+  } else {
+    throw new ConfigError('AUTH_JWKS_URL', 'or AUTH_JWT_SECRET is required outside the embedded mode');
+  }
+
+  return {
+    eventStore,
+    readStore,
+    dataDir,
+    port,
+    auth,
+    generatedSecret,
+    runProjections: boolean(env, 'RUN_PROJECTIONS', true),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    bodyLimit: `${integer(env, 'BODY_LIMIT_KB', 100, 1, 10240)}kb`,
+    readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60000),
+    maxProjectionLagSeconds: integer(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
+  };
+}

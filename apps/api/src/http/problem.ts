@@ -1,0 +1,141 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, ErrorKind } from '@access-ledger/core';
+import { AuthenticationError } from '@access-ledger/auth';
+import { WrongExpectedRevisionError } from '@access-ledger/event-store';
+
+/** RFC 9457 problem details; `type` ends in a stable code clients can switch on. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  correlationId?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export interface FieldError {
+  readonly field: string;
+  readonly messages: readonly string[];
+}
+
+export const PROBLEM_TYPE_BASE = 'urn:access-ledger:problem:';
+export const problemType = (code: string) => `${PROBLEM_TYPE_BASE}${code}`;
+
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  stale: 412,
+  unavailable: 503,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const CODES_BY_STATUS: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  409: 'conflict',
+  412: 'precondition-failed',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  503: 'unavailable',
+};
+
+/** A 400 whose body names each offending field. */
+export class RequestValidationError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(`Invalid request: ${errors.map((e) => e.field).join(', ')}`);
+    this.name = 'RequestValidationError';
+  }
+}
+
+/** Errors raised by body-parser before any route runs. */
+interface BodyParserError {
+  type: string;
+  status: number;
+  expose: boolean;
+}
+const isBodyParserError = (e: unknown): e is BodyParserError =>
+  typeof e === 'object' && e !== null && typeof (e as BodyParserError).type === 'string' && typeof (e as BodyParserError).status === 'number';
+
+export function toProblem(exception: unknown): { problem: Problem; headers: Record<string, string> } {
+  const make = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem => ({
+    type: problemType(code),
+    title: TITLES[status] ?? HttpStatus[status] ?? 'Error',
+    status,
+    detail,
+    ...extra,
+  });
+  if (exception instanceof RequestValidationError) {
+    return { problem: make(400, 'validation-failed', 'The request is not valid: see errors.', { errors: exception.errors }), headers: {} };
+  }
+  if (exception instanceof DomainError) {
+    return { problem: make(STATUS_BY_KIND[exception.kind], exception.code, exception.message, exception.extensions), headers: {} };
+  }
+  if (exception instanceof AuthenticationError) {
+    return {
+      problem: make(401, exception.code, exception.message),
+      headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${exception.message}"` },
+    };
+  }
+  if (exception instanceof WrongExpectedRevisionError) {
+    return { problem: make(409, 'concurrent-modification', 'The resource was changed by another request at the same time; retry.'), headers: {} };
+  }
+  if (isBodyParserError(exception)) {
+    if (exception.type === 'entity.too.large') return { problem: make(413, 'payload-too-large', 'The request body is larger than this service accepts.'), headers: {} };
+    if (exception.type === 'entity.parse.failed') return { problem: make(400, 'malformed-json', 'The request body is not valid JSON.'), headers: {} };
+    if (exception.status >= 400 && exception.status < 500) {
+      return { problem: make(exception.status, CODES_BY_STATUS[exception.status] ?? 'bad-request', 'The request body could not be read.'), headers: {} };
+    }
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
+    const detail = status === 404 && /^Cannot [A-Z]+ /.test(message) ? `No such resource: ${message.slice('Cannot '.length)}` : message;
+    return { problem: make(status, CODES_BY_STATUS[status] ?? 'error', status >= 500 ? 'An unexpected error occurred.' : detail), headers: {} };
+  }
+  return { problem: make(500, 'internal-error', 'An unexpected error occurred; quote the correlation id when reporting it.'), headers: {} };
+}
+
+/** The one place where errors become HTTP responses. No stack or internal message leaves the process. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    sendProblem(exception, request, response, this.logger);
+  }
+}
+
+export function sendProblem(exception: unknown, request: Request, response: Response, logger: Pick<Logger, 'error'>): void {
+  const { problem, headers } = toProblem(exception);
+  problem.instance = request.originalUrl;
+  problem.correlationId = request.correlationId;
+  if (problem.status >= 500) logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+  if (response.headersSent) return;
+  response.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
+}

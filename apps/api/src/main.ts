@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config/config';
+import { createApp } from './app.factory';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen(config.port);
+  const url = `http://localhost:${config.port}`;
+  const lines = [
+    `access-ledger listening on ${url} (event store: ${config.eventStore.kind}, read store: ${config.readStore.kind}, projections: ${config.runProjections ? 'in process' : 'external'})`,
+    `API docs: ${url}/docs   health: ${url}/health/ready   metrics: ${url}/metrics`,
+  ];
+  if (config.auth.mode === 'hs256' && !process.env.AUTH_JWT_SECRET) {
+    lines.push(
+      `${config.generatedSecret ? 'Generated' : 'Using'} the embedded signing secret in ${config.dataDir}/jwt-secret. Mint a token with:`,
+      `  npm run token -- --email you@example.org --roles platform_admin`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+void main();

@@ -1,0 +1,45 @@
+import { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DevTokenClaims, mintToken } from '@access-ledger/auth';
+import { EventStore } from '@access-ledger/event-store';
+import { ReadStore } from '@access-ledger/read-store';
+import { createApp } from '../../apps/api/src/app.factory';
+import { loadConfig } from '../../apps/api/src/config/config';
+import { EVENT_STORE, READ_STORE } from '../../apps/api/src/infrastructure/stores.module';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApi {
+  readonly app: INestApplication;
+  readonly http: ReturnType<typeof request>;
+  readonly events: EventStore;
+  readonly reads: ReadStore;
+  readonly dataDir: string;
+  token(claims: DevTokenClaims): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real service on real SQLite files in a temporary folder, over real HTTP. */
+export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'al-api-'));
+  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    events: app.get(EVENT_STORE),
+    reads: app.get(READ_STORE),
+    dataDir,
+    token: (claims) => mintToken(TEST_SECRET, claims),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
