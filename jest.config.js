@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
     '^@access-ledger/projections$': '<rootDir>/projections',
+    '^@access-ledger/core/testing$': '<rootDir>/libs/core/src/testing/decider-specification',
     '^@access-ledger/(.*)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,

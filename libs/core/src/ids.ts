@@ -8,5 +8,8 @@ export const deriveId = (...parts: readonly (string | number)[]): string => uuid
 
 export const newId = (): string => uuidv4();
 
-/** Event ids follow from the command id, so a retried command appends nothing new. */
-export const eventIdFor = (commandId: string, index: number): string => deriveId('event', commandId, index);
+/**
+ * Event ids follow from the command, the stream and the index, so a retried command appends
+ * nothing new, while one command writing to two streams still gets distinct ids.
+ */
+export const eventIdFor = (commandId: string, streamId: string, index: number): string => deriveId('event', commandId, streamId, index);

@@ -30,8 +30,8 @@ export interface CommandResult<State> {
   readonly state: State;
 }
 
-const toNewEvent = (event: DomainEvent, index: number, context: CommandContext, schemaVersion: number): NewEvent => ({
-  eventId: eventIdFor(context.commandId, index),
+const toNewEvent = (streamId: string, event: DomainEvent, index: number, context: CommandContext, schemaVersion: number): NewEvent => ({
+  eventId: eventIdFor(context.commandId, streamId, index),
   type: event.type,
   data: event.data,
   metadata: {
@@ -76,7 +76,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     try {
       const appended = await store.appendToStream(
         streamId,
-        events.map((event, i) => toNewEvent(event, i, context, options.schemaVersion ?? 1)),
+        events.map((event, i) => toNewEvent(streamId, event, i, context, options.schemaVersion ?? 1)),
         { expectedRevision: revision < 0 ? 'no_stream' : revision },
       );
       return {

@@ -1,0 +1,245 @@
+import { DeciderSpecification } from '@access-ledger/core/testing';
+import {
+  AddUser,
+  Caller,
+  OrganisationState,
+  UserAdded,
+  UserEvent,
+  capabilitiesOf,
+  emailReservationDecider,
+  organisationDecider,
+  rightsForToken,
+  userDecider,
+  ReserveEmail,
+  ExistingUser,
+} from './index';
+
+const now = '2026-11-23T10:00:00.000Z';
+const later = '2026-11-23T11:00:00.000Z';
+const org = 'org-1';
+const platformAdmin: Caller = { userId: null, platformRoles: ['platform_admin'], membership: null };
+const lead = (organisationId = org, userId = 'lead-1'): Caller => ({
+  userId,
+  platformRoles: [],
+  membership: { organisationId, permissionLevel: 'lead_administrator', spoc: false, professional: false, active: true },
+});
+const member = (permissionLevel: 'recorder' | 'administrator', organisationId = org): Caller => ({
+  userId: 'member-1',
+  platformRoles: [],
+  membership: { organisationId, permissionLevel, spoc: true, professional: true, active: true },
+});
+const registered: OrganisationState = { status: 'registered', organisationId: org, name: 'Hollybrook Surgery', emailDomains: [] };
+
+const addUser = (overrides: Partial<AddUser> = {}): AddUser => ({
+  type: 'AddUser',
+  userId: 'u-1',
+  organisationId: org,
+  organisation: registered,
+  firstName: ' Jane ',
+  lastName: 'Doe',
+  email: 'Jane@NHS.net',
+  clinician: true,
+  permissionLevel: 'recorder',
+  spoc: false,
+  professional: true,
+  caller: lead(),
+  now,
+  activeLeadAdministrators: 1,
+  ...overrides,
+});
+
+const janeAdded: UserAdded = {
+  type: 'UserAdded',
+  data: {
+    userId: 'u-1',
+    organisationId: org,
+    firstName: 'Jane',
+    lastName: 'Doe',
+    email: 'jane@nhs.net',
+    clinician: true,
+    permissionLevel: 'recorder',
+    spoc: false,
+    professional: true,
+    addedAt: now,
+  },
+};
+const leadAdded = (userId: string): UserAdded => ({
+  type: 'UserAdded',
+  data: { ...janeAdded.data, userId, permissionLevel: 'lead_administrator' },
+});
+const common = { now: later, activeLeadAdministrators: 2 };
+const ids = { userId: 'u-1', organisationId: org };
+
+describe('permission levels', () => {
+  it('grant exactly the capabilities of the table', () => {
+    expect(capabilitiesOf('recorder')).toEqual(['record_vaccinations']);
+    expect(capabilitiesOf('administrator')).toEqual(['record_vaccinations', 'manage_vaccines', 'create_reports']);
+    expect(capabilitiesOf('lead_administrator')).toEqual(['record_vaccinations', 'manage_vaccines', 'create_reports', 'manage_users']);
+  });
+});
+
+describe('organisations', () => {
+  const given = DeciderSpecification.for(organisationDecider);
+  const register = (caller: Caller) => ({ type: 'RegisterOrganisation' as const, organisationId: org, name: ' Hollybrook ', emailDomains: ['NHS.net', 'nhs.net'], caller, now });
+
+  it('are registered by a platform administrator, with normalised e-mail domains', () =>
+    given().when(register(platformAdmin)).then([
+      { type: 'OrganisationRegistered', data: { organisationId: org, name: 'Hollybrook', emailDomains: ['nhs.net'], registeredAt: now } },
+    ]));
+
+  it('are not registered by anyone else', () => given().when(register(lead())).thenThrows('platform-admin-only', 'forbidden'));
+});
+
+describe('adding users', () => {
+  const given = DeciderSpecification.for(userDecider);
+
+  it('records a lead administrator adding a user to their organisation, e-mail lower-cased and names trimmed', () =>
+    given().when(addUser()).then([janeAdded]));
+
+  it('lets a platform administrator add the first lead administrator', () =>
+    given()
+      .when(addUser({ caller: platformAdmin, activeLeadAdministrators: 0, permissionLevel: 'lead_administrator' }))
+      .then([{ type: 'UserAdded', data: { ...janeAdded.data, permissionLevel: 'lead_administrator' } }]));
+
+  it('refuses a platform administrator once the organisation has a lead administrator', () =>
+    given().when(addUser({ caller: platformAdmin, activeLeadAdministrators: 1, permissionLevel: 'lead_administrator' })).thenThrows('first-lead-administrator-only', 'forbidden'));
+
+  it('refuses a platform administrator adding a first user who is not a lead administrator', () =>
+    given().when(addUser({ caller: platformAdmin, activeLeadAdministrators: 0, permissionLevel: 'recorder' })).thenThrows('first-lead-administrator-only', 'forbidden'));
+
+  it.each(['recorder', 'administrator'] as const)('refuses a %s', (level) => given().when(addUser({ caller: member(level) })).thenThrows('not-a-lead-administrator', 'forbidden'));
+
+  it('refuses a lead administrator of another organisation', () => given().when(addUser({ caller: lead('org-2') })).thenThrows('not-a-lead-administrator', 'forbidden'));
+
+  it('refuses a deactivated lead administrator', () => {
+    const caller = lead();
+    given()
+      .when(addUser({ caller: { ...caller, membership: { ...caller.membership!, active: false } } }))
+      .thenThrows('not-a-lead-administrator', 'forbidden');
+  });
+
+  it('answers not found for an unknown organisation', () => given().when(addUser({ organisation: { status: 'unregistered' } })).thenThrows('organisation-not-found', 'not_found'));
+
+  it('keeps addresses within the organisation’s e-mail domains', () => {
+    const withDomains: OrganisationState = { ...registered, emailDomains: ['nhs.net'] } as OrganisationState;
+    given().when(addUser({ organisation: withDomains, email: 'jane@gmail.com' })).thenThrows('email-domain-not-allowed', 'validation');
+    given().when(addUser({ organisation: withDomains, email: 'jane+hollybrook@NHS.NET' })).then([{ ...janeAdded, data: { ...janeAdded.data, email: 'jane+hollybrook@nhs.net' } }]);
+  });
+
+  it('refuses blank names', () => given().when(addUser({ firstName: '   ' })).thenThrows('invalid-name', 'validation'));
+
+  it('refuses adding the same user twice', () => given([janeAdded]).when(addUser()).thenThrows('user-already-exists', 'conflict'));
+});
+
+describe('e-mail reservations', () => {
+  const given = DeciderSpecification.for(emailReservationDecider);
+  const reserve = (overrides: Partial<ReserveEmail> = {}): ReserveEmail => ({
+    type: 'ReserveEmail',
+    email: 'jane@nhs.net',
+    userId: 'u-2',
+    organisationId: 'org-2',
+    organisationName: 'Hollybrook Surgery',
+    holderExists: true,
+    now,
+    ...overrides,
+  });
+  const reserved = { type: 'EmailReserved' as const, data: { email: 'jane@nhs.net', userId: 'u-1', organisationId: org, reservedAt: now } };
+
+  it('reserves a free address', () => given().when(reserve()).then([{ type: 'EmailReserved', data: { email: 'jane@nhs.net', userId: 'u-2', organisationId: 'org-2', reservedAt: now } }]));
+
+  it('refuses an address another user holds, suggesting the +organisationname variation', () => {
+    let detail = '';
+    try {
+      emailReservationDecider.decide(reserve(), emailReservationDecider.evolve(emailReservationDecider.initialState(), reserved));
+    } catch (e) {
+      detail = (e as Error).message;
+    }
+    expect(detail).toContain('jane+hollybrooksurgery@nhs.net');
+    given([reserved]).when(reserve()).thenThrows('email-already-exists', 'conflict');
+  });
+
+  it('is a no-op for the same user (a retried add)', () => given([reserved]).when(reserve({ userId: 'u-1' })).thenNothingHappens());
+
+  it('lets a reservation left by a user never written be taken over after a minute, not before', () => {
+    given([reserved]).when(reserve({ holderExists: false, now: '2026-11-23T10:00:30.000Z' })).thenThrows('email-already-exists');
+    given([reserved])
+      .when(reserve({ holderExists: false, now: later }))
+      .then([{ type: 'EmailReserved', data: { email: 'jane@nhs.net', userId: 'u-2', organisationId: 'org-2', reservedAt: later } }]);
+  });
+});
+
+describe('changing rights', () => {
+  const given = DeciderSpecification.for(userDecider);
+  const change = (changes: object, caller: Caller = lead(), activeLeadAdministrators = 2) => ({
+    type: 'ChangeUser' as const,
+    organisationId: org,
+    caller,
+    now: later,
+    activeLeadAdministrators,
+    ...changes,
+  });
+
+  it('records level, designation and clinician changes as separate facts', () =>
+    given([janeAdded])
+      .when(change({ permissionLevel: 'administrator', spoc: true, clinician: false }))
+      .then([
+        { type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', changedAt: later } },
+        { type: 'UserDesignationsChanged', data: { ...ids, spoc: true, professional: true, changedAt: later } },
+        { type: 'UserClinicianStatusChanged', data: { ...ids, clinician: false, changedAt: later } },
+      ]));
+
+  it('records nothing when nothing changes', () => given([janeAdded]).when(change({ permissionLevel: 'recorder', professional: true })).thenNothingHappens());
+
+  it('is for lead administrators of the user’s organisation only', () => {
+    given([janeAdded]).when(change({ clinician: false }, member('administrator'))).thenThrows('not-a-lead-administrator', 'forbidden');
+    given([janeAdded]).when(change({ clinician: false }, lead('org-2'))).thenThrows('not-a-lead-administrator', 'forbidden');
+    given([janeAdded]).when(change({ clinician: false }, platformAdmin)).thenThrows('not-a-lead-administrator', 'forbidden');
+  });
+
+  it('answers not found for a user of another organisation or none', () => {
+    given([{ ...janeAdded, data: { ...janeAdded.data, organisationId: 'org-2' } }]).when(change({ clinician: false })).thenThrows('user-not-found', 'not_found');
+    given().when(change({ clinician: false })).thenThrows('user-not-found', 'not_found');
+  });
+
+  it('stops the last active lead administrator demoting themselves, not others and not when another remains', () => {
+    given([leadAdded('lead-1')]).when(change({ permissionLevel: 'administrator' }, lead(org, 'lead-1'), 1)).thenThrows('last-lead-administrator', 'conflict');
+    given([leadAdded('lead-1')])
+      .when(change({ permissionLevel: 'administrator' }, lead(org, 'lead-1'), 2))
+      .then([{ type: 'UserPermissionLevelChanged', data: { userId: 'lead-1', organisationId: org, from: 'lead_administrator', to: 'administrator', changedAt: later } }]);
+  });
+
+  it('applies level changes from the next sign-in, clinician status at once', () => {
+    const events: UserEvent[] = [
+      janeAdded,
+      { type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', changedAt: later } },
+      { type: 'UserClinicianStatusChanged', data: { ...ids, clinician: false, changedAt: later } },
+    ];
+    const user = events.reduce(userDecider.evolve, userDecider.initialState()) as ExistingUser;
+    const seconds = (iso: string) => Date.parse(iso) / 1000;
+    expect(rightsForToken(user, seconds(later) - 1).permissionLevel).toBe('recorder');
+    expect(rightsForToken(user, seconds(later)).permissionLevel).toBe('administrator');
+    expect(rightsForToken(user, seconds(now) - 3600).permissionLevel).toBe('recorder');
+    expect(user.clinician).toBe(false);
+  });
+});
+
+describe('deactivation and reactivation', () => {
+  const given = DeciderSpecification.for(userDecider);
+  const deactivate = (caller: Caller = lead(), activeLeadAdministrators = 2) => ({ type: 'DeactivateUser' as const, organisationId: org, reason: 'left', caller, ...common, activeLeadAdministrators });
+  const reactivate = (caller: Caller = lead()) => ({ type: 'ReactivateUser' as const, organisationId: org, reason: null, caller, ...common });
+  const deactivated: UserEvent = { type: 'UserDeactivated', data: { ...ids, reason: 'left', deactivatedAt: later } };
+
+  it('deactivates an active user with the reason', () => given([janeAdded]).when(deactivate()).then([deactivated]));
+  it('refuses deactivating twice', () => given([janeAdded, deactivated]).when(deactivate()).thenThrows('user-already-deactivated', 'conflict'));
+  it('reactivates a deactivated user', () =>
+    given([janeAdded, deactivated]).when(reactivate()).then([{ type: 'UserReactivated', data: { ...ids, reason: null, reactivatedAt: later } }]));
+  it('refuses reactivating an active user', () => given([janeAdded]).when(reactivate()).thenThrows('user-already-active', 'conflict'));
+  it('is for lead administrators of the organisation only', () => {
+    given([janeAdded]).when(deactivate(member('recorder'))).thenThrows('not-a-lead-administrator', 'forbidden');
+    given([janeAdded, deactivated]).when(reactivate(lead('org-2'))).thenThrows('not-a-lead-administrator', 'forbidden');
+  });
+  it('stops the last active lead administrator deactivating themselves', () => {
+    given([leadAdded('lead-1')]).when(deactivate(lead(org, 'lead-1'), 1)).thenThrows('last-lead-administrator', 'conflict');
+    given([leadAdded('lead-1')]).when(deactivate(lead(org, 'lead-2'), 1)).then([{ type: 'UserDeactivated', data: { userId: 'lead-1', organisationId: org, reason: 'left', deactivatedAt: later } }]);
+  });
+});

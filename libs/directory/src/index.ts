@@ -1,0 +1,6 @@
+export * from './permissions';
+export * from './streams';
+export * from './caller';
+export * from './organisation';
+export * from './email-reservation';
+export * from './user';

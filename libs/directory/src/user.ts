@@ -1,0 +1,257 @@
+import { ConflictError, Decider, ForbiddenError, NotFoundError, ValidationError } from '@access-ledger/core';
+import { Caller, isPlatformAdmin, managesUsersOf, requireUserManager } from './caller';
+import { OrganisationState } from './organisation';
+import { PermissionLevel } from './permissions';
+import { emailDomainOf, normaliseEmail } from './streams';
+
+// ---- Events -------------------------------------------------------------------------
+type Of<T extends string, D> = { type: T; data: { userId: string; organisationId: string } & D };
+
+export type UserAdded = Of<
+  'UserAdded',
+  { firstName: string; lastName: string; email: string; clinician: boolean; permissionLevel: PermissionLevel; spoc: boolean; professional: boolean; addedAt: string }
+>;
+export type UserPermissionLevelChanged = Of<'UserPermissionLevelChanged', { from: PermissionLevel; to: PermissionLevel; changedAt: string }>;
+export type UserDesignationsChanged = Of<'UserDesignationsChanged', { spoc: boolean; professional: boolean; changedAt: string }>;
+export type UserClinicianStatusChanged = Of<'UserClinicianStatusChanged', { clinician: boolean; changedAt: string }>;
+export type UserDeactivated = Of<'UserDeactivated', { reason: string | null; deactivatedAt: string }>;
+export type UserReactivated = Of<'UserReactivated', { reason: string | null; reactivatedAt: string }>;
+
+export type UserEvent =
+  | UserAdded
+  | UserPermissionLevelChanged
+  | UserDesignationsChanged
+  | UserClinicianStatusChanged
+  | UserDeactivated
+  | UserReactivated;
+
+export const USER_EVENT_TYPES: readonly UserEvent['type'][] = [
+  'UserAdded',
+  'UserPermissionLevelChanged',
+  'UserDesignationsChanged',
+  'UserClinicianStatusChanged',
+  'UserDeactivated',
+  'UserReactivated',
+];
+
+// ---- State --------------------------------------------------------------------------
+/** Rights that take effect at the next sign-in: each period starts when the change was made. */
+export interface RightsPeriod {
+  readonly permissionLevel: PermissionLevel;
+  readonly spoc: boolean;
+  readonly professional: boolean;
+  readonly effectiveFrom: string;
+}
+
+export type UserState =
+  | { status: 'none' }
+  | {
+      status: 'active' | 'deactivated';
+      userId: string;
+      organisationId: string;
+      firstName: string;
+      lastName: string;
+      email: string;
+      clinician: boolean;
+      /** Newest last; the last one is what new tokens get. */
+      rights: readonly RightsPeriod[];
+    };
+export type ExistingUser = Exclude<UserState, { status: 'none' }>;
+
+export const currentRights = (user: ExistingUser): RightsPeriod => user.rights[user.rights.length - 1];
+
+/**
+ * The rights a token carries: those in force when it was issued (`iat`, in seconds). A
+ * change made later applies from the next sign-in; a token issued within the same second
+ * as the change still carries the earlier rights.
+ */
+export const rightsForToken = (user: ExistingUser, issuedAtSeconds: number): RightsPeriod => {
+  const issuedAtMs = issuedAtSeconds * 1000;
+  let effective = user.rights[0];
+  for (const period of user.rights) if (Date.parse(period.effectiveFrom) <= issuedAtMs) effective = period;
+  return effective;
+};
+
+const evolve = (state: UserState, event: UserEvent): UserState => {
+  if (event.type === 'UserAdded') {
+    const d = event.data;
+    return {
+      status: 'active',
+      userId: d.userId,
+      organisationId: d.organisationId,
+      firstName: d.firstName,
+      lastName: d.lastName,
+      email: d.email,
+      clinician: d.clinician,
+      rights: [{ permissionLevel: d.permissionLevel, spoc: d.spoc, professional: d.professional, effectiveFrom: d.addedAt }],
+    };
+  }
+  if (state.status === 'none') return state;
+  const latest = currentRights(state);
+  switch (event.type) {
+    case 'UserPermissionLevelChanged':
+      return { ...state, rights: [...state.rights, { ...latest, permissionLevel: event.data.to, effectiveFrom: event.data.changedAt }] };
+    case 'UserDesignationsChanged':
+      return { ...state, rights: [...state.rights, { ...latest, spoc: event.data.spoc, professional: event.data.professional, effectiveFrom: event.data.changedAt }] };
+    case 'UserClinicianStatusChanged':
+      return { ...state, clinician: event.data.clinician };
+    case 'UserDeactivated':
+      return { ...state, status: 'deactivated' };
+    case 'UserReactivated':
+      return { ...state, status: 'active' };
+    default:
+      return state;
+  }
+};
+
+// ---- Commands -----------------------------------------------------------------------
+interface Common {
+  caller: Caller;
+  now: string;
+  /** Active lead administrators of the organisation, as the directory read model counts them. */
+  activeLeadAdministrators: number;
+}
+
+export type AddUser = Common & {
+  type: 'AddUser';
+  userId: string;
+  organisation: OrganisationState;
+  organisationId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  clinician: boolean;
+  permissionLevel: PermissionLevel;
+  spoc: boolean;
+  professional: boolean;
+};
+export type ChangeUser = Common & {
+  type: 'ChangeUser';
+  organisationId: string;
+  permissionLevel?: PermissionLevel;
+  clinician?: boolean;
+  spoc?: boolean;
+  professional?: boolean;
+};
+export type DeactivateUser = Common & { type: 'DeactivateUser'; organisationId: string; reason: string | null };
+export type ReactivateUser = Common & { type: 'ReactivateUser'; organisationId: string; reason: string | null };
+export type UserCommand = AddUser | ChangeUser | DeactivateUser | ReactivateUser;
+
+const MAX_NAME = 100;
+const checkName = (field: string, value: string) => {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_NAME) {
+    throw new ValidationError('invalid-name', `${field} must be 1 to ${MAX_NAME} characters.`, { field });
+  }
+  return trimmed;
+};
+
+const addUser = (command: AddUser, state: UserState): UserEvent[] => {
+  const { organisation } = command;
+  if (organisation.status !== 'registered') throw new NotFoundError('organisation-not-found', 'No such organisation.');
+  const firstLead = isPlatformAdmin(command.caller) && command.activeLeadAdministrators === 0;
+  if (!managesUsersOf(command.caller, command.organisationId)) {
+    if (!isPlatformAdmin(command.caller)) {
+      throw new ForbiddenError('not-a-lead-administrator', 'Only lead administrators of this organisation manage its users.');
+    }
+    if (!firstLead || command.permissionLevel !== 'lead_administrator') {
+      throw new ForbiddenError(
+        'first-lead-administrator-only',
+        'Platform administrators add only the first lead administrator of an organisation; its lead administrators add everyone else.',
+      );
+    }
+  }
+  if (state.status !== 'none') throw new ConflictError('user-already-exists', 'This user already exists.');
+  const email = normaliseEmail(command.email);
+  if (organisation.emailDomains.length > 0 && !organisation.emailDomains.includes(emailDomainOf(email))) {
+    throw new ValidationError('email-domain-not-allowed', `The e-mail address must be in one of the organisation's domains: ${organisation.emailDomains.join(', ')}.`, {
+      field: 'email',
+    });
+  }
+  return [
+    {
+      type: 'UserAdded',
+      data: {
+        userId: command.userId,
+        organisationId: command.organisationId,
+        firstName: checkName('firstName', command.firstName),
+        lastName: checkName('lastName', command.lastName),
+        email,
+        clinician: command.clinician,
+        permissionLevel: command.permissionLevel,
+        spoc: command.spoc,
+        professional: command.professional,
+        addedAt: command.now,
+      },
+    },
+  ];
+};
+
+/** Authorised, and the user is one of the organisation in the path (another organisation's user reads as missing). */
+const existing = (command: Exclude<UserCommand, AddUser>, state: UserState): ExistingUser => {
+  requireUserManager(command.caller, command.organisationId);
+  if (state.status === 'none' || state.organisationId !== command.organisationId) throw new NotFoundError('user-not-found', 'No such user in this organisation.');
+  return state;
+};
+
+/** A lead administrator may not leave the organisation without an active lead administrator. */
+const guardLastLead = (command: Common, user: ExistingUser) => {
+  const isSelf = command.caller.userId === user.userId;
+  if (isSelf && user.status === 'active' && currentRights(user).permissionLevel === 'lead_administrator' && command.activeLeadAdministrators <= 1) {
+    throw new ConflictError('last-lead-administrator', 'You are the last active lead administrator of this organisation; appoint another one first.');
+  }
+};
+
+const changeUser = (command: ChangeUser, state: UserState): UserEvent[] => {
+  const user = existing(command, state);
+  const ids = { userId: user.userId, organisationId: user.organisationId };
+  const rights = currentRights(user);
+  const events: UserEvent[] = [];
+  if (command.permissionLevel !== undefined && command.permissionLevel !== rights.permissionLevel) {
+    if (rights.permissionLevel === 'lead_administrator') guardLastLead(command, user);
+    events.push({ type: 'UserPermissionLevelChanged', data: { ...ids, from: rights.permissionLevel, to: command.permissionLevel, changedAt: command.now } });
+  }
+  const spoc = command.spoc ?? rights.spoc;
+  const professional = command.professional ?? rights.professional;
+  if (spoc !== rights.spoc || professional !== rights.professional) {
+    events.push({ type: 'UserDesignationsChanged', data: { ...ids, spoc, professional, changedAt: command.now } });
+  }
+  if (command.clinician !== undefined && command.clinician !== user.clinician) {
+    events.push({ type: 'UserClinicianStatusChanged', data: { ...ids, clinician: command.clinician, changedAt: command.now } });
+  }
+  return events;
+};
+
+const deactivate = (command: DeactivateUser, state: UserState): UserEvent[] => {
+  const user = existing(command, state);
+  if (user.status === 'deactivated') throw new ConflictError('user-already-deactivated', 'This user is already deactivated.');
+  guardLastLead(command, user);
+  return [{ type: 'UserDeactivated', data: { userId: user.userId, organisationId: user.organisationId, reason: command.reason, deactivatedAt: command.now } }];
+};
+
+const reactivate = (command: ReactivateUser, state: UserState): UserEvent[] => {
+  const user = existing(command, state);
+  if (user.status === 'active') throw new ConflictError('user-already-active', 'This user is already active.');
+  return [{ type: 'UserReactivated', data: { userId: user.userId, organisationId: user.organisationId, reason: command.reason, reactivatedAt: command.now } }];
+};
+
+export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
+  initialState: () => ({ status: 'none' }),
+  evolve,
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'AddUser':
+        return addUser(command, state);
+      case 'ChangeUser':
+        return changeUser(command, state);
+      case 'DeactivateUser':
+        return deactivate(command, state);
+      case 'ReactivateUser':
+        return reactivate(command, state);
+      default: {
+        const unknown: never = command;
+        throw new Error(`Unknown command ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+};
