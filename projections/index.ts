@@ -1,6 +1,9 @@
 import { Projection } from '@access-ledger/read-store';
+import { manageUsersProjection } from './manage-users/manage-users.projection';
+
+export * from './manage-users/manage-users.projection';
 
 /** Every read model the service maintains; the runner, the rebuild tool and readiness use this list. */
-export const projections: readonly Projection<any>[] = [];
+export const projections: readonly Projection<any>[] = [manageUsersProjection];
 
 export const projectionNamed = (name: string): Projection<any> | undefined => projections.find((p) => p.name === name);

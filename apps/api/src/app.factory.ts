@@ -1,13 +1,14 @@
-import { INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
-import { sendProblem } from './http/problem';
+import { BodyParseError } from './http/problem';
 import { validationPipe } from './http/validation';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -20,6 +21,16 @@ const correlation = (request: Request, response: Response, next: NextFunction) =
   next();
 };
 
+/**
+ * JSON bodies up to the configured size. Parser errors are wrapped so they reach the problem
+ * filter with their kind (malformed, too large) rather than as a bare SyntaxError message.
+ */
+const jsonBody = (limit: string) => {
+  const parse = json({ limit, type: ['application/json', 'application/*+json'] });
+  return (request: Request, response: Response, next: NextFunction) =>
+    parse(request, response, (error?: unknown) => next(error ? new BodyParseError(error) : undefined));
+};
+
 /** Builds the HTTP application (not yet listening): used by main and by the API tests alike. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, bufferLogs: true });
@@ -28,7 +39,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(correlation);
-  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
+  app.use(jsonBody(config.bodyLimit));
   app.useGlobalPipes(validationPipe());
 
   const document = SwaggerModule.createDocument(
@@ -43,8 +54,5 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   await app.init();
-  // Errors raised by express middleware (body parsing) never reach Nest's filters: answer them here too.
-  const logger = new NestLogger('Problem');
-  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => sendProblem(error, request, response, logger));
   return app;
 }

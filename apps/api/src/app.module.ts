@@ -7,9 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
 import { AuthGuard, PRINCIPAL_CHECKS, TOKEN_VERIFIER } from './auth/auth.guard';
 import { AppConfig } from './config/config';
+import { DirectoryAccess } from './directory/directory-access';
+import { DirectoryModule } from './directory/directory.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem';
-import { ReadModels } from './infrastructure/read-models';
 import { StoresModule } from './infrastructure/stores.module';
 import { HttpMetricsInterceptor, Metrics, MetricsController } from './metrics/metrics';
 
@@ -30,18 +31,18 @@ export class AppModule {
         StoresModule.forConfig(config),
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+        DirectoryModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: TOKEN_VERIFIER, useValue: new TokenVerifier(config.auth) },
-        { provide: PRINCIPAL_CHECKS, useValue: [] },
+        { provide: PRINCIPAL_CHECKS, useFactory: (directory: DirectoryAccess) => [directory], inject: [DirectoryAccess] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
         Metrics,
-        ReadModels,
       ],
-      exports: [ReadModels, Metrics],
+      exports: [Metrics],
     };
   }
 }

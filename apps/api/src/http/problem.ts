@@ -69,14 +69,18 @@ export class RequestValidationError extends Error {
   }
 }
 
-/** Errors raised by body-parser before any route runs. */
-interface BodyParserError {
-  type: string;
-  status: number;
-  expose: boolean;
+/** An error raised by the JSON body parser before any route runs, keeping its kind. */
+export class BodyParseError extends Error {
+  readonly type: string;
+  readonly status: number;
+  constructor(cause: unknown) {
+    super('The request body could not be read');
+    this.name = 'BodyParseError';
+    const { type, status } = (cause ?? {}) as { type?: unknown; status?: unknown };
+    this.type = typeof type === 'string' ? type : 'unknown';
+    this.status = typeof status === 'number' && status >= 400 && status < 500 ? status : 400;
+  }
 }
-const isBodyParserError = (e: unknown): e is BodyParserError =>
-  typeof e === 'object' && e !== null && typeof (e as BodyParserError).type === 'string' && typeof (e as BodyParserError).status === 'number';
 
 export function toProblem(exception: unknown): { problem: Problem; headers: Record<string, string> } {
   const make = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem => ({
@@ -101,12 +105,10 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
   if (exception instanceof WrongExpectedRevisionError) {
     return { problem: make(409, 'concurrent-modification', 'The resource was changed by another request at the same time; retry.'), headers: {} };
   }
-  if (isBodyParserError(exception)) {
+  if (exception instanceof BodyParseError) {
     if (exception.type === 'entity.too.large') return { problem: make(413, 'payload-too-large', 'The request body is larger than this service accepts.'), headers: {} };
     if (exception.type === 'entity.parse.failed') return { problem: make(400, 'malformed-json', 'The request body is not valid JSON.'), headers: {} };
-    if (exception.status >= 400 && exception.status < 500) {
-      return { problem: make(exception.status, CODES_BY_STATUS[exception.status] ?? 'bad-request', 'The request body could not be read.'), headers: {} };
-    }
+    return { problem: make(exception.status, CODES_BY_STATUS[exception.status] ?? 'bad-request', 'The request body could not be read (check its encoding and Content-Type).'), headers: {} };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -5,7 +5,7 @@ import { ReadStore } from '@access-ledger/read-store';
 import { waitForCheckpoints } from '@access-ledger/projection-runner';
 import { AppConfig } from '../config/config';
 import { minPositionOf } from '../http/request-context';
-import { APP_CONFIG, READ_STORE } from './stores.module';
+import { APP_CONFIG, READ_STORE } from './tokens';
 
 /** Query side: read-your-writes over the read store. */
 @Injectable()

@@ -4,11 +4,10 @@ import { Projection, ReadStore, SqliteReadStore } from '@access-ledger/read-stor
 import { ProjectionRunner, lagOf } from '@access-ledger/projection-runner';
 import { projections } from '@access-ledger/projections';
 import { AppConfig } from '../config/config';
+import { ReadModels } from './read-models';
+import { APP_CONFIG, EVENT_STORE, PROJECTIONS, READ_STORE } from './tokens';
 
-export const APP_CONFIG = 'AppConfig';
-export const EVENT_STORE = 'EventStore';
-export const READ_STORE = 'ReadStore';
-export const PROJECTIONS = 'Projections';
+export { APP_CONFIG, EVENT_STORE, PROJECTIONS, READ_STORE };
 
 export async function createEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStore.kind === 'sqlite') return new SqliteEventStore({ file: config.eventStore.file });
@@ -93,8 +92,9 @@ export class StoresModule {
         { provide: PROJECTIONS, useValue: projections },
         ProjectionMonitor,
         InProcessProjector,
+        ReadModels,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, READ_STORE, PROJECTIONS, ProjectionMonitor],
+      exports: [APP_CONFIG, EVENT_STORE, READ_STORE, PROJECTIONS, ProjectionMonitor, ReadModels],
     };
   }
 }

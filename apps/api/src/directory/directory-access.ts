@@ -1,0 +1,115 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { createHash } from 'node:crypto';
+import { ForbiddenError, fold } from '@access-ledger/core';
+import {
+  Caller,
+  ExistingUser,
+  OrganisationState,
+  RightsPeriod,
+  emailReservationDecider,
+  emailReservationStream,
+  normaliseEmail,
+  organisationDecider,
+  organisationStream,
+  rightsForToken,
+  userDecider,
+  userStream,
+} from '@access-ledger/directory';
+import { EventStore } from '@access-ledger/event-store';
+import { waitForCheckpoints } from '@access-ledger/projection-runner';
+import { ReadStore } from '@access-ledger/read-store';
+import { MANAGE_USERS, manageUsersProjection } from '@access-ledger/projections';
+import { Principal } from '@access-ledger/auth';
+import { PrincipalCheck } from '../auth/auth.guard';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+
+/** The caller as the directory knows them, with their record and the rights their token carries. */
+export interface DirectoryCaller extends Caller {
+  readonly user: ExistingUser | null;
+  readonly rights: RightsPeriod | null;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    directoryCaller?: DirectoryCaller;
+  }
+}
+
+export const emailHash = (email: string) => createHash('sha256').update(normaliseEmail(email)).digest('hex');
+
+/**
+ * Reads the directory's own streams (strongly consistent) to know who a caller is, and
+ * refuses deactivated users on every authenticated call.
+ */
+@Injectable()
+export class DirectoryAccess implements PrincipalCheck {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async check(request: Request): Promise<void> {
+    const caller = await this.callerOf(request);
+    if (caller.user?.status === 'deactivated') {
+      throw new ForbiddenError('user-deactivated', 'Your account has been deactivated; ask a lead administrator of your organisation.');
+    }
+  }
+
+  async callerOf(request: Request): Promise<DirectoryCaller> {
+    if (!request.directoryCaller) request.directoryCaller = await this.resolve(request.principal!);
+    return request.directoryCaller;
+  }
+
+  async resolve(principal: Principal): Promise<DirectoryCaller> {
+    const user = await this.userByEmail(principal.email);
+    const rights = user ? rightsForToken(user, principal.issuedAt) : null;
+    return {
+      userId: user?.userId ?? null,
+      platformRoles: principal.roles,
+      membership:
+        user && rights
+          ? { organisationId: user.organisationId, permissionLevel: rights.permissionLevel, spoc: rights.spoc, professional: rights.professional, active: user.status === 'active' }
+          : null,
+      user,
+      rights,
+    };
+  }
+
+  async userByEmail(email: string): Promise<ExistingUser | null> {
+    const reservation = fold(emailReservationDecider, (await this.events.readStream(emailReservationStream(emailHash(email)))) as never[]);
+    if (reservation.status !== 'reserved') return null;
+    const user = await this.user(reservation.userId);
+    return user.state;
+  }
+
+  async user(userId: string): Promise<{ state: ExistingUser | null; revision: number; createdAt?: string; updatedAt?: string }> {
+    const recorded = await this.events.readStream(userStream(userId));
+    const state = fold(userDecider, recorded as never[]);
+    return {
+      state: state.status === 'none' ? null : state,
+      revision: recorded.length - 1,
+      createdAt: recorded[0]?.metadata.occurredAt,
+      updatedAt: recorded.at(-1)?.metadata.occurredAt,
+    };
+  }
+
+  async organisation(organisationId: string): Promise<OrganisationState> {
+    return fold(organisationDecider, (await this.events.readStream(organisationStream(organisationId))) as never[]);
+  }
+
+  /**
+   * Active lead administrators of an organisation, from the manage-users read model once it
+   * has caught up with the log (bounded wait), for the rules that need the count.
+   */
+  async activeLeadAdministrators(organisationId: string): Promise<number> {
+    await waitForCheckpoints(this.reads, [MANAGE_USERS], await this.events.headPosition(), this.config.readWaitTimeoutMs);
+    const page = await this.reads.find(manageUsersProjection.collection.name, {
+      where: { organisationId, status: 'active', permissionLevel: 'lead_administrator' },
+      pageSize: 1,
+    });
+    return page.total;
+  }
+}

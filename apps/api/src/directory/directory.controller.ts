@@ -1,0 +1,121 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Ctx, RequestContext, etagOf, ifMatchRevision } from '../http/request-context';
+import { UuidPipe } from '../http/params';
+import { ReadModels } from '../infrastructure/read-models';
+import { MANAGE_USERS } from '@access-ledger/projections';
+import { AddUserDto, ChangeUserDto, ListUsersQueryDto, RegisterOrganisationDto, UserStatusChangeDto } from './directory.dto';
+import { DirectoryAccess } from './directory-access';
+import { RegisterOrganisationCommand } from './register-organisation';
+import { AddUserCommand } from './add-user';
+import { ChangeUserCommand, DeactivateUserCommand, ReactivateUserCommand } from './manage-user';
+import { GetUserQuery, ListUsersQuery, MeQuery } from './queries';
+
+const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first outcome and writes nothing.' };
+const IF_MATCH = { name: 'If-Match', required: false, description: 'The ETag you displayed; 412 when the user changed since.' };
+
+@ApiTags('directory')
+@ApiBearerAuth()
+@Controller()
+export class DirectoryController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly directory: DirectoryAccess,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  @Post('organisations')
+  @ApiOperation({ summary: 'Register an organisation (platform administrators)' })
+  @ApiHeader(IDEMPOTENCY)
+  async registerOrganisation(@Ctx() context: RequestContext, @Req() request: Request, @Body() body: RegisterOrganisationDto) {
+    return this.commands.execute(new RegisterOrganisationCommand(context, await this.directory.callerOf(request), body));
+  }
+
+  @Post('organisations/:orgId/users')
+  @ApiOperation({ summary: 'Add a user (lead administrators; platform administrators for the first lead administrator)' })
+  @ApiHeader(IDEMPOTENCY)
+  async addUser(@Ctx() context: RequestContext, @Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Body() body: AddUserDto) {
+    return this.commands.execute(new AddUserCommand(context, await this.directory.callerOf(request), orgId, body));
+  }
+
+  @Get('organisations/:orgId/users')
+  @ApiOperation({ summary: 'The manage-users screen (lead administrators of the organisation)' })
+  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait (up to 5 s) until this write position is reflected.' })
+  async listUsers(@Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Query() filter: ListUsersQueryDto) {
+    const caller = await this.directory.callerOf(request);
+    await this.readModels.fresh(request, MANAGE_USERS);
+    return this.queries.execute(new ListUsersQuery(caller, orgId, filter));
+  }
+
+  @Get('organisations/:orgId/users/:userId')
+  @ApiOperation({ summary: 'One user, with an ETag of its version' })
+  async getUser(@Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('orgId', UuidPipe) orgId: string, @Param('userId', UuidPipe) userId: string) {
+    const { user, revision } = await this.queries.execute(new GetUserQuery(await this.directory.callerOf(request), orgId, userId));
+    response.setHeader('ETag', etagOf(revision));
+    return user;
+  }
+
+  @Patch('organisations/:orgId/users/:userId')
+  @ApiOperation({ summary: 'Change permission level, designations (next sign-in) or clinician status (at once)' })
+  @ApiHeader(IF_MATCH)
+  async changeUser(
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @Param('orgId', UuidPipe) orgId: string,
+    @Param('userId', UuidPipe) userId: string,
+    @Body() body: ChangeUserDto,
+  ) {
+    const target = { context, caller: await this.directory.callerOf(request), organisationId: orgId, userId, expectedVersion: ifMatchRevision(request) };
+    const { position, revision } = await this.commands.execute(new ChangeUserCommand(target, body));
+    response.setHeader('ETag', etagOf(revision));
+    return { position };
+  }
+
+  @Post('organisations/:orgId/users/:userId/deactivate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deactivate a user: every call they make is refused at once' })
+  @ApiHeader(IF_MATCH)
+  @ApiHeader(IDEMPOTENCY)
+  async deactivate(
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @Param('orgId', UuidPipe) orgId: string,
+    @Param('userId', UuidPipe) userId: string,
+    @Body() body: UserStatusChangeDto,
+  ) {
+    const target = { context, caller: await this.directory.callerOf(request), organisationId: orgId, userId, expectedVersion: ifMatchRevision(request) };
+    const { position, revision } = await this.commands.execute(new DeactivateUserCommand(target, body));
+    response.setHeader('ETag', etagOf(revision));
+    return { position };
+  }
+
+  @Post('organisations/:orgId/users/:userId/reactivate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reactivate a user' })
+  @ApiHeader(IF_MATCH)
+  @ApiHeader(IDEMPOTENCY)
+  async reactivate(
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @Param('orgId', UuidPipe) orgId: string,
+    @Param('userId', UuidPipe) userId: string,
+    @Body() body: UserStatusChangeDto,
+  ) {
+    const target = { context, caller: await this.directory.callerOf(request), organisationId: orgId, userId, expectedVersion: ifMatchRevision(request) };
+    const { position, revision } = await this.commands.execute(new ReactivateUserCommand(target, body));
+    response.setHeader('ETag', etagOf(revision));
+    return { position };
+  }
+
+  @Get('me')
+  @ApiOperation({ summary: 'The caller, with the rights effective for this token' })
+  async me(@Req() request: Request) {
+    return this.queries.execute(new MeQuery(await this.directory.callerOf(request), request.principal!.email));
+  }
+}

@@ -1,0 +1,128 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { ForbiddenError, NotFoundError } from '@access-ledger/core';
+import { Capability, capabilitiesOf, currentRights, managesUsersOf } from '@access-ledger/directory';
+import { Page, ReadStore } from '@access-ledger/read-store';
+import { ManagedUser, manageUsersProjection } from '@access-ledger/projections';
+import { READ_STORE } from '../infrastructure/tokens';
+import { ListUsersQueryDto } from './directory.dto';
+import { DirectoryAccess, DirectoryCaller } from './directory-access';
+
+const isAuditor = (caller: DirectoryCaller) => caller.platformRoles.includes('auditor');
+
+const requireUserReader = (caller: DirectoryCaller, organisationId: string) => {
+  if (!managesUsersOf(caller, organisationId) && !isAuditor(caller)) {
+    throw new ForbiddenError('not-a-lead-administrator', 'Only lead administrators of this organisation (and auditors) see its users.');
+  }
+};
+
+export type UserView = Omit<ManagedUser, 'organisationId'> & { organisationId: string };
+
+export class ListUsersQuery extends Query<Page<ManagedUser>> {
+  constructor(readonly caller: DirectoryCaller, readonly organisationId: string, readonly filter: ListUsersQueryDto) {
+    super();
+  }
+}
+
+/** The manage-users screen, straight from the read model. */
+@QueryHandler(ListUsersQuery)
+export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
+  constructor(@Inject(READ_STORE) private readonly reads: ReadStore) {}
+
+  async execute({ caller, organisationId, filter }: ListUsersQuery): Promise<Page<ManagedUser>> {
+    requireUserReader(caller, organisationId);
+    const sort = filter.sort ?? 'lastName';
+    const field = sort.replace(/^-/, '');
+    const page = await this.reads.find<ManagedUser & { _?: never }>(manageUsersProjection.collection.name, {
+      where: {
+        organisationId,
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.permissionLevel ? { permissionLevel: filter.permissionLevel } : {}),
+      },
+      search: filter.q ? { fields: ['firstName', 'lastName', 'email'], prefix: filter.q } : undefined,
+      sort: [{ field, direction: sort.startsWith('-') ? 'desc' : 'asc' }, ...(field === 'lastName' ? [{ field: 'firstName', direction: 'asc' as const }] : [])],
+      page: filter.page ?? 1,
+      pageSize: filter.pageSize ?? 25,
+    });
+    return { ...page, items: page.items.map(({ organisationId: _org, ...user }) => user as ManagedUser) };
+  }
+}
+
+export class GetUserQuery extends Query<{ user: UserView; revision: number }> {
+  constructor(readonly caller: DirectoryCaller, readonly organisationId: string, readonly userId: string) {
+    super();
+  }
+}
+
+/** One user, from their stream (so the ETag is the stream revision an If-Match is checked against). */
+@QueryHandler(GetUserQuery)
+export class GetUserHandler implements IQueryHandler<GetUserQuery> {
+  constructor(private readonly directory: DirectoryAccess) {}
+
+  async execute({ caller, organisationId, userId }: GetUserQuery) {
+    if (caller.userId !== userId) requireUserReader(caller, organisationId);
+    const { state, revision, createdAt, updatedAt } = await this.directory.user(userId);
+    if (!state || state.organisationId !== organisationId) throw new NotFoundError('user-not-found', 'No such user in this organisation.');
+    const rights = currentRights(state);
+    return {
+      revision,
+      user: {
+        id: state.userId,
+        organisationId: state.organisationId,
+        firstName: state.firstName,
+        lastName: state.lastName,
+        email: state.email,
+        clinician: state.clinician,
+        permissionLevel: rights.permissionLevel,
+        spoc: rights.spoc,
+        professional: rights.professional,
+        status: state.status,
+        createdAt: createdAt!,
+        updatedAt: updatedAt!,
+      },
+    };
+  }
+}
+
+export interface MeView {
+  user: { id: string; firstName: string; lastName: string; email: string } | null;
+  organisation: { id: string; name: string } | null;
+  permissionLevel: string | null;
+  capabilities: readonly Capability[];
+  clinician: boolean;
+  spoc: boolean;
+  professional: boolean;
+  status: 'active' | 'deactivated' | null;
+  roles: readonly string[];
+}
+
+export class MeQuery extends Query<MeView> {
+  constructor(readonly caller: DirectoryCaller, readonly email: string) {
+    super();
+  }
+}
+
+/** The caller as effective for this token: rights as of its `iat`, clinician status as of now. */
+@QueryHandler(MeQuery)
+export class MeHandler implements IQueryHandler<MeQuery> {
+  constructor(private readonly directory: DirectoryAccess) {}
+
+  async execute({ caller, email }: MeQuery): Promise<MeView> {
+    const { user, rights } = caller;
+    if (!user || !rights) {
+      return { user: null, organisation: null, permissionLevel: null, capabilities: [], clinician: false, spoc: false, professional: false, status: null, roles: caller.platformRoles };
+    }
+    const organisation = await this.directory.organisation(user.organisationId);
+    return {
+      user: { id: user.userId, firstName: user.firstName, lastName: user.lastName, email: user.email ?? email },
+      organisation: { id: user.organisationId, name: organisation.status === 'registered' ? organisation.name : '' },
+      permissionLevel: rights.permissionLevel,
+      capabilities: capabilitiesOf(rights.permissionLevel),
+      clinician: user.clinician,
+      spoc: rights.spoc,
+      professional: rights.professional,
+      status: user.status,
+      roles: caller.platformRoles,
+    };
+  }
+}

@@ -1,0 +1,5 @@
+/** Injection tokens for the ports (interfaces have no runtime identity). */
+export const APP_CONFIG = 'AppConfig';
+export const EVENT_STORE = 'EventStore';
+export const READ_STORE = 'ReadStore';
+export const PROJECTIONS = 'Projections';

@@ -1,0 +1,75 @@
+import { RecordedEvent } from '@access-ledger/core';
+import { projectBatch } from '@access-ledger/read-store';
+import { UserEvent } from '@access-ledger/directory';
+import { ManagedUser, manageUsersProjection } from './manage-users.projection';
+
+let position = 0;
+const recorded = (event: UserEvent, occurredAt: string): RecordedEvent => ({
+  ...event,
+  eventId: `e${(position += 1)}`,
+  streamId: `user-${event.data.userId}`,
+  revision: position,
+  position,
+  metadata: { occurredAt, actor: { id: 'a', email: 'a@b.org', roles: [] }, correlationId: 'c', causationId: 'c', commandId: 'c', schemaVersion: 1 },
+});
+const ids = { userId: 'u1', organisationId: 'o1' };
+const added = recorded(
+  { type: 'UserAdded', data: { ...ids, firstName: 'Jane', lastName: 'Doe', email: 'jane@nhs.net', clinician: true, permissionLevel: 'recorder', spoc: false, professional: false, addedAt: 't1' } },
+  '2026-01-01T00:00:00.000Z',
+);
+const later: RecordedEvent[] = [
+  recorded({ type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', changedAt: 't2' } }, '2026-01-02T00:00:00.000Z'),
+  recorded({ type: 'UserDesignationsChanged', data: { ...ids, spoc: true, professional: true, changedAt: 't3' } }, '2026-01-03T00:00:00.000Z'),
+  recorded({ type: 'UserClinicianStatusChanged', data: { ...ids, clinician: false, changedAt: 't4' } }, '2026-01-04T00:00:00.000Z'),
+  recorded({ type: 'UserDeactivated', data: { ...ids, reason: 'left', deactivatedAt: 't5' } }, '2026-01-05T00:00:00.000Z'),
+];
+const reactivated = recorded({ type: 'UserReactivated', data: { ...ids, reason: null, reactivatedAt: 't6' } }, '2026-01-06T00:00:00.000Z');
+
+const run = (events: RecordedEvent[], start: ManagedUser | null = null) =>
+  events.reduce<ManagedUser | null>((doc, e) => manageUsersProjection.evolve(doc, e), start);
+
+describe('manage-users projection', () => {
+  it('makes a row from UserAdded', () => {
+    expect(run([added])).toEqual({
+      id: 'u1',
+      organisationId: 'o1',
+      firstName: 'Jane',
+      lastName: 'Doe',
+      email: 'jane@nhs.net',
+      clinician: true,
+      permissionLevel: 'recorder',
+      spoc: false,
+      professional: false,
+      status: 'active',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('follows rights, clinician status and deactivation, stamping updatedAt', () => {
+    expect(run([added, ...later])).toMatchObject({
+      permissionLevel: 'administrator',
+      spoc: true,
+      professional: true,
+      clinician: false,
+      status: 'deactivated',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-05T00:00:00.000Z',
+    });
+    expect(run([added, ...later, reactivated])).toMatchObject({ status: 'active', updatedAt: '2026-01-06T00:00:00.000Z' });
+  });
+
+  it.each([added, ...later, reactivated].map((e) => [e.type, e] as const))('is idempotent when %s is applied twice', (_type, event) => {
+    const before = run([added, ...later].filter((e) => e.position < event.position));
+    const once = manageUsersProjection.evolve(before, event);
+    // The runner keeps one change per document per batch, stamped with the last position, and the
+    // store ignores a change at or below the position a document has: replaying gives the same row.
+    const [change] = projectBatch(manageUsersProjection, new Map(before ? [['u1', before]] : []), [event]);
+    expect(change).toMatchObject({ op: 'upsert', id: 'u1', position: event.position, doc: once });
+    expect(manageUsersProjection.evolve(once, event)).toEqual(once);
+  });
+
+  it('ignores changes for a user it never saw added', () => {
+    expect(run(later)).toBeNull();
+  });
+});
