@@ -71,8 +71,13 @@ export const embeddedSecret = (dataDir: string): { secret: string; generated: bo
   return { secret, generated: true };
 };
 
+export interface LoadOptions {
+  /** The projector and the rebuild tool verify no tokens, so they need no AUTH_* variables. */
+  readonly auth?: boolean;
+}
+
 /** Reads and checks the whole configuration; the embedded default needs no variable at all. */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): AppConfig {
   const dataDir = resolve(env.DATA_DIR || './data');
   const eventStoreKind = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite');
   const readStoreKind = oneOf(env, 'READ_STORE', ['sqlite', 'mongodb'] as const, 'sqlite');
@@ -109,7 +114,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   } else if (env.AUTH_JWT_SECRET) {
     if (env.AUTH_JWT_SECRET.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters long');
     auth = { mode: 'hs256', secret: env.AUTH_JWT_SECRET, issuer: env.AUTH_ISSUER || undefined, audience: env.AUTH_AUDIENCE || undefined };
-  } else if (eventStoreKind === 'sqlite') {
+  } else if (eventStoreKind === 'sqlite' || options.auth === false) {
     const made = embeddedSecret(dataDir);
     generatedSecret = made.generated;
     auth = { mode: 'hs256', secret: made.secret };

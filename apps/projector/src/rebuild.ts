@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { SingleBar, Presets } from 'cli-progress';
+import { projections, projectionNamed } from '@access-ledger/projections';
+import { rebuildProjection } from '@access-ledger/projection-runner';
+import { ConfigError, loadConfig } from '../../api/src/config/config';
+import { createEventStore, createReadStore } from '../../api/src/infrastructure/stores.module';
+
+/**
+ * `npm run projections:rebuild -- <name>`: rebuilds one read model from position 0 into a
+ * fresh collection and swaps it in when caught up; readers never see a half-built table.
+ */
+async function main(): Promise<number> {
+  const name = process.argv[2];
+  const projection = name ? projectionNamed(name) : undefined;
+  if (!projection) {
+    process.stderr.write(`Usage: npm run projections:rebuild -- <name>\nProjections: ${projections.map((p) => p.name).join(', ')}\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig(process.env, { auth: false });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const events = await createEventStore(config);
+  const reads = await createReadStore(config);
+  const bar = new SingleBar({ format: `${projection.name} [{bar}] {percentage}% | {value}/{total} positions | {rate} events/s | {eta_formatted} left`, etaBuffer: 50 }, Presets.shades_classic);
+  const started = Date.now();
+  bar.start(Math.max(1, await events.headPosition()), 0, { rate: 0 });
+  try {
+    const result = await rebuildProjection(events, reads, projection, {
+      onProgress: ({ position, head, events: count }) => {
+        bar.setTotal(Math.max(1, head));
+        bar.update(position, { rate: Math.round(count / Math.max(0.001, (Date.now() - started) / 1000)) });
+      },
+    });
+    bar.update(Math.max(1, result.head));
+    bar.stop();
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`Rebuilt ${projection.name}: ${result.events} events in ${seconds.toFixed(1)} s (${Math.round(result.events / Math.max(seconds, 0.001))} events/s), now at position ${result.position}.\n`);
+    return 0;
+  } finally {
+    bar.stop();
+    await reads.close();
+    await events.close();
+  }
+}
+
+main().then((code) => process.exit(code), (error) => {
+  process.stderr.write(`Rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

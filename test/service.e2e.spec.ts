@@ -1,0 +1,102 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The built service as a user runs it (npm test builds first): embedded stores under
+ * DATA_DIR, a token from the token tool, data kept across a restart, a rebuild from the CLI.
+ */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+describe('the built service on the embedded default', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'al-e2e-'));
+  let port: number;
+  let child: ChildProcess | undefined;
+  const env = () => ({ ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', AUTH_JWT_SECRET: '' });
+
+  const start = async () => {
+    child = spawn(process.execPath, ['dist/apps/api/src/main.js'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    for (let i = 0; i < 200; i += 1) {
+      if (output.includes('listening on')) return output;
+      if (child.exitCode !== null) throw new Error(`service exited: ${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`service did not start: ${output}`);
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const token = (...args: string[]) => {
+    const result = spawnSync(process.execPath, ['dist/apps/api/src/cli/token.js', ...args], { env: env(), encoding: 'utf8' });
+    return { ...result, token: result.stdout.trim() };
+  };
+  const call = (path: string, init: RequestInit & { token?: string } = {}) =>
+    fetch(`http://127.0.0.1:${port}${path}`, {
+      ...init,
+      headers: { 'Content-Type': 'application/json', ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}) },
+    });
+
+  beforeAll(async () => {
+    port = await freePort();
+  });
+  afterAll(async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts with no configuration, prints how to mint a token, and accepts that token', async () => {
+    const output = await start();
+    expect(output).toContain('npm run token -- --email');
+    const minted = token('--email', 'ops@example.org', '--roles', 'platform_admin');
+    expect(minted.status).toBe(0);
+    const created = await call('/organisations', { method: 'POST', token: minted.token, body: JSON.stringify({ name: 'Persistent Practice' }) });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const lead = await call(`/organisations/${id}/users`, {
+      method: 'POST',
+      token: minted.token,
+      body: JSON.stringify({ firstName: 'Pat', lastName: 'Lead', email: 'pat@example.org', clinician: false, permissionLevel: 'lead_administrator' }),
+    });
+    expect(lead.status).toBe(201);
+    await stop();
+
+    await start();
+    const patToken = token('--email', 'pat@example.org').token;
+    const list = await call(`/organisations/${id}/users`, { token: patToken });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: { email: string }[] }).items.map((u) => u.email)).toEqual(['pat@example.org']);
+    const ready = await call('/health/ready');
+    expect(ready.status).toBe(200);
+    await stop();
+  });
+
+  it('refuses unknown roles and a missing e-mail in the token tool', () => {
+    expect(token('--email', 'x@example.org', '--roles', 'root').status).toBe(2);
+    expect(token('--roles', 'auditor').status).toBe(2);
+  });
+
+  it('rebuilds a read model from the command line', () => {
+    const result = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'manage_users'], { env: env(), encoding: 'utf8' });
+    expect(result.stderr).not.toMatch(/failed/i);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Rebuilt manage_users: \d+ events/);
+    const unknown = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'nope'], { env: env(), encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('manage_users');
+  });
+});
