@@ -94,7 +94,11 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
     return { problem: make(400, 'validation-failed', 'The request is not valid: see errors.', { errors: exception.errors }), headers: {} };
   }
   if (exception instanceof DomainError) {
-    return { problem: make(STATUS_BY_KIND[exception.kind], exception.code, exception.message, exception.extensions), headers: {} };
+    const retryAfter = exception.extensions.retryAfterSeconds;
+    return {
+      problem: make(STATUS_BY_KIND[exception.kind], exception.code, exception.message, exception.extensions),
+      headers: typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {},
+    };
   }
   if (exception instanceof AuthenticationError) {
     return {
@@ -115,6 +119,10 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
     const body = exception.getResponse();
     const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
     const detail = status === 404 && /^Cannot [A-Z]+ /.test(message) ? `No such resource: ${message.slice('Cannot '.length)}` : message;
+    // Readiness (terminus) answers 503 with what is down: keep that, it is what an operator needs.
+    if (status === 503 && typeof body === 'object' && body !== null && 'details' in body) {
+      return { problem: make(503, 'not-ready', 'A dependency is down or a projection is too far behind: see checks.', { checks: (body as { details: unknown }).details }), headers: {} };
+    }
     return { problem: make(status, CODES_BY_STATUS[status] ?? 'error', status >= 500 ? 'An unexpected error occurred.' : detail), headers: {} };
   }
   return { problem: make(500, 'internal-error', 'An unexpected error occurred; quote the correlation id when reporting it.'), headers: {} };
