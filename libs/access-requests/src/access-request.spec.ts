@@ -1,0 +1,91 @@
+import { DeciderSpecification } from '@access-ledger/core/testing';
+import { AccessRequestEvent, CreateRequest, RequestCaller, Requester, accessRequestDecider } from './access-request';
+
+const given = DeciderSpecification.for(accessRequestDecider);
+const t0 = '2026-11-23T09:00:00.000Z';
+const t1 = '2026-11-23T10:00:00.000Z';
+const org = 'org-1';
+const requester: Requester = { id: 'sub-req', email: 'req@example.org', name: 'Rita Requester' };
+const asRequester: RequestCaller = { id: 'sub-req', spocOf: null };
+const spoc: RequestCaller = { id: 'sub-spoc', spocOf: org };
+const otherSpoc: RequestCaller = { id: 'sub-other', spocOf: 'org-2' };
+const stranger: RequestCaller = { id: 'sub-x', spocOf: null };
+const ids = { requestId: 'r-1', organisationId: org };
+
+const create = (overrides: Partial<CreateRequest> = {}): CreateRequest => ({
+  type: 'CreateRequest',
+  ...ids,
+  organisationExists: true,
+  application: 'vaccination-app',
+  justification: 'I record vaccinations',
+  requester,
+  now: t0,
+  ...overrides,
+});
+const created: AccessRequestEvent = { type: 'RequestCreated', data: { ...ids, application: 'vaccination-app', justification: 'I record vaccinations', requester, createdAt: t0 } };
+const submitted: AccessRequestEvent = { type: 'ApprovalRequested', data: { ...ids, application: 'vaccination-app', requester, previousStatus: 'created', requestedAt: t0 } };
+const approved: AccessRequestEvent = { type: 'RequestApproved', data: { ...ids, application: 'vaccination-app', requester, comment: null, previousStatus: 'approval_requested', approvedAt: t1 } };
+const rejected: AccessRequestEvent = { type: 'RequestRejected', data: { ...ids, reason: 'No', previousStatus: 'created', rejectedAt: t1 } };
+const withdrawn: AccessRequestEvent = { type: 'RequestWithdrawn', data: { ...ids, previousStatus: 'created', withdrawnAt: t1 } };
+
+const submit = (caller = asRequester) => ({ type: 'SubmitRequest' as const, caller, now: t0 });
+const approve = (caller = spoc, confirm = true, comment: string | null = null) => ({ type: 'ApproveRequest' as const, caller, confirm, comment, now: t1 });
+const reject = (caller = spoc, reason = 'Not needed') => ({ type: 'RejectRequest' as const, caller, reason, now: t1 });
+const withdraw = (caller = asRequester) => ({ type: 'WithdrawRequest' as const, caller, now: t1 });
+
+describe('creating a request', () => {
+  it('records who asks for which application for which organisation', () => given().when(create()).then([created]));
+  it('answers not found for an unknown organisation', () => given().when(create({ organisationExists: false })).thenThrows('organisation-not-found', 'not_found'));
+  it.each(['', 'has space', 'x'.repeat(65), 'ünïcode'])('refuses application code %j', (application) =>
+    given().when(create({ application })).thenThrows('invalid-application', 'validation'));
+  it('refuses creating the same request twice', () => given([created]).when(create()).thenThrows('request-already-exists', 'conflict'));
+});
+
+describe('submitting', () => {
+  it('moves a created request to approval_requested, carrying what the SPOC notice needs', () => given([created]).when(submit()).then([submitted]));
+  it('is for the requester only', () => given([created]).when(submit(spoc)).thenThrows('not-the-requester', 'forbidden'));
+  it.each([
+    ['approval_requested', [created, submitted]],
+    ['approved_rae', [created, submitted, approved]],
+    ['rejected', [created, rejected]],
+    ['withdrawn', [created, withdrawn]],
+  ] as const)('refuses a request that is %s', (_status, history) => given([...history]).when(submit()).thenThrows('invalid-transition', 'conflict'));
+  it('answers not found for an unknown request', () => given().when(submit()).thenThrows('request-not-found', 'not_found'));
+});
+
+describe('approving', () => {
+  it('approves an approval_requested request for a SPOC of its organisation, with confirmation', () =>
+    given([created, submitted]).when(approve(spoc, true, 'Welcome')).then([{ ...approved, data: { ...approved.data, comment: 'Welcome' } }]));
+  it('approves a request still in created', () =>
+    given([created]).when(approve()).then([{ ...approved, data: { ...approved.data, previousStatus: 'created' } }]));
+  it('needs confirm: true', () => given([created, submitted]).when(approve(spoc, false)).thenThrows('confirmation-required', 'validation'));
+  it.each([
+    ['a SPOC of another organisation', otherSpoc],
+    ['someone who is not a SPOC', stranger],
+    ['the requester', asRequester],
+  ])('refuses %s', (_who, caller) => given([created, submitted]).when(approve(caller)).thenThrows('not-a-spoc', 'forbidden'));
+  it.each([
+    ['approved_rae', [created, submitted, approved]],
+    ['rejected', [created, rejected]],
+    ['withdrawn', [created, withdrawn]],
+  ] as const)('refuses a request that is %s, recording nothing', (_status, history) =>
+    given([...history]).when(approve()).thenThrows('invalid-transition', 'conflict'));
+});
+
+describe('rejecting', () => {
+  it('rejects with a reason', () =>
+    given([created, submitted]).when(reject(spoc, '  Not for this team ')).then([
+      { type: 'RequestRejected', data: { ...ids, reason: 'Not for this team', previousStatus: 'approval_requested', rejectedAt: t1 } },
+    ]));
+  it.each(['', '   ', 'x'.repeat(1001)])('refuses reason %j', (reason) => given([created]).when(reject(spoc, reason)).thenThrows('invalid-reason', 'validation'));
+  it('is for SPOCs of the organisation only', () => given([created]).when(reject(otherSpoc)).thenThrows('not-a-spoc', 'forbidden'));
+  it('refuses a request already decided', () => given([created, submitted, approved]).when(reject()).thenThrows('invalid-transition', 'conflict'));
+});
+
+describe('withdrawing', () => {
+  it('withdraws an open request for its requester', () => given([created]).when(withdraw()).then([withdrawn]));
+  it('withdraws a submitted request', () =>
+    given([created, submitted]).when(withdraw()).then([{ ...withdrawn, data: { ...withdrawn.data, previousStatus: 'approval_requested' } }]));
+  it('is for the requester only', () => given([created]).when(withdraw(spoc)).thenThrows('not-the-requester', 'forbidden'));
+  it('refuses a decided request', () => given([created, rejected]).when(withdraw()).thenThrows('invalid-transition', 'conflict'));
+});

@@ -1,0 +1,209 @@
+import { ConflictError, Decider, ForbiddenError, NotFoundError, ValidationError } from '@access-ledger/core';
+
+export const REQUEST_STATUSES = ['created', 'approval_requested', 'approved_rae', 'rejected', 'withdrawn'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export type ProvisioningStatus = 'pending' | 'provisioned' | 'failed';
+
+export const requestStream = (requestId: string) => `request-${requestId}`;
+
+/** The person asking: identified by the token's `sub` and `email`; the name when known. */
+export type Requester = {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+};
+
+// ---- Events -------------------------------------------------------------------------
+type Base = {
+  requestId: string;
+  organisationId: string;
+};
+export type RequestCreated = {
+  type: 'RequestCreated';
+  data: Base & { application: string; justification: string | null; requester: Requester; createdAt: string };
+};
+/** The moment the organisation's SPOCs are to be notified: it carries what the notice needs. */
+export type ApprovalRequested = {
+  type: 'ApprovalRequested';
+  data: Base & { application: string; requester: Requester; previousStatus: RequestStatus; requestedAt: string };
+};
+/** The signal for account provisioning: who gets access to which application, for which organisation. */
+export type RequestApproved = {
+  type: 'RequestApproved';
+  data: Base & { application: string; requester: Requester; comment: string | null; previousStatus: RequestStatus; approvedAt: string };
+};
+export type RequestRejected = {
+  type: 'RequestRejected';
+  data: Base & { reason: string; previousStatus: RequestStatus; rejectedAt: string };
+};
+export type RequestWithdrawn = {
+  type: 'RequestWithdrawn';
+  data: Base & { previousStatus: RequestStatus; withdrawnAt: string };
+};
+export type AccessRequestEvent = RequestCreated | ApprovalRequested | RequestApproved | RequestRejected | RequestWithdrawn;
+
+export const ACCESS_REQUEST_EVENT_TYPES: readonly AccessRequestEvent['type'][] = [
+  'RequestCreated',
+  'ApprovalRequested',
+  'RequestApproved',
+  'RequestRejected',
+  'RequestWithdrawn',
+];
+
+// ---- State --------------------------------------------------------------------------
+export type AccessRequestState =
+  | { status: 'none' }
+  | {
+      status: RequestStatus;
+      requestId: string;
+      organisationId: string;
+      application: string;
+      justification: string | null;
+      requester: Requester;
+    };
+export type ExistingRequest = Exclude<AccessRequestState, { status: 'none' }>;
+
+/** Statuses from which a SPOC may decide, and the requester may withdraw. */
+export const OPEN_STATUSES: readonly RequestStatus[] = ['created', 'approval_requested'];
+export const isOpen = (status: RequestStatus) => OPEN_STATUSES.includes(status);
+
+const evolve = (state: AccessRequestState, event: AccessRequestEvent): AccessRequestState => {
+  switch (event.type) {
+    case 'RequestCreated': {
+      const d = event.data;
+      return { status: 'created', requestId: d.requestId, organisationId: d.organisationId, application: d.application, justification: d.justification, requester: d.requester };
+    }
+    case 'ApprovalRequested':
+      return state.status === 'none' ? state : { ...state, status: 'approval_requested' };
+    case 'RequestApproved':
+      return state.status === 'none' ? state : { ...state, status: 'approved_rae' };
+    case 'RequestRejected':
+      return state.status === 'none' ? state : { ...state, status: 'rejected' };
+    case 'RequestWithdrawn':
+      return state.status === 'none' ? state : { ...state, status: 'withdrawn' };
+    default:
+      return state;
+  }
+};
+
+// ---- Commands -----------------------------------------------------------------------
+/** The caller as this context needs them: their `sub`, and the organisation they are an active SPOC of (for this token). */
+export interface RequestCaller {
+  readonly id: string;
+  readonly spocOf: string | null;
+}
+
+export type CreateRequest = {
+  type: 'CreateRequest';
+  requestId: string;
+  organisationId: string;
+  organisationExists: boolean;
+  application: string;
+  justification: string | null;
+  requester: Requester;
+  now: string;
+};
+export type SubmitRequest = { type: 'SubmitRequest'; caller: RequestCaller; now: string };
+export type ApproveRequest = { type: 'ApproveRequest'; caller: RequestCaller; confirm: boolean; comment: string | null; now: string };
+export type RejectRequest = { type: 'RejectRequest'; caller: RequestCaller; reason: string; now: string };
+export type WithdrawRequest = { type: 'WithdrawRequest'; caller: RequestCaller; now: string };
+export type AccessRequestCommand = CreateRequest | SubmitRequest | ApproveRequest | RejectRequest | WithdrawRequest;
+
+const APPLICATION = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const create = (command: CreateRequest, state: AccessRequestState): AccessRequestEvent[] => {
+  if (!command.organisationExists) throw new NotFoundError('organisation-not-found', 'No such organisation.');
+  if (!APPLICATION.test(command.application)) {
+    throw new ValidationError('invalid-application', 'application must be 1 to 64 of A-Z, a-z, 0-9, _ . -', { field: 'application' });
+  }
+  if (state.status !== 'none') throw new ConflictError('request-already-exists', 'This request already exists.');
+  return [
+    {
+      type: 'RequestCreated',
+      data: {
+        requestId: command.requestId,
+        organisationId: command.organisationId,
+        application: command.application,
+        justification: command.justification,
+        requester: command.requester,
+        createdAt: command.now,
+      },
+    },
+  ];
+};
+
+const existing = (state: AccessRequestState): ExistingRequest => {
+  if (state.status === 'none') throw new NotFoundError('request-not-found', 'No such request.');
+  return state;
+};
+
+const invalidTransition = (request: ExistingRequest, action: string) =>
+  new ConflictError('invalid-transition', `A request that is ${request.status} cannot be ${action}.`, { status: request.status });
+
+const requireRequester = (caller: RequestCaller, request: ExistingRequest) => {
+  if (caller.id !== request.requester.id) throw new ForbiddenError('not-the-requester', 'Only the person who made the request may do this.');
+};
+
+const requireSpoc = (caller: RequestCaller, request: ExistingRequest) => {
+  if (caller.spocOf !== request.organisationId) {
+    throw new ForbiddenError('not-a-spoc', 'Only a single point of contact (SPOC) of the request’s organisation decides it.');
+  }
+};
+
+const submit = (command: SubmitRequest, state: AccessRequestState): AccessRequestEvent[] => {
+  const request = existing(state);
+  requireRequester(command.caller, request);
+  if (request.status !== 'created') throw invalidTransition(request, 'submitted');
+  const { requestId, organisationId, application, requester } = request;
+  return [{ type: 'ApprovalRequested', data: { requestId, organisationId, application, requester, previousStatus: request.status, requestedAt: command.now } }];
+};
+
+const approve = (command: ApproveRequest, state: AccessRequestState): AccessRequestEvent[] => {
+  const request = existing(state);
+  requireSpoc(command.caller, request);
+  if (!isOpen(request.status)) throw invalidTransition(request, 'approved');
+  if (command.confirm !== true) throw new ValidationError('confirmation-required', 'Approving needs confirm: true.', { field: 'confirm' });
+  const { requestId, organisationId, application, requester } = request;
+  return [
+    { type: 'RequestApproved', data: { requestId, organisationId, application, requester, comment: command.comment, previousStatus: request.status, approvedAt: command.now } },
+  ];
+};
+
+const reject = (command: RejectRequest, state: AccessRequestState): AccessRequestEvent[] => {
+  const request = existing(state);
+  requireSpoc(command.caller, request);
+  if (!isOpen(request.status)) throw invalidTransition(request, 'rejected');
+  const reason = command.reason.trim();
+  if (reason.length === 0 || reason.length > 1000) throw new ValidationError('invalid-reason', 'reason must be 1 to 1000 characters.', { field: 'reason' });
+  return [{ type: 'RequestRejected', data: { requestId: request.requestId, organisationId: request.organisationId, reason, previousStatus: request.status, rejectedAt: command.now } }];
+};
+
+const withdraw = (command: WithdrawRequest, state: AccessRequestState): AccessRequestEvent[] => {
+  const request = existing(state);
+  requireRequester(command.caller, request);
+  if (!isOpen(request.status)) throw invalidTransition(request, 'withdrawn');
+  return [{ type: 'RequestWithdrawn', data: { requestId: request.requestId, organisationId: request.organisationId, previousStatus: request.status, withdrawnAt: command.now } }];
+};
+
+export const accessRequestDecider: Decider<AccessRequestCommand, AccessRequestEvent, AccessRequestState> = {
+  initialState: () => ({ status: 'none' }),
+  evolve,
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'CreateRequest':
+        return create(command, state);
+      case 'SubmitRequest':
+        return submit(command, state);
+      case 'ApproveRequest':
+        return approve(command, state);
+      case 'RejectRequest':
+        return reject(command, state);
+      case 'WithdrawRequest':
+        return withdraw(command, state);
+      default: {
+        const unknown: never = command;
+        throw new Error(`Unknown command ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+};
