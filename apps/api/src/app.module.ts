@@ -9,6 +9,7 @@ import { AuthGuard, PRINCIPAL_CHECKS, TOKEN_VERIFIER } from './auth/auth.guard';
 import { AppConfig } from './config/config';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
+import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem';
 import { StoresModule } from './infrastructure/stores.module';
@@ -32,6 +33,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         DirectoryModule,
+        AccessRequestsModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

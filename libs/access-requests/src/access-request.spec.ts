@@ -26,12 +26,12 @@ const created: AccessRequestEvent = { type: 'RequestCreated', data: { ...ids, ap
 const submitted: AccessRequestEvent = { type: 'ApprovalRequested', data: { ...ids, application: 'vaccination-app', requester, previousStatus: 'created', requestedAt: t0 } };
 const approved: AccessRequestEvent = { type: 'RequestApproved', data: { ...ids, application: 'vaccination-app', requester, comment: null, previousStatus: 'approval_requested', approvedAt: t1 } };
 const rejected: AccessRequestEvent = { type: 'RequestRejected', data: { ...ids, reason: 'No', previousStatus: 'created', rejectedAt: t1 } };
-const withdrawn: AccessRequestEvent = { type: 'RequestWithdrawn', data: { ...ids, previousStatus: 'created', withdrawnAt: t1 } };
+const withdrawn: AccessRequestEvent = { type: 'RequestWithdrawn', data: { ...ids, reason: null, previousStatus: 'created', withdrawnAt: t1 } };
 
 const submit = (caller = asRequester) => ({ type: 'SubmitRequest' as const, caller, now: t0 });
 const approve = (caller = spoc, confirm = true, comment: string | null = null) => ({ type: 'ApproveRequest' as const, caller, confirm, comment, now: t1 });
 const reject = (caller = spoc, reason = 'Not needed') => ({ type: 'RejectRequest' as const, caller, reason, now: t1 });
-const withdraw = (caller = asRequester) => ({ type: 'WithdrawRequest' as const, caller, now: t1 });
+const withdraw = (caller = asRequester) => ({ type: 'WithdrawRequest' as const, caller, reason: null, now: t1 });
 
 describe('creating a request', () => {
   it('records who asks for which application for which organisation', () => given().when(create()).then([created]));

@@ -38,7 +38,7 @@ export type RequestRejected = {
 };
 export type RequestWithdrawn = {
   type: 'RequestWithdrawn';
-  data: Base & { previousStatus: RequestStatus; withdrawnAt: string };
+  data: Base & { reason: string | null; previousStatus: RequestStatus; withdrawnAt: string };
 };
 export type AccessRequestEvent = RequestCreated | ApprovalRequested | RequestApproved | RequestRejected | RequestWithdrawn;
 
@@ -106,7 +106,7 @@ export type CreateRequest = {
 export type SubmitRequest = { type: 'SubmitRequest'; caller: RequestCaller; now: string };
 export type ApproveRequest = { type: 'ApproveRequest'; caller: RequestCaller; confirm: boolean; comment: string | null; now: string };
 export type RejectRequest = { type: 'RejectRequest'; caller: RequestCaller; reason: string; now: string };
-export type WithdrawRequest = { type: 'WithdrawRequest'; caller: RequestCaller; now: string };
+export type WithdrawRequest = { type: 'WithdrawRequest'; caller: RequestCaller; reason: string | null; now: string };
 export type AccessRequestCommand = CreateRequest | SubmitRequest | ApproveRequest | RejectRequest | WithdrawRequest;
 
 const APPLICATION = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -138,7 +138,7 @@ const existing = (state: AccessRequestState): ExistingRequest => {
 };
 
 const invalidTransition = (request: ExistingRequest, action: string) =>
-  new ConflictError('invalid-transition', `A request that is ${request.status} cannot be ${action}.`, { status: request.status });
+  new ConflictError('invalid-transition', `A request that is ${request.status} cannot be ${action}.`, { currentStatus: request.status });
 
 const requireRequester = (caller: RequestCaller, request: ExistingRequest) => {
   if (caller.id !== request.requester.id) throw new ForbiddenError('not-the-requester', 'Only the person who made the request may do this.');
@@ -182,7 +182,12 @@ const withdraw = (command: WithdrawRequest, state: AccessRequestState): AccessRe
   const request = existing(state);
   requireRequester(command.caller, request);
   if (!isOpen(request.status)) throw invalidTransition(request, 'withdrawn');
-  return [{ type: 'RequestWithdrawn', data: { requestId: request.requestId, organisationId: request.organisationId, previousStatus: request.status, withdrawnAt: command.now } }];
+  return [
+    {
+      type: 'RequestWithdrawn',
+      data: { requestId: request.requestId, organisationId: request.organisationId, reason: command.reason, previousStatus: request.status, withdrawnAt: command.now },
+    },
+  ];
 };
 
 export const accessRequestDecider: Decider<AccessRequestCommand, AccessRequestEvent, AccessRequestState> = {

@@ -8,6 +8,8 @@ export interface Principal {
   readonly sub: string;
   readonly email: string;
   readonly roles: readonly PlatformRole[];
+  /** The `name` claim, when the identity provider sends one. */
+  readonly name: string | null;
   /** Seconds since the epoch: the token's `iat`, which decides which permission level applies. */
   readonly issuedAt: number;
 }
@@ -63,6 +65,7 @@ export class TokenVerifier {
       sub: payload.sub!,
       email,
       roles: PLATFORM_ROLES.filter((role) => roles.includes(role)),
+      name: typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim().slice(0, 200) : null,
       issuedAt: payload.iat!,
     };
   }

@@ -32,6 +32,8 @@ export interface FindQuery {
   /** 1-based. */
   readonly page?: number;
   readonly pageSize?: number;
+  /** Skip counting the matches (the caller knows the total another way); `total` is then -1. */
+  readonly skipTotal?: boolean;
 }
 
 export interface Page<T> {

@@ -241,7 +241,7 @@ export class SqliteReadStore implements ReadStore {
       .prepare(`SELECT doc FROM ${name} ${sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
       .pluck()
       .all(...params, pageSize, (page - 1) * pageSize) as string[];
-    const total = this.prepare(`SELECT count(*) FROM ${name} ${sql}`).pluck().get(...params) as number;
+    const total = query.skipTotal ? -1 : (this.prepare(`SELECT count(*) FROM ${name} ${sql}`).pluck().get(...params) as number);
     return { items: items.map((doc) => JSON.parse(doc) as T), total, page, pageSize };
   }
 

@@ -83,12 +83,13 @@ export class BodyParseError extends Error {
 }
 
 export function toProblem(exception: unknown): { problem: Problem; headers: Record<string, string> } {
+  // Extensions first: they can never overwrite the standard members.
   const make = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem => ({
+    ...extra,
     type: problemType(code),
     title: TITLES[status] ?? HttpStatus[status] ?? 'Error',
     status,
     detail,
-    ...extra,
   });
   if (exception instanceof RequestValidationError) {
     return { problem: make(400, 'validation-failed', 'The request is not valid: see errors.', { errors: exception.errors }), headers: {} };

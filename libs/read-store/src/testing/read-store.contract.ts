@@ -92,6 +92,8 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
       const byDate = await store.find<Person>(name, { where: { org: { in: ['o1', 'o2'] } }, sort: [{ field: 'updatedAt', direction: 'desc' }], page: 2, pageSize: 2 });
       expect(byDate).toMatchObject({ total: 5, page: 2, pageSize: 2 });
       expect(byDate.items.map((p) => p.id)).toEqual(['p1', 'p3']);
+      const uncounted = await store.find<Person>(name, { where: { org: 'o1' }, sort: [{ field: 'updatedAt', direction: 'asc' }], pageSize: 2, skipTotal: true });
+      expect(uncounted).toMatchObject({ total: -1, items: [{ id: 'p2' }, { id: 'p3' }] });
       const none = await store.find(name, { where: { org: { in: [] } } });
       expect(none.total).toBe(0);
     });

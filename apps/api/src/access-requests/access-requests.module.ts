@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+import { AccessRequestsController } from './access-requests.controller';
+import { ApproveRequestHandler, CreateRequestHandler, RejectRequestHandler, SubmitRequestHandler, WithdrawRequestHandler } from './commands';
+import { GetRequestHandler, MyRequestsHandler, OverviewHandler } from './queries';
+
+@Module({
+  imports: [DirectoryModule],
+  controllers: [AccessRequestsController],
+  providers: [
+    CreateRequestHandler,
+    SubmitRequestHandler,
+    ApproveRequestHandler,
+    RejectRequestHandler,
+    WithdrawRequestHandler,
+    OverviewHandler,
+    MyRequestsHandler,
+    GetRequestHandler,
+  ],
+})
+export class AccessRequestsModule {}

@@ -1,0 +1,137 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { deriveId } from '@access-ledger/core';
+import { AccessRequestCommand, RequestCaller, RequestStatus, accessRequestDecider, requestStream } from '@access-ledger/access-requests';
+import { EventStore, handleCommand } from '@access-ledger/event-store';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { RequestContext, commandContext } from '../http/request-context';
+import { DirectoryAccess, DirectoryCaller } from '../directory/directory-access';
+import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, WithdrawRequestDto } from './access-requests.dto';
+
+export interface RequestWriteResult {
+  readonly id: string;
+  readonly status: RequestStatus;
+  readonly position: number;
+  readonly revision: number;
+}
+
+/** The caller as the access-request context sees them: their `sub`, and the organisation they are an active SPOC of for this token. */
+export const requestCallerOf = (context: RequestContext, caller: DirectoryCaller): RequestCaller => ({
+  id: context.principal.sub,
+  spocOf: caller.membership && caller.membership.active && caller.membership.spoc ? caller.membership.organisationId : null,
+});
+
+export class CreateRequestCommand extends Command<RequestWriteResult> {
+  constructor(readonly context: RequestContext, readonly caller: DirectoryCaller, readonly body: CreateRequestDto) {
+    super();
+  }
+}
+
+@CommandHandler(CreateRequestCommand)
+export class CreateRequestHandler implements ICommandHandler<CreateRequestCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    private readonly directory: DirectoryAccess,
+  ) {}
+
+  async execute({ context, caller, body }: CreateRequestCommand): Promise<RequestWriteResult> {
+    const requestId = deriveId('request', context.commandId);
+    const organisation = await this.directory.organisation(body.organisationId);
+    const { principal } = context;
+    const name = principal.name ?? (caller.user ? `${caller.user.firstName} ${caller.user.lastName}` : null);
+    const result = await handleCommand(
+      this.events,
+      accessRequestDecider,
+      requestStream(requestId),
+      {
+        type: 'CreateRequest',
+        requestId,
+        organisationId: body.organisationId,
+        organisationExists: organisation.status === 'registered',
+        application: body.application,
+        justification: body.justification?.trim() || null,
+        requester: { id: principal.sub, email: principal.email.toLowerCase(), name },
+        now: context.now,
+      },
+      commandContext(context, { organisationId: body.organisationId }),
+    );
+    return { id: requestId, status: statusOf(result.state), position: result.position, revision: result.revision };
+  }
+}
+
+const statusOf = (state: { status: string }) => state.status as RequestStatus;
+
+interface Target {
+  readonly context: RequestContext;
+  readonly caller: DirectoryCaller;
+  readonly requestId: string;
+  /** If-Match: the version the client displayed. */
+  readonly expectedVersion?: number;
+}
+
+export class SubmitRequestCommand extends Command<RequestWriteResult> {
+  constructor(readonly target: Target) {
+    super();
+  }
+}
+export class ApproveRequestCommand extends Command<RequestWriteResult> {
+  constructor(readonly target: Target, readonly body: ApproveRequestDto) {
+    super();
+  }
+}
+export class RejectRequestCommand extends Command<RequestWriteResult> {
+  constructor(readonly target: Target, readonly body: RejectRequestDto) {
+    super();
+  }
+}
+export class WithdrawRequestCommand extends Command<RequestWriteResult> {
+  constructor(readonly target: Target, readonly body: WithdrawRequestDto) {
+    super();
+  }
+}
+
+/** What the four decisions on an existing request share: the caller's scope and the generic handler. */
+abstract class RequestDecisionHandler {
+  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
+
+  protected async run({ context, caller, requestId, expectedVersion }: Target, command: (caller: RequestCaller) => AccessRequestCommand): Promise<RequestWriteResult> {
+    const requestCaller = requestCallerOf(context, caller);
+    const result = await handleCommand(
+      this.events,
+      accessRequestDecider,
+      requestStream(requestId),
+      command(requestCaller),
+      commandContext(context, { organisationId: requestCaller.spocOf, roles: requestCaller.spocOf ? ['spoc'] : [] }),
+      { expectedVersion },
+    );
+    return { id: requestId, status: statusOf(result.state), position: result.position, revision: result.revision };
+  }
+}
+
+@CommandHandler(SubmitRequestCommand)
+export class SubmitRequestHandler extends RequestDecisionHandler implements ICommandHandler<SubmitRequestCommand> {
+  execute({ target }: SubmitRequestCommand) {
+    return this.run(target, (caller) => ({ type: 'SubmitRequest', caller, now: target.context.now }));
+  }
+}
+
+@CommandHandler(ApproveRequestCommand)
+export class ApproveRequestHandler extends RequestDecisionHandler implements ICommandHandler<ApproveRequestCommand> {
+  execute({ target, body }: ApproveRequestCommand) {
+    return this.run(target, (caller) => ({ type: 'ApproveRequest', caller, confirm: body.confirm, comment: body.comment?.trim() || null, now: target.context.now }));
+  }
+}
+
+@CommandHandler(RejectRequestCommand)
+export class RejectRequestHandler extends RequestDecisionHandler implements ICommandHandler<RejectRequestCommand> {
+  execute({ target, body }: RejectRequestCommand) {
+    return this.run(target, (caller) => ({ type: 'RejectRequest', caller, reason: body.reason, now: target.context.now }));
+  }
+}
+
+@CommandHandler(WithdrawRequestCommand)
+export class WithdrawRequestHandler extends RequestDecisionHandler implements ICommandHandler<WithdrawRequestCommand> {
+  execute({ target, body }: WithdrawRequestCommand) {
+    return this.run(target, (caller) => ({ type: 'WithdrawRequest', caller, reason: body.reason?.trim() || null, now: target.context.now }));
+  }
+}

@@ -1,0 +1,134 @@
+import { RecordedEvent } from '@access-ledger/core';
+import { Projection } from '@access-ledger/read-store';
+import { ACCESS_REQUEST_EVENT_TYPES, AccessRequestEvent, ProvisioningStatus, RequestStatus, Requester } from '@access-ledger/access-requests';
+
+/** One row of the SPOC overview table (also the requester's own list). */
+export interface OverviewRow extends Record<string, unknown> {
+  id: string;
+  organisationId: string;
+  requester: Requester;
+  requesterId: string;
+  requesterEmail: string;
+  requesterName: string | null;
+  /** Name, else e-mail: what the table shows and sorts by. */
+  requesterLabel: string;
+  application: string;
+  status: RequestStatus;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  /** null until approved; `pending` until provisioning reports (a later issue). */
+  provisioning: ProvisioningStatus | null;
+}
+
+export const SPOC_OVERVIEW = 'spoc_overview';
+export const SPOC_OVERVIEW_COUNTS = 'spoc_overview_counts';
+
+const asRequestEvent = (recorded: RecordedEvent) => recorded as unknown as AccessRequestEvent;
+
+const evolve = (doc: OverviewRow | null, recorded: RecordedEvent): OverviewRow | null => {
+  const event = asRequestEvent(recorded);
+  const at = recorded.metadata.occurredAt;
+  if (event.type === 'RequestCreated') {
+    const { requester } = event.data;
+    return {
+      id: event.data.requestId,
+      organisationId: event.data.organisationId,
+      requester,
+      requesterId: requester.id,
+      requesterEmail: requester.email,
+      requesterName: requester.name,
+      requesterLabel: requester.name ?? requester.email,
+      application: event.data.application,
+      status: 'created',
+      createdAt: at,
+      updatedAt: at,
+      completedAt: null,
+      provisioning: null,
+    };
+  }
+  if (doc === null) return null;
+  switch (event.type) {
+    case 'ApprovalRequested':
+      return { ...doc, status: 'approval_requested', updatedAt: at };
+    case 'RequestApproved':
+      return { ...doc, status: 'approved_rae', updatedAt: at, completedAt: at, provisioning: 'pending' };
+    case 'RequestRejected':
+      return { ...doc, status: 'rejected', updatedAt: at, completedAt: at };
+    case 'RequestWithdrawn':
+      return { ...doc, status: 'withdrawn', updatedAt: at, completedAt: at };
+    default:
+      return doc;
+  }
+};
+
+/** The SPOC overview: every request of every organisation, filtered per organisation. */
+export const spocOverviewProjection: Projection<OverviewRow> = {
+  name: SPOC_OVERVIEW,
+  collection: {
+    name: 'spoc_overview',
+    fields: ['organisationId', 'status', 'requesterId', 'createdAt', 'updatedAt'],
+    searchable: ['requesterEmail', 'requesterName', 'requesterLabel', 'application'],
+    indexes: [
+      ['organisationId', 'updatedAt'],
+      ['organisationId', 'status', 'updatedAt'],
+      ['organisationId', 'createdAt'],
+      ['organisationId', 'status', 'createdAt'],
+      ['organisationId', 'requesterLabel'],
+      ['organisationId', 'application'],
+      ['organisationId', 'requesterEmail'],
+      ['organisationId', 'requesterName'],
+      ['requesterId', 'updatedAt'],
+    ],
+  },
+  handles: ACCESS_REQUEST_EVENT_TYPES,
+  documentId: (event) => (typeof event.data?.requestId === 'string' ? event.data.requestId : null),
+  evolve,
+};
+
+export type StatusCounts = Record<RequestStatus, number>;
+export interface OverviewCounts extends StatusCounts, Record<string, unknown> {
+  id: string;
+}
+
+const zero = (organisationId: string): OverviewCounts => ({ id: organisationId, created: 0, approval_requested: 0, approved_rae: 0, rejected: 0, withdrawn: 0 });
+
+/**
+ * Requests per status per organisation, kept as counters so the overview's counts and totals
+ * cost one document read however many requests there are. Transitions carry the status
+ * they leave, so no request needs to be looked up.
+ */
+export const spocOverviewCountsProjection: Projection<OverviewCounts> = {
+  name: SPOC_OVERVIEW_COUNTS,
+  collection: { name: 'spoc_overview_counts', fields: [] },
+  handles: ACCESS_REQUEST_EVENT_TYPES,
+  documentId: (event) => (typeof event.data?.organisationId === 'string' ? event.data.organisationId : null),
+  evolve: (doc, recorded) => {
+    const event = asRequestEvent(recorded);
+    const counts = { ...(doc ?? zero(event.data.organisationId)) };
+    const move = (from: RequestStatus | null, to: RequestStatus) => {
+      if (from) counts[from] = Math.max(0, counts[from] - 1);
+      counts[to] += 1;
+    };
+    switch (event.type) {
+      case 'RequestCreated':
+        move(null, 'created');
+        break;
+      case 'ApprovalRequested':
+        move(event.data.previousStatus, 'approval_requested');
+        break;
+      case 'RequestApproved':
+        move(event.data.previousStatus, 'approved_rae');
+        break;
+      case 'RequestRejected':
+        move(event.data.previousStatus, 'rejected');
+        break;
+      case 'RequestWithdrawn':
+        move(event.data.previousStatus, 'withdrawn');
+        break;
+      default:
+        return doc;
+    }
+    return counts;
+  },
+};
