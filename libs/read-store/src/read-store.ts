@@ -27,7 +27,7 @@ export interface FindQuery {
   readonly where?: Readonly<Record<string, Condition>>;
   /** Matches when any of the fields starts with the prefix, ignoring case. */
   readonly search?: { readonly fields: readonly string[]; readonly prefix: string };
-  /** Ties are broken by id so that pages never overlap. */
+  /** Ties are broken by id, in the direction of the last key, so that pages never overlap. */
   readonly sort?: readonly SortKey[];
   /** 1-based. */
   readonly page?: number;

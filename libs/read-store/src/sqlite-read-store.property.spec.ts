@@ -34,7 +34,9 @@ const query = fc.record({
 
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 
-function reference(rows: Row[], q: fc.RecordValue<typeof query>) {
+type Query = typeof query extends fc.Arbitrary<infer T> ? T : never;
+
+function reference(rows: Row[], q: Query) {
   const prefix = q.prefix ? searchKey(q.prefix)! : '';
   const matching = rows
     .filter((r) => q.org === undefined || r.org === q.org)
@@ -42,7 +44,8 @@ function reference(rows: Row[], q: fc.RecordValue<typeof query>) {
     .filter((r) => q.active === undefined || r.active === q.active)
     .filter((r) => prefix === '' || searchKey(r.name)!.startsWith(prefix));
   const key = (r: Row) => (q.sort === 'name' ? searchKey(r.name)! : r.rank);
-  const sorted = [...matching].sort((a, b) => (q.direction === 'asc' ? compare(key(a), key(b)) : compare(key(b), key(a))) || compare(a.id, b.id));
+  // Ties are broken by id in the direction of the sort.
+  const sorted = [...matching].sort((a, b) => (q.direction === 'asc' ? compare(key(a), key(b)) || compare(a.id, b.id) : compare(key(b), key(a)) || compare(b.id, a.id)));
   return { total: matching.length, ids: sorted.slice((q.page - 1) * q.pageSize, q.page * q.pageSize).map((r) => r.id) };
 }
 
@@ -78,7 +81,7 @@ describe('SqliteReadStore find (property)', () => {
         expect({ total: found.total, ids: found.items.map((r) => r.id) }).toEqual(expected);
         await store.dropCollection(collection);
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });

@@ -91,7 +91,8 @@ export class SqliteReadStore implements ReadStore {
       }
       const existing = this.indexedColumnLists(name);
       for (const fields of spec.indexes ?? []) {
-        const columns = fields.map((f) => this.column(spec, f));
+        // Searchable fields are indexed by their case-folded key (what sorting and prefix search use); id ends every index.
+        const columns = [...fields.map((f) => this.column(spec, f, true)), 'id'];
         if (existing.has(columns.join(','))) continue;
         const indexName = `ix_${name}_${columns.join('_')}_${Date.now().toString(36)}`;
         this.db.exec(`CREATE INDEX ${indexName} ON ${name} (${columns.join(', ')})`);
@@ -199,7 +200,8 @@ export class SqliteReadStore implements ReadStore {
     return result;
   }
 
-  private whereClause(spec: CollectionSpec, where: FindQuery['where'], search: FindQuery['search']): { sql: string; params: unknown[] } {
+  /** The equality / `in` conditions as SQL, AND-ed. */
+  private conditions(spec: CollectionSpec, where: FindQuery['where']): { clauses: string[]; params: unknown[] } {
     const clauses: string[] = [];
     const params: unknown[] = [];
     for (const [field, condition] of Object.entries(where ?? {}) as [string, Condition][]) {
@@ -218,16 +220,27 @@ export class SqliteReadStore implements ReadStore {
         params.push(bindable(condition));
       }
     }
+    return { clauses, params };
+  }
+
+  /**
+   * WHERE for conditions plus an optional prefix search. The conditions are repeated inside
+   * each search alternative — `(c AND a LIKE p) OR (c AND b LIKE p)` — so that SQLite can
+   * answer each alternative from an index on (condition columns, search key) and union them.
+   */
+  private whereClause(spec: CollectionSpec, where: FindQuery['where'], search: FindQuery['search']): { sql: string; params: unknown[] } {
+    const { clauses, params } = this.conditions(spec, where);
     const prefix = searchKey(search?.prefix ?? '') ?? '';
-    if (search && prefix !== '') {
-      const alternatives = search.fields.map((field) => {
-        if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
-        params.push(prefix, prefix + MAX_CHAR);
-        return `(${searchColumn(field)} >= ? AND ${searchColumn(field)} < ?)`;
-      });
-      clauses.push(`(${alternatives.join(' OR ')})`);
+    if (!search || prefix === '') return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+    const alternatives: string[] = [];
+    const all: unknown[] = [];
+    for (const field of search.fields) {
+      if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+      const column = searchColumn(field);
+      alternatives.push(`(${[...clauses, `${column} >= ?`, `${column} < ?`].join(' AND ')})`);
+      all.push(...params, prefix, prefix + MAX_CHAR);
     }
-    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+    return { sql: `WHERE ${alternatives.join(' OR ')}`, params: all };
   }
 
   async find<T extends Document>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
@@ -235,14 +248,43 @@ export class SqliteReadStore implements ReadStore {
     const name = table(collection);
     const page = Math.max(1, Math.floor(query.page ?? 1));
     const pageSize = Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE));
+    const sort = query.sort ?? [];
+    // Ties are broken by id in the direction of the last key, so an index on (…, key, id) can serve the whole order.
+    const tie = sort.length > 0 && sort[sort.length - 1].direction === 'desc' ? 'DESC' : 'ASC';
+    const orderBy = (qualify: (column: string) => string) =>
+      [...sort.map((s) => `${qualify(this.column(spec, s.field, true))} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`), `${qualify('id')} ${tie}`].join(', ');
+    const offset = (page - 1) * pageSize;
     const { sql, params } = this.whereClause(spec, query.where, query.search);
-    const order = [...(query.sort ?? []).map((s) => `${this.column(spec, s.field, true)} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`), 'id ASC'];
-    const items = this.db
-      .prepare(`SELECT doc FROM ${name} ${sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
-      .pluck()
-      .all(...params, pageSize, (page - 1) * pageSize) as string[];
+    const split = !query.search?.prefix && sort.length > 0 ? this.splitIn(spec, query.where) : null;
+    let docs: string[];
+    if (split) {
+      // One sorted, limited range per value of the `in` (each from its own index range), merged:
+      // SQLite cannot merge several index ranges in order by itself and would sort them all.
+      const columns = ['id', 'doc', ...new Set(sort.map((s) => this.column(spec, s.field, true)))];
+      const parts = split.map((part) => `SELECT * FROM (SELECT ${columns.join(', ')} FROM ${name} WHERE ${part.sql} ORDER BY ${orderBy((c) => c)} LIMIT ?)`);
+      docs = this.prepare(`SELECT doc FROM (${parts.join(' UNION ALL ')}) ORDER BY ${orderBy((c) => c)} LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...split.flatMap((part) => [...part.params, offset + pageSize]), pageSize, offset) as string[];
+    } else {
+      docs = this.prepare(`SELECT doc FROM ${name} ${sql} ORDER BY ${orderBy((c) => c)} LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...params, pageSize, offset) as string[];
+    }
     const total = query.skipTotal ? -1 : (this.prepare(`SELECT count(*) FROM ${name} ${sql}`).pluck().get(...params) as number);
-    return { items: items.map((doc) => JSON.parse(doc) as T), total, page, pageSize };
+    return { items: docs.map((doc) => JSON.parse(doc) as T), total, page, pageSize };
+  }
+
+  /** For a single `in` of a few values: the same conditions once per value, as equalities. */
+  private splitIn(spec: CollectionSpec, where: FindQuery['where']): { sql: string; params: unknown[] }[] | null {
+    const entries = Object.entries(where ?? {}) as [string, Condition][];
+    const ins = entries.filter(([, c]) => c !== null && typeof c === 'object');
+    if (ins.length !== 1) return null;
+    const [field, condition] = ins[0] as [string, { in: readonly Scalar[] }];
+    if (condition.in.length < 2 || condition.in.length > 16) return null;
+    return [...new Set(condition.in)].map((value) => {
+      const { clauses, params } = this.conditions(spec, Object.fromEntries(entries.map(([f, c]) => [f, f === field ? value : c])));
+      return { sql: clauses.join(' AND '), params };
+    });
   }
 
   async countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>> {

@@ -39,8 +39,8 @@ const toItem = (row: OverviewRow): OverviewItem => ({
 const SORT_KEYS: Record<string, SortKey[]> = {
   updatedAt: [{ field: 'updatedAt', direction: 'asc' }],
   createdAt: [{ field: 'createdAt', direction: 'asc' }],
-  requester: [{ field: 'requesterLabel', direction: 'asc' }, { field: 'requesterEmail', direction: 'asc' }],
-  application: [{ field: 'application', direction: 'asc' }, { field: 'updatedAt', direction: 'desc' }],
+  requester: [{ field: 'requesterLabel', direction: 'asc' }],
+  application: [{ field: 'application', direction: 'asc' }],
 };
 const sortOf = (sort = '-updatedAt'): SortKey[] => {
   const descending = sort.startsWith('-');

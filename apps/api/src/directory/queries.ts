@@ -40,7 +40,7 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
         ...(filter.permissionLevel ? { permissionLevel: filter.permissionLevel } : {}),
       },
       search: filter.q ? { fields: ['firstName', 'lastName', 'email'], prefix: filter.q } : undefined,
-      sort: [{ field, direction: sort.startsWith('-') ? 'desc' : 'asc' }, ...(field === 'lastName' ? [{ field: 'firstName', direction: 'asc' as const }] : [])],
+      sort: [{ field, direction: sort.startsWith('-') ? 'desc' : 'asc' }],
       page: filter.page ?? 1,
       pageSize: filter.pageSize ?? 25,
     });

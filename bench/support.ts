@@ -1,0 +1,36 @@
+import { cpus, totalmem } from 'node:os';
+
+/** Percentile of sorted samples (nearest rank). */
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly mean: number;
+}
+
+/** Milliseconds per call of `fn`, after a warm-up, over `count` sequential calls. */
+export async function measure(count: number, fn: (i: number) => Promise<unknown>, warmup = Math.min(200, count)): Promise<LatencySummary> {
+  for (let i = 0; i < warmup; i += 1) await fn(i);
+  const samples: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const start = process.hrtime.bigint();
+    await fn(i);
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return { count, p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((s, x) => s + x, 0) / samples.length };
+}
+
+export const machine = () =>
+  `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+
+export const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : 2)} ms`;
+
+/** Tiny deterministic generator so runs are comparable. */
+export const rng = (seed: number) => () => {
+  seed = (seed * 1664525 + 1013904223) % 2 ** 32;
+  return seed / 2 ** 32;
+};
