@@ -30,13 +30,13 @@ describe('the built service on the embedded default', () => {
     child.stderr!.on('data', (d) => (output += d));
     for (let i = 0; i < 200; i += 1) {
       if (output.includes('listening on')) return output;
-      if (child.exitCode !== null) throw new Error(`service exited: ${output}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited: ${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`service did not start: ${output}`);
   };
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill('SIGTERM');
     await exited;

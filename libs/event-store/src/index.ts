@@ -1,3 +1,4 @@
 export * from './event-store';
 export * from './sqlite-event-store';
 export * from './handle-command';
+export * from './eventstoredb-event-store';
