@@ -2,7 +2,7 @@ import { CallHandler, Controller, ExecutionContext, Get, Header, Injectable, Nes
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Observable, finalize } from 'rxjs';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../auth/auth.guard';
 import { ProjectionMonitor } from '../infrastructure/stores.module';
 
@@ -15,12 +15,6 @@ export class Metrics {
     help: 'HTTP request duration by route and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
-  readonly commands = new Counter({
-    name: 'commands_total',
-    help: 'Commands handled, by outcome',
-    labelNames: ['route', 'outcome'] as const,
     registers: [this.registry],
   });
 
