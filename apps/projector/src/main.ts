@@ -1,21 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, loadConfig } from '../../api/src/config/config';
+import { loadConfigOrExit } from '../../api/src/config/config';
 import { ProjectorModule } from './projector.module';
 
 /** `npm run start:projector`: runs the projections as their own process (production layout). */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env, { auth: false });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env, { auth: false });
   const port = Number(process.env.PROJECTOR_PORT ?? 3001);
   const app = await NestFactory.create(ProjectorModule.forConfig(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { SingleBar, Presets } from 'cli-progress';
 import { projections, projectionNamed } from '@access-ledger/projections';
 import { rebuildProjection } from '@access-ledger/projection-runner';
-import { ConfigError, loadConfig } from '../../api/src/config/config';
+import { loadConfigOrExit } from '../../api/src/config/config';
 import { createEventStore, createReadStore } from '../../api/src/infrastructure/stores.module';
 
 /**
@@ -16,16 +16,7 @@ async function main(): Promise<number> {
     process.stderr.write(`Usage: npm run projections:rebuild -- <name>\nProjections: ${projections.map((p) => p.name).join(', ')}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig(process.env, { auth: false });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env, { auth: false });
   const events = await createEventStore(config);
   const reads = await createReadStore(config);
   const bar = new SingleBar({ format: `${projection.name} [{bar}] {percentage}% | {value}/{total} positions | {rate} events/s | {eta_formatted} left`, etaBuffer: 50 }, Presets.shades_classic);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PLATFORM_ROLES, mintToken } from '@access-ledger/auth';
-import { ConfigError, loadConfig } from '../config/config';
+import { loadConfigOrExit } from '../config/config';
 
 /** `npm run token -- --email a@b.org [--roles platform_admin,auditor] [--sub id] [--expires 8h]`: a dev token for the embedded mode. */
 async function main(): Promise<number> {
@@ -23,16 +23,7 @@ async function main(): Promise<number> {
     process.stderr.write(`Unknown role(s): ${unknown.join(', ')}. Platform roles: ${PLATFORM_ROLES.join(', ')}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   if (config.auth.mode !== 'hs256') {
     process.stderr.write('AUTH_JWKS_URL is set: tokens come from your identity provider, not from this tool.\n');
     return 1;

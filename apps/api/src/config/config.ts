@@ -136,3 +136,16 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     maxProjectionLagSeconds: integer(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
   };
 }
+
+/** For entry points: the configuration, or one line naming the bad variable on stderr and exit code 1. */
+export function loadConfigOrExit(env: Env = process.env, options: LoadOptions = {}): AppConfig {
+  try {
+    return loadConfig(env, options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

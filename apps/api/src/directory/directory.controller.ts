@@ -80,7 +80,7 @@ export class DirectoryController {
   @ApiOperation({ summary: 'Deactivate a user: every call they make is refused at once' })
   @ApiHeader(IF_MATCH)
   @ApiHeader(IDEMPOTENCY)
-  async deactivate(
+  deactivate(
     @Ctx() context: RequestContext,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -88,10 +88,7 @@ export class DirectoryController {
     @Param('userId', UuidPipe) userId: string,
     @Body() body: UserStatusChangeDto,
   ) {
-    const target = { context, caller: await this.directory.callerOf(request), organisationId: orgId, userId, expectedVersion: ifMatchRevision(request) };
-    const { position, revision } = await this.commands.execute(new DeactivateUserCommand(target, body));
-    response.setHeader('ETag', etagOf(revision));
-    return { position };
+    return this.changeStatus(DeactivateUserCommand, context, request, response, orgId, userId, body);
   }
 
   @Post('organisations/:orgId/users/:userId/reactivate')
@@ -99,7 +96,7 @@ export class DirectoryController {
   @ApiOperation({ summary: 'Reactivate a user' })
   @ApiHeader(IF_MATCH)
   @ApiHeader(IDEMPOTENCY)
-  async reactivate(
+  reactivate(
     @Ctx() context: RequestContext,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -107,8 +104,20 @@ export class DirectoryController {
     @Param('userId', UuidPipe) userId: string,
     @Body() body: UserStatusChangeDto,
   ) {
-    const target = { context, caller: await this.directory.callerOf(request), organisationId: orgId, userId, expectedVersion: ifMatchRevision(request) };
-    const { position, revision } = await this.commands.execute(new ReactivateUserCommand(target, body));
+    return this.changeStatus(ReactivateUserCommand, context, request, response, orgId, userId, body);
+  }
+
+  private async changeStatus(
+    Kind: typeof DeactivateUserCommand | typeof ReactivateUserCommand,
+    context: RequestContext,
+    request: Request,
+    response: Response,
+    organisationId: string,
+    userId: string,
+    body: UserStatusChangeDto,
+  ) {
+    const target = { context, caller: await this.directory.callerOf(request), organisationId, userId, expectedVersion: ifMatchRevision(request) };
+    const { position, revision } = await this.commands.execute(new Kind(target, body));
     response.setHeader('ETag', etagOf(revision));
     return { position };
   }
