@@ -10,4 +10,5 @@ module.exports = {
     '^@access-ledger/(.*)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/global-setup.js',
 };

@@ -211,8 +211,14 @@ export class SqliteReadStore implements ReadStore {
           clauses.push('0');
           continue;
         }
-        clauses.push(`${column} IN (${condition.in.map(() => '?').join(', ')})`);
-        params.push(...condition.in.map(bindable));
+        // null in the list matches null or missing, as an equality with null does.
+        const values = condition.in.filter((v) => v !== null);
+        const alternatives = [
+          ...(values.length > 0 ? [`${column} IN (${values.map(() => '?').join(', ')})`] : []),
+          ...(values.length < condition.in.length ? [`${column} IS NULL`] : []),
+        ];
+        clauses.push(alternatives.length === 1 ? alternatives[0] : `(${alternatives.join(' OR ')})`);
+        params.push(...values.map(bindable));
       } else if (condition === null) {
         clauses.push(`${column} IS NULL`);
       } else {

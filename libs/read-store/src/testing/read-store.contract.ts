@@ -129,6 +129,18 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
       expect(await store.getCheckpoint('moved')).toBe(2);
     });
 
+    it('matches null in an in-list as null or missing, in items and total alike', async () => {
+      const s = spec();
+      await store.ensureCollection(s);
+      const docs = [people[0], { ...people[1], org: null }, (({ org: _org, ...rest }) => rest)(people[2]), people[3]] as Person[];
+      await store.applyChanges(`${s.name}_p`, upserts(s.name, docs), docs.length);
+      for (const sort of [undefined, [{ field: 'updatedAt', direction: 'asc' as const }]]) {
+        const page = await store.find<Person>(s.name, { where: { org: { in: ['o1', null] } }, sort, pageSize: 10 });
+        expect(page.total).toBe(3);
+        expect(page.items.map((p) => p.id).sort()).toEqual(['p1', 'p2', 'p3']);
+      }
+    });
+
     it('counts documents per value of a field', async () => {
       const name = await seeded();
       expect(await store.countBy(name, 'active', { org: 'o1' })).toEqual({ true: 3, false: 1 });
