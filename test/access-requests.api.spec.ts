@@ -175,6 +175,25 @@ describe('Access requests API', () => {
       expect((await approve(id)).status).toBe(409);
     });
 
+    it('returns the first outcome for a retried approval with the same Idempotency-Key, recording one decision', async () => {
+      const { id } = await create();
+      const key = newId();
+      const first = await api.http.post(`/requests/${id}/approve`).set(bearer(spoc)).set('Idempotency-Key', key).send({ confirm: true });
+      const retry = await api.http.post(`/requests/${id}/approve`).set(bearer(spoc)).set('Idempotency-Key', key).send({ confirm: true });
+      expect(first.status).toBe(200);
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual(first.body);
+      expect((await api.events.readStream(`request-${id}`)).filter((e) => e.type === 'RequestApproved')).toHaveLength(1);
+      const other = await api.http.post(`/requests/${id}/approve`).set(bearer(spoc)).set('Idempotency-Key', newId()).send({ confirm: true });
+      expect(other.status).toBe(409);
+    });
+
+    it('refuses a malformed Idempotency-Key', async () => {
+      const response = await api.http.post('/requests').set(bearer(requester)).set('Idempotency-Key', 'x'.repeat(300)).send({ organisationId: a.orgId, application: 'app' });
+      expect(response.status).toBe(400);
+      expect(response.body.type).toMatch(/invalid-idempotency-key$/);
+    });
+
     it('answers 404 for an unknown request and 400 for a malformed id', async () => {
       expect((await approve(newId())).status).toBe(404);
       expect((await approve('nope')).status).toBe(400);
