@@ -3,7 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/projections', '<rootDir>/test'],
   testRegex: '.*\\.(spec|test)\\.ts$',
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // Transpile only: the build (tsc) type-checks before jest runs.
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: {
     '^@access-ledger/projections$': '<rootDir>/projections',
     '^@access-ledger/core/testing$': '<rootDir>/libs/core/src/testing/decider-specification',
