@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@access-ledger/core';
 import { projectBatch } from '@access-ledger/read-store';
 import { UserEvent } from '@access-ledger/directory';
-import { ManagedUser, manageUsersProjection } from './manage-users.projection';
+import { ManagedUser, manageUsersCountsProjection, manageUsersProjection } from './manage-users.projection';
 
 let position = 0;
 const recorded = (event: UserEvent, occurredAt: string): RecordedEvent => ({
@@ -18,12 +18,12 @@ const added = recorded(
   '2026-01-01T00:00:00.000Z',
 );
 const later: RecordedEvent[] = [
-  recorded({ type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', changedAt: 't2' } }, '2026-01-02T00:00:00.000Z'),
+  recorded({ type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', userStatus: 'active', changedAt: 't2' } }, '2026-01-02T00:00:00.000Z'),
   recorded({ type: 'UserDesignationsChanged', data: { ...ids, spoc: true, professional: true, changedAt: 't3' } }, '2026-01-03T00:00:00.000Z'),
   recorded({ type: 'UserClinicianStatusChanged', data: { ...ids, clinician: false, changedAt: 't4' } }, '2026-01-04T00:00:00.000Z'),
-  recorded({ type: 'UserDeactivated', data: { ...ids, reason: 'left', deactivatedAt: 't5' } }, '2026-01-05T00:00:00.000Z'),
+  recorded({ type: 'UserDeactivated', data: { ...ids, permissionLevel: 'administrator', reason: 'left', deactivatedAt: 't5' } }, '2026-01-05T00:00:00.000Z'),
 ];
-const reactivated = recorded({ type: 'UserReactivated', data: { ...ids, reason: null, reactivatedAt: 't6' } }, '2026-01-06T00:00:00.000Z');
+const reactivated = recorded({ type: 'UserReactivated', data: { ...ids, permissionLevel: 'administrator', reason: null, reactivatedAt: 't6' } }, '2026-01-06T00:00:00.000Z');
 
 const run = (events: RecordedEvent[], start: ManagedUser | null = null) =>
   events.reduce<ManagedUser | null>((doc, e) => manageUsersProjection.evolve(doc, e), start);
@@ -71,5 +71,26 @@ describe('manage-users projection', () => {
 
   it('ignores changes for a user it never saw added', () => {
     expect(run(later)).toBeNull();
+  });
+});
+
+describe('manage-users counters', () => {
+  const counts = (events: RecordedEvent[]) =>
+    events.reduce<Record<string, unknown> | null>((doc, e) => manageUsersCountsProjection.evolve(doc as never, e), null);
+  const second = recorded(
+    { type: 'UserAdded', data: { userId: 'u2', organisationId: 'o1', firstName: 'Lee', lastName: 'Lead', email: 'lee@nhs.net', clinician: false, permissionLevel: 'lead_administrator', spoc: false, professional: false, addedAt: 't1' } },
+    '2026-01-01T00:00:00.000Z',
+  );
+
+  it('count users per status and level as they are added, change level and are (de)activated', () => {
+    expect(counts([added, second])).toEqual({ id: 'o1', 'active:recorder': 1, 'active:lead_administrator': 1 });
+    expect(counts([added, second, ...later])).toEqual({ id: 'o1', 'active:recorder': 0, 'active:administrator': 0, 'deactivated:administrator': 1, 'active:lead_administrator': 1 });
+    expect(counts([added, second, ...later, reactivated])).toMatchObject({ 'active:administrator': 1, 'deactivated:administrator': 0 });
+  });
+
+  it('ignore events that change no count', () => {
+    const designation = later.find((e) => e.type === 'UserDesignationsChanged')!;
+    const before = counts([added]);
+    expect(manageUsersCountsProjection.evolve(before as never, designation)).toBe(before);
   });
 });

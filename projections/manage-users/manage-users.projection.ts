@@ -81,3 +81,49 @@ export const manageUsersProjection: Projection<ManagedUser> = {
   documentId: (event) => (typeof event.data?.userId === 'string' ? event.data.userId : null),
   evolve,
 };
+
+export const MANAGE_USERS_COUNTS = 'manage_users_counts';
+
+/** Users per organisation by status and permission level: keys `active:recorder`, `deactivated:lead_administrator`, … */
+export interface UserCounts extends Record<string, unknown> {
+  id: string;
+}
+
+export const countKey = (status: 'active' | 'deactivated', level: PermissionLevel) => `${status}:${level}`;
+
+/**
+ * Counters for the manage-users screen's totals (and the lead-administrator count), so a
+ * page costs the same with 100,000 users. Every event states the standing it changes
+ * (status and level at the time), so no user needs to be looked up.
+ */
+export const manageUsersCountsProjection: Projection<UserCounts> = {
+  name: MANAGE_USERS_COUNTS,
+  collection: { name: 'directory_user_counts', fields: [] },
+  handles: USER_EVENT_TYPES,
+  documentId: (event) => (typeof event.data?.organisationId === 'string' ? event.data.organisationId : null),
+  evolve: (doc, recorded) => {
+    const event = recorded as unknown as UserEvent;
+    const counts: UserCounts = { ...(doc ?? { id: event.data.organisationId }) };
+    const move = (from: string | null, to: string | null) => {
+      if (from) counts[from] = Math.max(0, Number(counts[from] ?? 0) - 1);
+      if (to) counts[to] = Number(counts[to] ?? 0) + 1;
+    };
+    switch (event.type) {
+      case 'UserAdded':
+        move(null, countKey('active', event.data.permissionLevel));
+        break;
+      case 'UserPermissionLevelChanged':
+        move(countKey(event.data.userStatus, event.data.from), countKey(event.data.userStatus, event.data.to));
+        break;
+      case 'UserDeactivated':
+        move(countKey('active', event.data.permissionLevel), countKey('deactivated', event.data.permissionLevel));
+        break;
+      case 'UserReactivated':
+        move(countKey('deactivated', event.data.permissionLevel), countKey('active', event.data.permissionLevel));
+        break;
+      default:
+        return doc;
+    }
+    return counts;
+  },
+};

@@ -183,7 +183,7 @@ describe('changing rights', () => {
     given([janeAdded])
       .when(change({ permissionLevel: 'administrator', spoc: true, clinician: false }))
       .then([
-        { type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', changedAt: later } },
+        { type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', userStatus: 'active', changedAt: later } },
         { type: 'UserDesignationsChanged', data: { ...ids, spoc: true, professional: true, changedAt: later } },
         { type: 'UserClinicianStatusChanged', data: { ...ids, clinician: false, changedAt: later } },
       ]));
@@ -205,13 +205,13 @@ describe('changing rights', () => {
     given([leadAdded('lead-1')]).when(change({ permissionLevel: 'administrator' }, lead(org, 'lead-1'), 1)).thenThrows('last-lead-administrator', 'conflict');
     given([leadAdded('lead-1')])
       .when(change({ permissionLevel: 'administrator' }, lead(org, 'lead-1'), 2))
-      .then([{ type: 'UserPermissionLevelChanged', data: { userId: 'lead-1', organisationId: org, from: 'lead_administrator', to: 'administrator', changedAt: later } }]);
+      .then([{ type: 'UserPermissionLevelChanged', data: { userId: 'lead-1', organisationId: org, from: 'lead_administrator', to: 'administrator', userStatus: 'active', changedAt: later } }]);
   });
 
   it('applies level changes from the next sign-in, clinician status at once', () => {
     const events: UserEvent[] = [
       janeAdded,
-      { type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', changedAt: later } },
+      { type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', userStatus: 'active', changedAt: later } },
       { type: 'UserClinicianStatusChanged', data: { ...ids, clinician: false, changedAt: later } },
     ];
     const user = events.reduce(userDecider.evolve, userDecider.initialState()) as ExistingUser;
@@ -227,12 +227,12 @@ describe('deactivation and reactivation', () => {
   const given = DeciderSpecification.for(userDecider);
   const deactivate = (caller: Caller = lead(), activeLeadAdministrators = 2) => ({ type: 'DeactivateUser' as const, organisationId: org, reason: 'left', caller, ...common, activeLeadAdministrators });
   const reactivate = (caller: Caller = lead()) => ({ type: 'ReactivateUser' as const, organisationId: org, reason: null, caller, ...common });
-  const deactivated: UserEvent = { type: 'UserDeactivated', data: { ...ids, reason: 'left', deactivatedAt: later } };
+  const deactivated: UserEvent = { type: 'UserDeactivated', data: { ...ids, permissionLevel: 'recorder', reason: 'left', deactivatedAt: later } };
 
   it('deactivates an active user with the reason', () => given([janeAdded]).when(deactivate()).then([deactivated]));
   it('refuses deactivating twice', () => given([janeAdded, deactivated]).when(deactivate()).thenThrows('user-already-deactivated', 'conflict'));
   it('reactivates a deactivated user', () =>
-    given([janeAdded, deactivated]).when(reactivate()).then([{ type: 'UserReactivated', data: { ...ids, reason: null, reactivatedAt: later } }]));
+    given([janeAdded, deactivated]).when(reactivate()).then([{ type: 'UserReactivated', data: { ...ids, permissionLevel: 'recorder', reason: null, reactivatedAt: later } }]));
   it('refuses reactivating an active user', () => given([janeAdded]).when(reactivate()).thenThrows('user-already-active', 'conflict'));
   it('is for lead administrators of the organisation only', () => {
     given([janeAdded]).when(deactivate(member('recorder'))).thenThrows('not-a-lead-administrator', 'forbidden');
@@ -240,6 +240,6 @@ describe('deactivation and reactivation', () => {
   });
   it('stops the last active lead administrator deactivating themselves', () => {
     given([leadAdded('lead-1')]).when(deactivate(lead(org, 'lead-1'), 1)).thenThrows('last-lead-administrator', 'conflict');
-    given([leadAdded('lead-1')]).when(deactivate(lead(org, 'lead-2'), 1)).then([{ type: 'UserDeactivated', data: { userId: 'lead-1', organisationId: org, reason: 'left', deactivatedAt: later } }]);
+    given([leadAdded('lead-1')]).when(deactivate(lead(org, 'lead-2'), 1)).then([{ type: 'UserDeactivated', data: { userId: 'lead-1', organisationId: org, permissionLevel: 'lead_administrator', reason: 'left', deactivatedAt: later } }]);
   });
 });

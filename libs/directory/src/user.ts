@@ -11,11 +11,12 @@ export type UserAdded = Of<
   'UserAdded',
   { firstName: string; lastName: string; email: string; clinician: boolean; permissionLevel: PermissionLevel; spoc: boolean; professional: boolean; addedAt: string }
 >;
-export type UserPermissionLevelChanged = Of<'UserPermissionLevelChanged', { from: PermissionLevel; to: PermissionLevel; changedAt: string }>;
+/** `userStatus`, like `permissionLevel` on (de)activation, states the user's standing at the time, so read models can count without a lookup. */
+export type UserPermissionLevelChanged = Of<'UserPermissionLevelChanged', { from: PermissionLevel; to: PermissionLevel; userStatus: 'active' | 'deactivated'; changedAt: string }>;
 export type UserDesignationsChanged = Of<'UserDesignationsChanged', { spoc: boolean; professional: boolean; changedAt: string }>;
 export type UserClinicianStatusChanged = Of<'UserClinicianStatusChanged', { clinician: boolean; changedAt: string }>;
-export type UserDeactivated = Of<'UserDeactivated', { reason: string | null; deactivatedAt: string }>;
-export type UserReactivated = Of<'UserReactivated', { reason: string | null; reactivatedAt: string }>;
+export type UserDeactivated = Of<'UserDeactivated', { permissionLevel: PermissionLevel; reason: string | null; deactivatedAt: string }>;
+export type UserReactivated = Of<'UserReactivated', { permissionLevel: PermissionLevel; reason: string | null; reactivatedAt: string }>;
 
 export type UserEvent =
   | UserAdded
@@ -209,7 +210,10 @@ const changeUser = (command: ChangeUser, state: UserState): UserEvent[] => {
   const events: UserEvent[] = [];
   if (command.permissionLevel !== undefined && command.permissionLevel !== rights.permissionLevel) {
     if (rights.permissionLevel === 'lead_administrator') guardLastLead(command, user);
-    events.push({ type: 'UserPermissionLevelChanged', data: { ...ids, from: rights.permissionLevel, to: command.permissionLevel, changedAt: command.now } });
+    events.push({
+      type: 'UserPermissionLevelChanged',
+      data: { ...ids, from: rights.permissionLevel, to: command.permissionLevel, userStatus: user.status, changedAt: command.now },
+    });
   }
   const spoc = command.spoc ?? rights.spoc;
   const professional = command.professional ?? rights.professional;
@@ -226,13 +230,23 @@ const deactivate = (command: DeactivateUser, state: UserState): UserEvent[] => {
   const user = existing(command, state);
   if (user.status === 'deactivated') throw new ConflictError('user-already-deactivated', 'This user is already deactivated.');
   guardLastLead(command, user);
-  return [{ type: 'UserDeactivated', data: { userId: user.userId, organisationId: user.organisationId, reason: command.reason, deactivatedAt: command.now } }];
+  return [
+    {
+      type: 'UserDeactivated',
+      data: { userId: user.userId, organisationId: user.organisationId, permissionLevel: currentRights(user).permissionLevel, reason: command.reason, deactivatedAt: command.now },
+    },
+  ];
 };
 
 const reactivate = (command: ReactivateUser, state: UserState): UserEvent[] => {
   const user = existing(command, state);
   if (user.status === 'active') throw new ConflictError('user-already-active', 'This user is already active.');
-  return [{ type: 'UserReactivated', data: { userId: user.userId, organisationId: user.organisationId, reason: command.reason, reactivatedAt: command.now } }];
+  return [
+    {
+      type: 'UserReactivated',
+      data: { userId: user.userId, organisationId: user.organisationId, permissionLevel: currentRights(user).permissionLevel, reason: command.reason, reactivatedAt: command.now },
+    },
+  ];
 };
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {

@@ -19,7 +19,7 @@ import {
 import { EventStore } from '@access-ledger/event-store';
 import { waitForCheckpoints } from '@access-ledger/projection-runner';
 import { ReadStore } from '@access-ledger/read-store';
-import { MANAGE_USERS, manageUsersProjection } from '@access-ledger/projections';
+import { MANAGE_USERS_COUNTS, UserCounts, countKey, manageUsersCountsProjection } from '@access-ledger/projections';
 import { Principal } from '@access-ledger/auth';
 import { PrincipalCheck } from '../auth/auth.guard';
 import { AppConfig } from '../config/config';
@@ -101,15 +101,12 @@ export class DirectoryAccess implements PrincipalCheck {
   }
 
   /**
-   * Active lead administrators of an organisation, from the manage-users read model once it
-   * has caught up with the log (bounded wait), for the rules that need the count.
+   * Active lead administrators of an organisation, from the manage-users counters once they
+   * have caught up with the log (bounded wait), for the rules that need the count.
    */
   async activeLeadAdministrators(organisationId: string): Promise<number> {
-    await waitForCheckpoints(this.reads, [MANAGE_USERS], await this.events.headPosition(), this.config.readWaitTimeoutMs);
-    const page = await this.reads.find(manageUsersProjection.collection.name, {
-      where: { organisationId, status: 'active', permissionLevel: 'lead_administrator' },
-      pageSize: 1,
-    });
-    return page.total;
+    await waitForCheckpoints(this.reads, [MANAGE_USERS_COUNTS], await this.events.headPosition(), this.config.readWaitTimeoutMs);
+    const counts = await this.reads.get<UserCounts>(manageUsersCountsProjection.collection.name, organisationId);
+    return Number(counts?.[countKey('active', 'lead_administrator')] ?? 0);
   }
 }

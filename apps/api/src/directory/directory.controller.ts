@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { Ctx, RequestContext, etagOf, ifMatchRevision } from '../http/request-context';
 import { UuidPipe } from '../http/params';
 import { ReadModels } from '../infrastructure/read-models';
-import { MANAGE_USERS } from '@access-ledger/projections';
+import { MANAGE_USERS, MANAGE_USERS_COUNTS } from '@access-ledger/projections';
 import { AddUserDto, ChangeUserDto, ListUsersQueryDto, RegisterOrganisationDto, UserStatusChangeDto } from './directory.dto';
 import { DirectoryAccess } from './directory-access';
 import { RegisterOrganisationCommand } from './register-organisation';
@@ -46,7 +46,7 @@ export class DirectoryController {
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait (up to 5 s) until this write position is reflected.' })
   async listUsers(@Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Query() filter: ListUsersQueryDto) {
     const caller = await this.directory.callerOf(request);
-    await this.readModels.fresh(request, MANAGE_USERS);
+    await this.readModels.fresh(request, MANAGE_USERS, MANAGE_USERS_COUNTS);
     return this.queries.execute(new ListUsersQuery(caller, orgId, filter));
   }
 

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ForbiddenError, NotFoundError } from '@access-ledger/core';
-import { Capability, capabilitiesOf, currentRights, managesUsersOf } from '@access-ledger/directory';
+import { Capability, PERMISSION_LEVELS, capabilitiesOf, currentRights, managesUsersOf } from '@access-ledger/directory';
 import { Page, ReadStore } from '@access-ledger/read-store';
-import { ManagedUser, manageUsersProjection } from '@access-ledger/projections';
+import { ManagedUser, UserCounts, countKey, manageUsersCountsProjection, manageUsersProjection } from '@access-ledger/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { ListUsersQueryDto } from './directory.dto';
 import { DirectoryAccess, DirectoryCaller } from './directory-access';
@@ -33,7 +33,7 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
     requireUserReader(caller, organisationId);
     const sort = filter.sort ?? 'lastName';
     const field = sort.replace(/^-/, '');
-    const page = await this.reads.find<ManagedUser & { _?: never }>(manageUsersProjection.collection.name, {
+    const page = await this.reads.find<ManagedUser>(manageUsersProjection.collection.name, {
       where: {
         organisationId,
         ...(filter.status ? { status: filter.status } : {}),
@@ -43,8 +43,18 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
       sort: [{ field, direction: sort.startsWith('-') ? 'desc' : 'asc' }],
       page: filter.page ?? 1,
       pageSize: filter.pageSize ?? 25,
+      // Without a search the counters know the total; counting 100,000 rows per page would not do.
+      skipTotal: !filter.q,
     });
-    return { ...page, items: page.items.map(({ organisationId: _org, ...user }) => user as ManagedUser) };
+    const total = filter.q ? page.total : await this.countFromCounters(organisationId, filter);
+    return { ...page, total, items: page.items.map(({ organisationId: _org, ...user }) => user as ManagedUser) };
+  }
+
+  private async countFromCounters(organisationId: string, filter: ListUsersQueryDto): Promise<number> {
+    const counts: Partial<UserCounts> = (await this.reads.get<UserCounts>(manageUsersCountsProjection.collection.name, organisationId)) ?? {};
+    const statuses = filter.status ? [filter.status] : (['active', 'deactivated'] as const);
+    const levels = filter.permissionLevel ? [filter.permissionLevel] : PERMISSION_LEVELS;
+    return statuses.flatMap((status) => levels.map((level) => Number(counts[countKey(status, level)] ?? 0))).reduce((a, b) => a + b, 0);
   }
 }
 
