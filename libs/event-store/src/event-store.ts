@@ -47,6 +47,7 @@ export interface SubscribeOptions {
 }
 
 export interface EventStore {
+  /** Idempotent per stream: appending the same event ids to the same stream again stores nothing and answers as the first time. */
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
@@ -73,7 +74,7 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
-/** The same event ids were appended before, but not as one whole batch in the same stream. */
+/** Some of the event ids were appended to this stream before, but not as this same batch. */
 export class DuplicateEventIdError extends Error {
   readonly code = 'duplicate-event-id';
   constructor(readonly eventId: string) {
