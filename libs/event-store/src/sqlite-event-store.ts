@@ -174,28 +174,43 @@ export class SqliteEventStore implements EventStore {
   }
 
   private appendChecked({ streamId, events, options }: PendingAppend): AppendResult {
-    const replay = events.length > 0 ? this.previousAppend(streamId, events) : null;
-    if (replay) return replay;
+    const expected = options.expectedRevision;
     const current = this.stmt.currentRevision.get(streamId);
     const currentRevision = current?.revision ?? -1;
-    if (!revisionMatches(options.expectedRevision, currentRevision)) {
-      throw new WrongExpectedRevisionError(streamId, options.expectedRevision, currentRevision);
+    if (events.length > 0) {
+      // A retry of an append that went through: with an exact expected revision it can only show
+      // as a mismatch, and its events sit right after that revision; with any/stream_exists it
+      // could be anywhere in the stream, so the stream is searched.
+      const exact = expected === 'no_stream' || typeof expected === 'number';
+      const replay = exact
+        ? revisionMatches(expected, currentRevision)
+          ? null
+          : this.replayAt(streamId, expected === 'no_stream' ? 0 : expected + 1, events)
+        : this.previousAppend(streamId, events);
+      if (replay) return replay;
+    }
+    if (!revisionMatches(expected, currentRevision)) {
+      throw new WrongExpectedRevisionError(streamId, expected, currentRevision);
     }
     let revision = currentRevision;
     let position = current?.position ?? 0;
     for (const event of events) {
       revision += 1;
-      const info = this.stmt.insert.run(
-        event.eventId,
-        streamId,
-        revision,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-      );
+      const info = this.stmt.insert.run(event.eventId, streamId, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata));
       position = Number(info.lastInsertRowid);
     }
     return { nextExpectedRevision: revision, position };
+  }
+
+  /** The events stored from `fromRevision` on, if they are exactly these (a retried append). */
+  private replayAt(streamId: string, fromRevision: number, events: readonly NewEvent[]): AppendResult | null {
+    const stored = this.stmt.streamForward.all(streamId, fromRevision, events.length);
+    if (stored.length === 0 || stored[0].event_id !== events[0].eventId) return null;
+    if (stored.length !== events.length || stored.some((row, i) => row.event_id !== events[i].eventId)) {
+      throw new DuplicateEventIdError(events[0].eventId);
+    }
+    const last = stored[stored.length - 1];
+    return { nextExpectedRevision: last.revision, position: last.position };
   }
 
   /**
@@ -205,21 +220,8 @@ export class SqliteEventStore implements EventStore {
    */
   private previousAppend(streamId: string, events: readonly NewEvent[]): AppendResult | null {
     const first = this.stmt.byEventId.get(streamId, events[0].eventId);
-    if (!first) {
-      for (const event of events.slice(1)) {
-        if (this.stmt.byEventId.get(streamId, event.eventId)) throw new DuplicateEventIdError(event.eventId);
-      }
-      return null;
-    }
-    let last = first;
-    for (const [i, event] of events.entries()) {
-      const found = i === 0 ? first : this.stmt.byEventId.get(streamId, event.eventId);
-      if (!found || found.stream_id !== streamId || found.revision !== first.revision + i) {
-        throw new DuplicateEventIdError(event.eventId);
-      }
-      last = found;
-    }
-    return { nextExpectedRevision: last.revision, position: last.position };
+    if (!first) return null;
+    return this.replayAt(streamId, first.revision, events);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -134,6 +134,19 @@ export function describeEventStoreContract(adapter: string, harness: EventStoreH
       expect(await store.readStream(id)).toHaveLength(2);
     });
 
+    it('recognises a retry after later appends, with an exact revision or with any', async () => {
+      const id = stream('a');
+      const first = [anEvent('X')];
+      const firstResult = await store.appendToStream(id, first, { expectedRevision: 'no_stream' });
+      const second = [anEvent('Y'), anEvent('Z')];
+      const secondResult = await store.appendToStream(id, second, { expectedRevision: 0 });
+      await store.appendToStream(id, [anEvent('W')], { expectedRevision: 'any' });
+      expect(await store.appendToStream(id, first, { expectedRevision: 'no_stream' })).toEqual(firstResult);
+      expect(await store.appendToStream(id, second, { expectedRevision: 0 })).toEqual(secondResult);
+      expect(await store.appendToStream(id, second, { expectedRevision: 'any' })).toEqual(secondResult);
+      expect((await store.readStream(id)).map((e) => e.type)).toEqual(['X', 'Y', 'Z', 'W']);
+    });
+
     it('lets exactly one of two appends with the same expected revision succeed', async () => {
       const id = stream('a');
       await store.appendToStream(id, [anEvent()], { expectedRevision: 'no_stream' });
