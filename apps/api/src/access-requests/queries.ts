@@ -1,14 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ForbiddenError, NotFoundError, fold } from '@access-ledger/core';
-import { ExistingRequest, REQUEST_STATUSES, RequestStatus, accessRequestDecider, isOpen, requestStream } from '@access-ledger/access-requests';
+import { ExistingRequest, REQUEST_STATUSES, RequestCaller, RequestStatus, accessRequestDecider, isOpen, requestStream } from '@access-ledger/access-requests';
 import { EventStore } from '@access-ledger/event-store';
 import { FindQuery, ReadStore, SortKey } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { DirectoryCaller } from '../directory/directory-access';
 import { OverviewQueryDto } from './access-requests.dto';
-import { RequestCaller } from '@access-ledger/access-requests';
 
 export type Action = 'approve' | 'reject';
 export type OverviewItem = Pick<OverviewRow, 'id' | 'requester' | 'application' | 'status' | 'createdAt' | 'updatedAt' | 'completedAt' | 'provisioning'> & {
@@ -22,7 +20,6 @@ export interface OverviewPage {
   counts: StatusCounts;
 }
 
-const isAuditor = (caller: DirectoryCaller) => caller.platformRoles.includes('auditor');
 const actionsFor = (status: OverviewRow['status']): Action[] => (isOpen(status) ? ['approve', 'reject'] : []);
 const toItem = (row: OverviewRow): OverviewItem => ({
   id: row.id,
@@ -71,7 +68,7 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
     const stored = await this.reads.get<OverviewCounts>(spocOverviewCountsProjection.collection.name, organisationId);
     const counts = { ...zeroCounts(), ...(stored ? pickCounts(stored) : {}) };
     const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)] : null;
-    const where: FindQuery['where'] = { organisationId, ...(statuses ? { status: statuses.length === 1 ? statuses[0] : { in: statuses } } : {}) };
+    const where: FindQuery['where'] = { organisationId, ...(statuses ? { status: { in: statuses } } : {}) };
     const page = await this.reads.find<OverviewRow>(spocOverviewProjection.collection.name, {
       where,
       search: filter.q ? { fields: ['requesterEmail', 'requesterName', 'application'], prefix: filter.q } : undefined,

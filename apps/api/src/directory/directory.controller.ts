@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Command, CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Ctx, RequestContext, etagOf, ifMatchRevision } from '../http/request-context';
@@ -10,7 +10,7 @@ import { AddUserDto, ChangeUserDto, ListUsersQueryDto, RegisterOrganisationDto, 
 import { DirectoryAccess } from './directory-access';
 import { RegisterOrganisationCommand } from './register-organisation';
 import { AddUserCommand } from './add-user';
-import { ChangeUserCommand, DeactivateUserCommand, ReactivateUserCommand } from './manage-user';
+import { ChangeUserCommand, DeactivateUserCommand, ReactivateUserCommand, UserChangeResult, UserTarget } from './manage-user';
 import { GetUserQuery, ListUsersQuery, MeQuery } from './queries';
 
 const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first outcome and writes nothing.' };
@@ -69,10 +69,7 @@ export class DirectoryController {
     @Param('userId', UuidPipe) userId: string,
     @Body() body: ChangeUserDto,
   ) {
-    const target = { context, caller: await this.directory.callerOf(request), organisationId: orgId, userId, expectedVersion: ifMatchRevision(request) };
-    const { position, revision } = await this.commands.execute(new ChangeUserCommand(target, body));
-    response.setHeader('ETag', etagOf(revision));
-    return { position };
+    return this.changeUserWith((target) => new ChangeUserCommand(target, body), context, request, response, orgId, userId);
   }
 
   @Post('organisations/:orgId/users/:userId/deactivate')
@@ -88,7 +85,7 @@ export class DirectoryController {
     @Param('userId', UuidPipe) userId: string,
     @Body() body: UserStatusChangeDto,
   ) {
-    return this.changeStatus(DeactivateUserCommand, context, request, response, orgId, userId, body);
+    return this.changeUserWith((target) => new DeactivateUserCommand(target, body), context, request, response, orgId, userId);
   }
 
   @Post('organisations/:orgId/users/:userId/reactivate')
@@ -104,20 +101,20 @@ export class DirectoryController {
     @Param('userId', UuidPipe) userId: string,
     @Body() body: UserStatusChangeDto,
   ) {
-    return this.changeStatus(ReactivateUserCommand, context, request, response, orgId, userId, body);
+    return this.changeUserWith((target) => new ReactivateUserCommand(target, body), context, request, response, orgId, userId);
   }
 
-  private async changeStatus(
-    Kind: typeof DeactivateUserCommand | typeof ReactivateUserCommand,
+  /** PATCH, deactivate and reactivate: the caller's scope and If-Match in, the new version out as ETag. */
+  private async changeUserWith(
+    command: (target: UserTarget) => Command<UserChangeResult>,
     context: RequestContext,
     request: Request,
     response: Response,
     organisationId: string,
     userId: string,
-    body: UserStatusChangeDto,
   ) {
     const target = { context, caller: await this.directory.callerOf(request), organisationId, userId, expectedVersion: ifMatchRevision(request) };
-    const { position, revision } = await this.commands.execute(new Kind(target, body));
+    const { position, revision } = await this.commands.execute(command(target));
     response.setHeader('ETag', etagOf(revision));
     return { position };
   }

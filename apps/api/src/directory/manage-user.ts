@@ -12,7 +12,7 @@ export interface UserChangeResult {
   readonly revision: number;
 }
 
-interface Target {
+export interface UserTarget {
   readonly context: RequestContext;
   readonly caller: DirectoryCaller;
   readonly organisationId: string;
@@ -22,17 +22,17 @@ interface Target {
 }
 
 export class ChangeUserCommand extends Command<UserChangeResult> {
-  constructor(readonly target: Target, readonly body: ChangeUserDto) {
+  constructor(readonly target: UserTarget, readonly body: ChangeUserDto) {
     super();
   }
 }
 export class DeactivateUserCommand extends Command<UserChangeResult> {
-  constructor(readonly target: Target, readonly body: UserStatusChangeDto) {
+  constructor(readonly target: UserTarget, readonly body: UserStatusChangeDto) {
     super();
   }
 }
 export class ReactivateUserCommand extends Command<UserChangeResult> {
-  constructor(readonly target: Target, readonly body: UserStatusChangeDto) {
+  constructor(readonly target: UserTarget, readonly body: UserStatusChangeDto) {
     super();
   }
 }
@@ -44,7 +44,7 @@ abstract class UserCommandHandler {
     private readonly directory: DirectoryAccess,
   ) {}
 
-  protected async run(target: Target, command: (activeLeadAdministrators: number) => UserCommand): Promise<UserChangeResult> {
+  protected async run(target: UserTarget, command: (activeLeadAdministrators: number) => UserCommand): Promise<UserChangeResult> {
     const { context, caller, organisationId, userId, expectedVersion } = target;
     // Only a caller acting on themselves is subject to the last-lead-administrator rule, so only then count.
     const leads = caller.userId === userId ? await this.directory.activeLeadAdministrators(organisationId) : Number.MAX_SAFE_INTEGER;
