@@ -28,7 +28,7 @@ const member = (permissionLevel: 'recorder' | 'administrator', organisationId = 
   platformRoles: [],
   membership: { organisationId, permissionLevel, spoc: true, professional: true, active: true },
 });
-const registered: OrganisationState = { status: 'registered', organisationId: org, name: 'Hollybrook Surgery', emailDomains: [] };
+const registered: OrganisationState = { status: 'registered', organisationId: org, name: 'Hollybrook Surgery', emailDomains: [], leadAdmissions: [] };
 
 const addUser = (overrides: Partial<AddUser> = {}): AddUser => ({
   type: 'AddUser',
@@ -44,7 +44,6 @@ const addUser = (overrides: Partial<AddUser> = {}): AddUser => ({
   professional: true,
   caller: lead(),
   now,
-  activeLeadAdministrators: 1,
   ...overrides,
 });
 
@@ -67,7 +66,7 @@ const leadAdded = (userId: string): UserAdded => ({
   type: 'UserAdded',
   data: { ...janeAdded.data, userId, permissionLevel: 'lead_administrator' },
 });
-const common = { now: later, activeLeadAdministrators: 2 };
+const common = { now: later };
 const ids = { userId: 'u-1', organisationId: org };
 
 describe('permission levels', () => {
@@ -96,17 +95,12 @@ describe('adding users', () => {
   it('records a lead administrator adding a user to their organisation, e-mail lower-cased and names trimmed', () =>
     given().when(addUser()).then([janeAdded]));
 
-  it('lets a platform administrator add the first lead administrator', () =>
+  it('lets a platform administrator add a lead administrator (whether the first is decided by the organisation)', () =>
     given()
-      .when(addUser({ caller: platformAdmin, activeLeadAdministrators: 0, permissionLevel: 'lead_administrator' }))
+      .when(addUser({ caller: platformAdmin, permissionLevel: 'lead_administrator' }))
       .then([{ type: 'UserAdded', data: { ...janeAdded.data, permissionLevel: 'lead_administrator' } }]));
-
-  it('refuses a platform administrator once the organisation has a lead administrator', () =>
-    given().when(addUser({ caller: platformAdmin, activeLeadAdministrators: 1, permissionLevel: 'lead_administrator' })).thenThrows('first-lead-administrator-only', 'forbidden'));
-
-  it('refuses a platform administrator adding a first user who is not a lead administrator', () =>
-    given().when(addUser({ caller: platformAdmin, activeLeadAdministrators: 0, permissionLevel: 'recorder' })).thenThrows('first-lead-administrator-only', 'forbidden'));
-
+  it('refuses a platform administrator adding a user who is not a lead administrator', () =>
+    given().when(addUser({ caller: platformAdmin, permissionLevel: 'recorder' })).thenThrows('first-lead-administrator-only', 'forbidden'));
   it.each(['recorder', 'administrator'] as const)('refuses a %s', (level) => given().when(addUser({ caller: member(level) })).thenThrows('not-a-lead-administrator', 'forbidden'));
 
   it('refuses a lead administrator of another organisation', () => given().when(addUser({ caller: lead('org-2') })).thenThrows('not-a-lead-administrator', 'forbidden'));
@@ -170,12 +164,11 @@ describe('e-mail reservations', () => {
 
 describe('changing rights', () => {
   const given = DeciderSpecification.for(userDecider);
-  const change = (changes: object, caller: Caller = lead(), activeLeadAdministrators = 2) => ({
+  const change = (changes: object, caller: Caller = lead()) => ({
     type: 'ChangeUser' as const,
     organisationId: org,
     caller,
     now: later,
-    activeLeadAdministrators,
     ...changes,
   });
 
@@ -201,13 +194,6 @@ describe('changing rights', () => {
     given().when(change({ clinician: false })).thenThrows('user-not-found', 'not_found');
   });
 
-  it('stops the last active lead administrator demoting themselves, not others and not when another remains', () => {
-    given([leadAdded('lead-1')]).when(change({ permissionLevel: 'administrator' }, lead(org, 'lead-1'), 1)).thenThrows('last-lead-administrator', 'conflict');
-    given([leadAdded('lead-1')])
-      .when(change({ permissionLevel: 'administrator' }, lead(org, 'lead-1'), 2))
-      .then([{ type: 'UserPermissionLevelChanged', data: { userId: 'lead-1', organisationId: org, from: 'lead_administrator', to: 'administrator', userStatus: 'active', changedAt: later } }]);
-  });
-
   it('applies level changes from the next sign-in, clinician status at once', () => {
     const events: UserEvent[] = [
       janeAdded,
@@ -225,7 +211,7 @@ describe('changing rights', () => {
 
 describe('deactivation and reactivation', () => {
   const given = DeciderSpecification.for(userDecider);
-  const deactivate = (caller: Caller = lead(), activeLeadAdministrators = 2) => ({ type: 'DeactivateUser' as const, organisationId: org, reason: 'left', caller, ...common, activeLeadAdministrators });
+  const deactivate = (caller: Caller = lead()) => ({ type: 'DeactivateUser' as const, organisationId: org, reason: 'left', caller, ...common });
   const reactivate = (caller: Caller = lead()) => ({ type: 'ReactivateUser' as const, organisationId: org, reason: null, caller, ...common });
   const deactivated: UserEvent = { type: 'UserDeactivated', data: { ...ids, permissionLevel: 'recorder', reason: 'left', deactivatedAt: later } };
 
@@ -237,9 +223,5 @@ describe('deactivation and reactivation', () => {
   it('is for lead administrators of the organisation only', () => {
     given([janeAdded]).when(deactivate(member('recorder'))).thenThrows('not-a-lead-administrator', 'forbidden');
     given([janeAdded, deactivated]).when(reactivate(lead('org-2'))).thenThrows('not-a-lead-administrator', 'forbidden');
-  });
-  it('stops the last active lead administrator deactivating themselves', () => {
-    given([leadAdded('lead-1')]).when(deactivate(lead(org, 'lead-1'), 1)).thenThrows('last-lead-administrator', 'conflict');
-    given([leadAdded('lead-1')]).when(deactivate(lead(org, 'lead-2'), 1)).then([{ type: 'UserDeactivated', data: { userId: 'lead-1', organisationId: org, permissionLevel: 'lead_administrator', reason: 'left', deactivatedAt: later } }]);
   });
 });

@@ -4,3 +4,4 @@ export * from './caller';
 export * from './organisation';
 export * from './email-reservation';
 export * from './user';
+export * from './lead-administrators';

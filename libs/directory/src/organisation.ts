@@ -1,15 +1,23 @@
-import { ConflictError, Decider, ForbiddenError } from '@access-ledger/core';
+import { ConflictError, Decider, ForbiddenError, NotFoundError } from '@access-ledger/core';
 import { Caller, isPlatformAdmin } from './caller';
+import { AdmitLeadAdministratorChange, Admission, LeadAdministratorChangeAdmitted, admitLeadChange } from './lead-administrators';
 
 export type OrganisationRegistered = {
   type: 'OrganisationRegistered';
   data: { organisationId: string; name: string; emailDomains: string[]; registeredAt: string };
 };
-export type OrganisationEvent = OrganisationRegistered;
+export type OrganisationEvent = OrganisationRegistered | LeadAdministratorChangeAdmitted;
 
 export type OrganisationState =
   | { status: 'unregistered' }
-  | { status: 'registered'; organisationId: string; name: string; emailDomains: readonly string[] };
+  | {
+      status: 'registered';
+      organisationId: string;
+      name: string;
+      emailDomains: readonly string[];
+      /** Every admitted change of a lead administrator's standing, oldest first (see lead-administrators.ts). */
+      leadAdmissions: readonly Admission[];
+    };
 
 export type RegisterOrganisation = {
   type: 'RegisterOrganisation';
@@ -19,7 +27,7 @@ export type RegisterOrganisation = {
   caller: Caller;
   now: string;
 };
-export type OrganisationCommand = RegisterOrganisation;
+export type OrganisationCommand = RegisterOrganisation | AdmitLeadAdministratorChange;
 
 const register = (command: RegisterOrganisation, state: OrganisationState): OrganisationEvent[] => {
   if (!isPlatformAdmin(command.caller)) {
@@ -44,7 +52,12 @@ export const organisationDecider: Decider<OrganisationCommand, OrganisationEvent
   evolve: (state, event) => {
     switch (event.type) {
       case 'OrganisationRegistered':
-        return { status: 'registered', organisationId: event.data.organisationId, name: event.data.name, emailDomains: event.data.emailDomains };
+        return { status: 'registered', organisationId: event.data.organisationId, name: event.data.name, emailDomains: event.data.emailDomains, leadAdmissions: [] };
+      case 'LeadAdministratorChangeAdmitted': {
+        if (state.status !== 'registered') return state;
+        const { userId, activeLead, basedOnUserRevision, admittedAt } = event.data;
+        return { ...state, leadAdmissions: [...state.leadAdmissions, { userId, activeLead, basedOnUserRevision, admittedAt }] };
+      }
       default:
         return state;
     }
@@ -53,8 +66,11 @@ export const organisationDecider: Decider<OrganisationCommand, OrganisationEvent
     switch (command.type) {
       case 'RegisterOrganisation':
         return register(command, state);
+      case 'AdmitLeadAdministratorChange':
+        if (state.status !== 'registered') throw new NotFoundError('organisation-not-found', 'No such organisation.');
+        return admitLeadChange(state.organisationId, state.leadAdmissions, command);
       default: {
-        const unknown: never = command.type;
+        const unknown: never = command;
         throw new Error(`Unknown command ${String(unknown)}`);
       }
     }

@@ -3,6 +3,7 @@ import { Caller, isPlatformAdmin, managesUsersOf, requireUserManager } from './c
 import { OrganisationState } from './organisation';
 import { PermissionLevel } from './permissions';
 import { emailDomainOf, normaliseEmail } from './streams';
+import { LeadStandingCause } from './lead-administrators';
 
 // ---- Events -------------------------------------------------------------------------
 type Of<T extends string, D> = { type: T; data: { userId: string; organisationId: string } & D };
@@ -105,12 +106,35 @@ const evolve = (state: UserState, event: UserEvent): UserState => {
   }
 };
 
+/** An active user whose recorded level (what their next sign-in gets) is lead administrator. */
+export const isActiveLead = (state: UserState): boolean =>
+  state.status === 'active' && currentRights(state).permissionLevel === 'lead_administrator';
+
+const CAUSES: Record<UserEvent['type'], LeadStandingCause | null> = {
+  UserAdded: 'added',
+  UserPermissionLevelChanged: null,
+  UserDesignationsChanged: null,
+  UserClinicianStatusChanged: null,
+  UserDeactivated: 'deactivated',
+  UserReactivated: 'reactivated',
+};
+
+/**
+ * How events about to be appended change the user's standing as an active lead administrator,
+ * or null when they do not: such a change has to be admitted by the organisation first.
+ */
+export const leadStandingChange = (before: UserState, events: readonly UserEvent[]): { activeLead: boolean; cause: LeadStandingCause } | null => {
+  const after = events.reduce(evolve, before);
+  const activeLead = isActiveLead(after);
+  if (activeLead === isActiveLead(before)) return null;
+  const decisive = events.map((e) => CAUSES[e.type]).find((cause) => cause !== null);
+  return { activeLead, cause: decisive ?? (activeLead ? 'promoted' : 'demoted') };
+};
+
 // ---- Commands -----------------------------------------------------------------------
 interface Common {
   caller: Caller;
   now: string;
-  /** Active lead administrators of the organisation, as the directory read model counts them. */
-  activeLeadAdministrators: number;
 }
 
 export type AddUser = Common & {
@@ -150,12 +174,12 @@ const checkName = (field: string, value: string) => {
 const addUser = (command: AddUser, state: UserState): UserEvent[] => {
   const { organisation } = command;
   if (organisation.status !== 'registered') throw new NotFoundError('organisation-not-found', 'No such organisation.');
-  const firstLead = isPlatformAdmin(command.caller) && command.activeLeadAdministrators === 0;
   if (!managesUsersOf(command.caller, command.organisationId)) {
     if (!isPlatformAdmin(command.caller)) {
       throw new ForbiddenError('not-a-lead-administrator', 'Only lead administrators of this organisation manage its users.');
     }
-    if (!firstLead || command.permissionLevel !== 'lead_administrator') {
+    // Whether it is the *first* is decided in the organisation's stream (lead-administrators.ts).
+    if (command.permissionLevel !== 'lead_administrator') {
       throw new ForbiddenError(
         'first-lead-administrator-only',
         'Platform administrators add only the first lead administrator of an organisation; its lead administrators add everyone else.',
@@ -195,21 +219,12 @@ const existing = (command: Exclude<UserCommand, AddUser>, state: UserState): Exi
   return state;
 };
 
-/** A lead administrator may not leave the organisation without an active lead administrator. */
-const guardLastLead = (command: Common, user: ExistingUser) => {
-  const isSelf = command.caller.userId === user.userId;
-  if (isSelf && user.status === 'active' && currentRights(user).permissionLevel === 'lead_administrator' && command.activeLeadAdministrators <= 1) {
-    throw new ConflictError('last-lead-administrator', 'You are the last active lead administrator of this organisation; appoint another one first.');
-  }
-};
-
 const changeUser = (command: ChangeUser, state: UserState): UserEvent[] => {
   const user = existing(command, state);
   const ids = { userId: user.userId, organisationId: user.organisationId };
   const rights = currentRights(user);
   const events: UserEvent[] = [];
   if (command.permissionLevel !== undefined && command.permissionLevel !== rights.permissionLevel) {
-    if (rights.permissionLevel === 'lead_administrator') guardLastLead(command, user);
     events.push({
       type: 'UserPermissionLevelChanged',
       data: { ...ids, from: rights.permissionLevel, to: command.permissionLevel, userStatus: user.status, changedAt: command.now },
@@ -229,7 +244,6 @@ const changeUser = (command: ChangeUser, state: UserState): UserEvent[] => {
 const deactivate = (command: DeactivateUser, state: UserState): UserEvent[] => {
   const user = existing(command, state);
   if (user.status === 'deactivated') throw new ConflictError('user-already-deactivated', 'This user is already deactivated.');
-  guardLastLead(command, user);
   return [
     {
       type: 'UserDeactivated',

@@ -11,13 +11,19 @@ import {
 } from '@access-ledger/core';
 import { EventStore, WrongExpectedRevisionError } from './event-store';
 
-export interface HandleCommandOptions {
+export interface HandleCommandOptions<Event extends DomainEvent = DomainEvent, State = unknown> {
   /** The stream revision the client acted on (If-Match); a different current revision -> 412. */
   readonly expectedVersion?: number;
   /** Schema version written into each event's metadata. */
   readonly schemaVersion?: number;
   /** How often to re-read and re-decide after losing a race to another writer. */
   readonly retries?: number;
+  /**
+   * Runs after each decision that produces events and before they are appended: the place to
+   * have a change admitted by another consistency boundary first (e.g. the organisation's lead
+   * administrators). Throwing refuses the command; nothing of this stream is written.
+   */
+  readonly beforeAppend?: (decision: { readonly events: readonly Event[]; readonly state: State; readonly revision: number }) => Promise<void>;
 }
 
 export interface CommandResult<State> {
@@ -55,9 +61,10 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   store: EventStore,
   decider: Decider<Command, Event, State>,
   streamId: string,
-  command: Command,
+  /** The command, or how to complete it from the state read (e.g. with facts about the users the state names). */
+  command: Command | ((state: State) => Promise<Command>),
   context: CommandContext,
-  options: HandleCommandOptions = {},
+  options: HandleCommandOptions<Event, State> = {},
 ): Promise<CommandResult<State>> {
   const retries = options.retries ?? 3;
   for (let attempt = 0; ; attempt += 1) {
@@ -69,10 +76,11 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     if (options.expectedVersion !== undefined && options.expectedVersion !== revision) {
       throw new StaleVersionError(options.expectedVersion, revision);
     }
-    const events = decider.decide(command, state);
+    const events = decider.decide(typeof command === 'function' ? await (command as (state: State) => Promise<Command>)(state) : command, state);
     if (events.length === 0) {
       return { streamId, revision, position: recorded.at(-1)?.position ?? 0, events, state };
     }
+    await options.beforeAppend?.({ events, state, revision });
     try {
       const appended = await store.appendToStream(
         streamId,

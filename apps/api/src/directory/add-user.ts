@@ -1,12 +1,24 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { deriveId, fold } from '@access-ledger/core';
-import { AddUser, managesUsersOf, emailReservationDecider, emailReservationStream, normaliseEmail, userDecider, userStream } from '@access-ledger/directory';
+import { CommandContext, deriveId, fold } from '@access-ledger/core';
+import {
+  AddUser,
+  EmailReservationState,
+  ReserveEmail,
+  emailReservationDecider,
+  emailReservationStream,
+  isPlatformAdmin,
+  managesUsersOf,
+  normaliseEmail,
+  userDecider,
+  userStream,
+} from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RequestContext, commandContext } from '../http/request-context';
 import { AddUserDto } from './directory.dto';
 import { DirectoryAccess, DirectoryCaller, emailHash } from './directory-access';
+import { LeadAdministrators } from './lead-administrators';
 
 export class AddUserCommand extends Command<{ id: string; position: number }> {
   constructor(readonly context: RequestContext, readonly caller: DirectoryCaller, readonly organisationId: string, readonly body: AddUserDto) {
@@ -15,25 +27,23 @@ export class AddUserCommand extends Command<{ id: string; position: number }> {
 }
 
 /**
- * Adds a user in three steps: decide (refusals happen before anything is written), reserve
- * the e-mail address in its own stream (`no_stream`: exactly one of many racing adds wins),
- * then write the user's stream. A retry with the same Idempotency-Key repeats none of it.
+ * Adds a user through the generic command handler. Before the user's stream is written
+ * (`no_stream`), the decision is admitted by the organisation when the user is a lead
+ * administrator, and the e-mail address is reserved in its own stream (`no_stream`: of many
+ * racing adds exactly one wins). Refusals happen before anything is written; a retry with the
+ * same Idempotency-Key repeats none of it.
  */
 @CommandHandler(AddUserCommand)
 export class AddUserHandler implements ICommandHandler<AddUserCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly directory: DirectoryAccess,
+    private readonly leads: LeadAdministrators,
   ) {}
 
   async execute({ context, caller, organisationId, body }: AddUserCommand) {
     const userId = deriveId('user', context.commandId);
-    const stream = userStream(userId);
     const ctx = commandContext(context, { organisationId, roles: caller.rights ? [caller.rights.permissionLevel] : [] });
-    const recorded = await this.events.readStream(stream);
-    const earlier = recorded.filter((e) => e.metadata.commandId === context.commandId);
-    if (earlier.length > 0) return { id: userId, position: earlier[earlier.length - 1].position };
-
     const organisation = await this.directory.organisation(organisationId);
     const command: AddUser = {
       type: 'AddUser',
@@ -49,30 +59,43 @@ export class AddUserHandler implements ICommandHandler<AddUserCommand> {
       professional: body.professional ?? false,
       caller,
       now: context.now,
-      // A lead administrator adding a user is one; otherwise count (a platform administrator adds only the first).
-      activeLeadAdministrators: managesUsersOf(caller, organisationId) ? 1 : await this.directory.activeLeadAdministrators(organisationId),
     };
-    userDecider.decide(command, fold(userDecider, recorded as never[]));
-
-    const email = normaliseEmail(body.email);
-    const reservation = emailReservationStream(emailHash(email));
-    const holder = fold(emailReservationDecider, (await this.events.readStream(reservation)) as never[]);
-    await handleCommand(
-      this.events,
-      emailReservationDecider,
-      reservation,
-      {
-        type: 'ReserveEmail',
-        email,
-        userId,
-        organisationId,
-        organisationName: organisation.status === 'registered' ? organisation.name : '',
-        holderExists: holder.status === 'reserved' ? (await this.directory.user(holder.userId)).state !== null : false,
-        now: context.now,
+    const email = this.emailReservation(command, organisation.status === 'registered' ? organisation.name : '', ctx);
+    const admit = this.leads.admission(organisationId, userId, ctx, isPlatformAdmin(caller) && !managesUsersOf(caller, organisationId));
+    const result = await handleCommand(this.events, userDecider, userStream(userId), command, ctx, {
+      beforeAppend: async (decision) => {
+        await email.check();
+        await admit(decision);
+        await email.reserve();
       },
-      ctx,
-    );
-    const result = await handleCommand(this.events, userDecider, stream, command, ctx);
+    });
     return { id: userId, position: result.position };
+  }
+
+  /**
+   * `check` refuses a taken address before anything is written (a plain conflict admits
+   * nothing); `reserve` appends the reservation, and decides when two adds race for one address.
+   */
+  private emailReservation(command: AddUser, organisationName: string, ctx: CommandContext) {
+    const email = normaliseEmail(command.email);
+    const stream = emailReservationStream(emailHash(email));
+    const reservation = async (holder: EmailReservationState): Promise<ReserveEmail> => ({
+      type: 'ReserveEmail',
+      email,
+      userId: command.userId,
+      organisationId: command.organisationId,
+      organisationName,
+      holderExists: holder.status === 'reserved' ? (await this.directory.user(holder.userId)).state !== null : false,
+      now: command.now,
+    });
+    return {
+      check: async () => {
+        const holder = fold(emailReservationDecider, (await this.events.readStream(stream)) as never[]);
+        emailReservationDecider.decide(await reservation(holder), holder);
+      },
+      reserve: async () => {
+        await handleCommand(this.events, emailReservationDecider, stream, reservation, ctx);
+      },
+    };
   }
 }

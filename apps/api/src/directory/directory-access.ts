@@ -17,9 +17,7 @@ import {
   userStream,
 } from '@access-ledger/directory';
 import { EventStore } from '@access-ledger/event-store';
-import { waitForCheckpoints } from '@access-ledger/projection-runner';
 import { ReadStore } from '@access-ledger/read-store';
-import { MANAGE_USERS_COUNTS, UserCounts, countKey, manageUsersCountsProjection } from '@access-ledger/projections';
 import { Principal } from '@access-ledger/auth';
 import { PrincipalCheck } from '../auth/auth.guard';
 import { AppConfig } from '../config/config';
@@ -98,15 +96,5 @@ export class DirectoryAccess implements PrincipalCheck {
 
   async organisation(organisationId: string): Promise<OrganisationState> {
     return fold(organisationDecider, (await this.events.readStream(organisationStream(organisationId))) as never[]);
-  }
-
-  /**
-   * Active lead administrators of an organisation, from the manage-users counters once they
-   * have caught up with the log (bounded wait), for the rules that need the count.
-   */
-  async activeLeadAdministrators(organisationId: string): Promise<number> {
-    await waitForCheckpoints(this.reads, [MANAGE_USERS_COUNTS], await this.events.headPosition(), this.config.readWaitTimeoutMs);
-    const counts = await this.reads.get<UserCounts>(manageUsersCountsProjection.collection.name, organisationId);
-    return Number(counts?.[countKey('active', 'lead_administrator')] ?? 0);
   }
 }

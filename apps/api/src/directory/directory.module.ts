@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DirectoryController } from './directory.controller';
 import { DirectoryAccess } from './directory-access';
+import { LeadAdministrators } from './lead-administrators';
 import { RegisterOrganisationHandler } from './register-organisation';
 import { AddUserHandler } from './add-user';
 import { ChangeUserHandler, DeactivateUserHandler, ReactivateUserHandler } from './manage-user';
@@ -10,6 +11,7 @@ import { GetUserHandler, ListUsersHandler, MeHandler } from './queries';
   controllers: [DirectoryController],
   providers: [
     DirectoryAccess,
+    LeadAdministrators,
     RegisterOrganisationHandler,
     AddUserHandler,
     ChangeUserHandler,

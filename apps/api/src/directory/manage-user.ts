@@ -5,7 +5,8 @@ import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RequestContext, commandContext } from '../http/request-context';
 import { ChangeUserDto, UserStatusChangeDto } from './directory.dto';
-import { DirectoryAccess, DirectoryCaller } from './directory-access';
+import { DirectoryCaller } from './directory-access';
+import { LeadAdministrators } from './lead-administrators';
 
 export interface UserChangeResult {
   readonly position: number;
@@ -37,25 +38,20 @@ export class ReactivateUserCommand extends Command<UserChangeResult> {
   }
 }
 
-/** What the three user commands share: the caller's scope, the lead count, the generic handler. */
+/** What the three user commands share: the caller's scope, the generic handler, the lead administrators' admission. */
 abstract class UserCommandHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    private readonly directory: DirectoryAccess,
+    private readonly leads: LeadAdministrators,
   ) {}
 
-  protected async run(target: UserTarget, command: (activeLeadAdministrators: number) => UserCommand): Promise<UserChangeResult> {
+  protected async run(target: UserTarget, command: UserCommand): Promise<UserChangeResult> {
     const { context, caller, organisationId, userId, expectedVersion } = target;
-    // Only a caller acting on themselves is subject to the last-lead-administrator rule, so only then count.
-    const leads = caller.userId === userId ? await this.directory.activeLeadAdministrators(organisationId) : Number.MAX_SAFE_INTEGER;
-    const result = await handleCommand(
-      this.events,
-      userDecider,
-      userStream(userId),
-      command(leads),
-      commandContext(context, { organisationId, roles: caller.rights ? [caller.rights.permissionLevel] : [] }),
-      { expectedVersion },
-    );
+    const ctx = commandContext(context, { organisationId, roles: caller.rights ? [caller.rights.permissionLevel] : [] });
+    const result = await handleCommand(this.events, userDecider, userStream(userId), command, ctx, {
+      expectedVersion,
+      beforeAppend: this.leads.admission(organisationId, userId, ctx, false),
+    });
     return { position: result.position, revision: result.revision };
   }
 }
@@ -63,41 +59,38 @@ abstract class UserCommandHandler {
 @CommandHandler(ChangeUserCommand)
 export class ChangeUserHandler extends UserCommandHandler implements ICommandHandler<ChangeUserCommand> {
   execute({ target, body }: ChangeUserCommand) {
-    return this.run(target, (activeLeadAdministrators) => ({
+    return this.run(target, {
       type: 'ChangeUser',
       organisationId: target.organisationId,
       ...body,
       caller: target.caller,
       now: target.context.now,
-      activeLeadAdministrators,
-    }));
+    });
   }
 }
 
 @CommandHandler(DeactivateUserCommand)
 export class DeactivateUserHandler extends UserCommandHandler implements ICommandHandler<DeactivateUserCommand> {
   execute({ target, body }: DeactivateUserCommand) {
-    return this.run(target, (activeLeadAdministrators) => ({
+    return this.run(target, {
       type: 'DeactivateUser',
       organisationId: target.organisationId,
       reason: body.reason ?? null,
       caller: target.caller,
       now: target.context.now,
-      activeLeadAdministrators,
-    }));
+    });
   }
 }
 
 @CommandHandler(ReactivateUserCommand)
 export class ReactivateUserHandler extends UserCommandHandler implements ICommandHandler<ReactivateUserCommand> {
   execute({ target, body }: ReactivateUserCommand) {
-    return this.run(target, (activeLeadAdministrators) => ({
+    return this.run(target, {
       type: 'ReactivateUser',
       organisationId: target.organisationId,
       reason: body.reason ?? null,
       caller: target.caller,
       now: target.context.now,
-      activeLeadAdministrators,
-    }));
+    });
   }
 }
