@@ -43,3 +43,17 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * Gives the real store's reads the latency of a store across a network (0–3 ms, random), as
+ * EventStoreDB has: the embedded store answers reads synchronously, so without this, requests
+ * hardly ever interleave between reading a stream and appending to it, and a race test could
+ * not fail on code that lacks its guard.
+ */
+export function withReadLatency(events: EventStore, maxMs = 3): void {
+  const read = events.readStream.bind(events);
+  events.readStream = async (...args) => {
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs));
+    return read(...args);
+  };
+}
