@@ -11,6 +11,7 @@ import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './http/idempotency';
 import { ProblemFilter } from './http/problem';
 import { StoresModule } from './infrastructure/stores.module';
 import { HttpMetricsInterceptor, Metrics, MetricsController } from './metrics/metrics';
@@ -42,6 +43,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         Metrics,
       ],
       exports: [Metrics],

@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { Actor, CommandContext, ValidationError, deriveId, newId } from '@access-ledger/core';
 import { Principal } from '@access-ledger/auth';
+import { IDEMPOTENCY_KEY } from './idempotency';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -10,13 +11,12 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** What a controller knows about the call: who, which request, which command. */
 export interface RequestContext {
   readonly principal: Principal;
   readonly correlationId: string;
-  /** From the Idempotency-Key when sent: a retry is then the same command. */
+  /** From the Idempotency-Key and the body's fingerprint when sent: a retry is then the same command. */
   readonly commandId: string;
   readonly now: string;
 }
@@ -32,7 +32,8 @@ export const requestContextOf = (request: Request): RequestContext => {
   return {
     principal,
     correlationId: request.correlationId ?? newId(),
-    commandId: key ? deriveId('idempotency', principal.sub, request.method, path, key) : newId(),
+    // The body's fingerprint is part of it: even a key reused with another body can never make the same command.
+    commandId: key ? deriveId('idempotency', principal.sub, request.method, path, key, request.idempotencyFingerprint ?? '') : newId(),
     now: new Date().toISOString(),
   };
 };
