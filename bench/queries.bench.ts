@@ -119,7 +119,7 @@ async function main() {
   };
   await seed(store, [spocOverviewProjection, spocOverviewCountsProjection], requestEvents());
   report(`seeded ${REQUESTS} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const spoc = { id: 'spoc', spocOf: rOrg, auditor: false };
+  const spoc = { id: 'spoc', email: 'spoc@example.org', spocOf: rOrg, platformAdmin: false, auditor: false };
   const overview = new OverviewHandler(store);
   const pkRequest = await measure(SAMPLES, (i) => store.get('spoc_overview', requestIds[(i * 7919) % requestIds.length]));
   report(`baseline  get one request by id                      p50 ${ms(pkRequest.p50)}  p99 ${ms(pkRequest.p99)}`);

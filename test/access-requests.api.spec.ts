@@ -108,7 +108,6 @@ describe('Access requests API', () => {
     it.each([
       ['a member who is not a SPOC', () => nonSpoc],
       ['a SPOC (lead) of another organisation', () => b.leadToken],
-      ['the requester', () => requester],
       ['an auditor', () => auditor],
       ['a platform administrator', () => admin],
     ])('refuses %s with 403', async (_who, token) => {

@@ -23,8 +23,8 @@ const created = (id: string, day = 1) =>
 const submitted = (id: string, day = 2) =>
   recorded({ type: 'ApprovalRequested', data: { ...ids(id), application: 'app', requester, previousStatus: 'created', requestedAt: at(day) } }, day);
 const approved = (id: string, day = 3) =>
-  recorded({ type: 'RequestApproved', data: { ...ids(id), application: 'app', requester, comment: null, previousStatus: 'approval_requested', approvedAt: at(day) } }, day);
-const rejected = (id: string, day = 3) => recorded({ type: 'RequestRejected', data: { ...ids(id), reason: 'no', previousStatus: 'created', rejectedAt: at(day) } }, day);
+  recorded({ type: 'RequestApproved', data: { ...ids(id), application: 'app', requester, comment: null, previousStatus: 'approval_requested', decidedAs: 'spoc', approvedAt: at(day) } }, day);
+const rejected = (id: string, day = 3) => recorded({ type: 'RequestRejected', data: { ...ids(id), reason: 'no', previousStatus: 'created', decidedAs: 'spoc', rejectedAt: at(day) } }, day);
 const withdrawn = (id: string, day = 4) =>
   recorded({ type: 'RequestWithdrawn', data: { ...ids(id), reason: null, previousStatus: 'approval_requested', withdrawnAt: at(day) } }, day);
 

@@ -6,10 +6,12 @@ const t0 = '2026-11-23T09:00:00.000Z';
 const t1 = '2026-11-23T10:00:00.000Z';
 const org = 'org-1';
 const requester: Requester = { id: 'sub-req', email: 'req@example.org', name: 'Rita Requester' };
-const asRequester: RequestCaller = { id: 'sub-req', spocOf: null };
-const spoc: RequestCaller = { id: 'sub-spoc', spocOf: org };
-const otherSpoc: RequestCaller = { id: 'sub-other', spocOf: 'org-2' };
-const stranger: RequestCaller = { id: 'sub-x', spocOf: null };
+const caller = (id: string, spocOf: string | null, platformAdmin = false): RequestCaller => ({ id, email: `${id}@example.org`, spocOf, platformAdmin });
+const asRequester: RequestCaller = { ...caller('sub-req', null), email: 'req@example.org' };
+const spoc = caller('sub-spoc', org);
+const otherSpoc = caller('sub-other', 'org-2');
+const stranger = caller('sub-x', null);
+const platformAdmin = caller('sub-ops', null, true);
 const ids = { requestId: 'r-1', organisationId: org };
 
 const create = (overrides: Partial<CreateRequest> = {}): CreateRequest => ({
@@ -24,13 +26,14 @@ const create = (overrides: Partial<CreateRequest> = {}): CreateRequest => ({
 });
 const created: AccessRequestEvent = { type: 'RequestCreated', data: { ...ids, application: 'vaccination-app', justification: 'I record vaccinations', requester, createdAt: t0 } };
 const submitted: AccessRequestEvent = { type: 'ApprovalRequested', data: { ...ids, application: 'vaccination-app', requester, previousStatus: 'created', requestedAt: t0 } };
-const approved: AccessRequestEvent = { type: 'RequestApproved', data: { ...ids, application: 'vaccination-app', requester, comment: null, previousStatus: 'approval_requested', approvedAt: t1 } };
-const rejected: AccessRequestEvent = { type: 'RequestRejected', data: { ...ids, reason: 'No', previousStatus: 'created', rejectedAt: t1 } };
+const approved: AccessRequestEvent = { type: 'RequestApproved', data: { ...ids, application: 'vaccination-app', requester, comment: null, previousStatus: 'approval_requested', decidedAs: 'spoc', approvedAt: t1 } };
+const rejected: AccessRequestEvent = { type: 'RequestRejected', data: { ...ids, reason: 'No', previousStatus: 'created', decidedAs: 'spoc', rejectedAt: t1 } };
 const withdrawn: AccessRequestEvent = { type: 'RequestWithdrawn', data: { ...ids, reason: null, previousStatus: 'created', withdrawnAt: t1 } };
 
 const submit = (caller = asRequester) => ({ type: 'SubmitRequest' as const, caller, now: t0 });
-const approve = (caller = spoc, confirm = true, comment: string | null = null) => ({ type: 'ApproveRequest' as const, caller, confirm, comment, now: t1 });
-const reject = (caller = spoc, reason = 'Not needed') => ({ type: 'RejectRequest' as const, caller, reason, now: t1 });
+const approve = (caller = spoc, confirm = true, comment: string | null = null, requesterIsOnlySpoc = false) =>
+  ({ type: 'ApproveRequest' as const, caller, confirm, comment, requesterIsOnlySpoc, now: t1 });
+const reject = (caller = spoc, reason = 'Not needed', requesterIsOnlySpoc = false) => ({ type: 'RejectRequest' as const, caller, reason, requesterIsOnlySpoc, now: t1 });
 const withdraw = (caller = asRequester) => ({ type: 'WithdrawRequest' as const, caller, reason: null, now: t1 });
 
 describe('creating a request', () => {
@@ -62,8 +65,23 @@ describe('approving', () => {
   it.each([
     ['a SPOC of another organisation', otherSpoc],
     ['someone who is not a SPOC', stranger],
-    ['the requester', asRequester],
+    ['a platform administrator while the organisation has another SPOC', platformAdmin],
   ])('refuses %s', (_who, caller) => given([created, submitted]).when(approve(caller)).thenThrows('not-a-spoc', 'forbidden'));
+  it.each([
+    ['the requester', asRequester],
+    ['the requester, though a SPOC of the organisation', { ...asRequester, spocOf: org }],
+    ['the requester with another sub but the same e-mail address', { ...asRequester, id: 'sub-second-account', spocOf: org }],
+    ['a platform administrator who made the request', { ...platformAdmin, id: 'sub-req', email: 'req@example.org' }],
+  ])('refuses %s: nobody decides their own request', (_who, caller) => {
+    given([created, submitted]).when(approve(caller, true, null, true)).thenThrows('self-decision', 'forbidden');
+    given([created, submitted]).when(reject(caller, 'No', true)).thenThrows('self-decision', 'forbidden');
+  });
+  it('lets a platform administrator decide when the requester is the organisation’s only SPOC, recorded as such', () => {
+    given([created, submitted]).when(approve(platformAdmin, true, null, true)).then([{ ...approved, data: { ...approved.data, decidedAs: 'platform_admin' } }]);
+    given([created, submitted])
+      .when(reject(platformAdmin, 'No', true))
+      .then([{ type: 'RequestRejected', data: { ...ids, reason: 'No', previousStatus: 'approval_requested', decidedAs: 'platform_admin', rejectedAt: t1 } }]);
+  });
   it.each([
     ['approved_rae', [created, submitted, approved]],
     ['rejected', [created, rejected]],
@@ -75,7 +93,7 @@ describe('approving', () => {
 describe('rejecting', () => {
   it('rejects with a reason', () =>
     given([created, submitted]).when(reject(spoc, '  Not for this team ')).then([
-      { type: 'RequestRejected', data: { ...ids, reason: 'Not for this team', previousStatus: 'approval_requested', rejectedAt: t1 } },
+      { type: 'RequestRejected', data: { ...ids, reason: 'Not for this team', previousStatus: 'approval_requested', decidedAs: 'spoc', rejectedAt: t1 } },
     ]));
   it.each(['', '   ', 'x'.repeat(1001)])('refuses reason %j', (reason) => given([created]).when(reject(spoc, reason)).thenThrows('invalid-reason', 'validation'));
   it('is for SPOCs of the organisation only', () => given([created]).when(reject(otherSpoc)).thenThrows('not-a-spoc', 'forbidden'));

@@ -28,13 +28,15 @@ export type ApprovalRequested = {
   data: Base & { application: string; requester: Requester; previousStatus: RequestStatus; requestedAt: string };
 };
 /** The signal for account provisioning: who gets access to which application, for which organisation. */
+/** In what capacity the decision was taken: a SPOC of the organisation, or a platform administrator standing in (see `decider`). */
+export type DecidedAs = 'spoc' | 'platform_admin';
 export type RequestApproved = {
   type: 'RequestApproved';
-  data: Base & { application: string; requester: Requester; comment: string | null; previousStatus: RequestStatus; approvedAt: string };
+  data: Base & { application: string; requester: Requester; comment: string | null; previousStatus: RequestStatus; decidedAs: DecidedAs; approvedAt: string };
 };
 export type RequestRejected = {
   type: 'RequestRejected';
-  data: Base & { reason: string; previousStatus: RequestStatus; rejectedAt: string };
+  data: Base & { reason: string; previousStatus: RequestStatus; decidedAs: DecidedAs; rejectedAt: string };
 };
 export type RequestWithdrawn = {
   type: 'RequestWithdrawn';
@@ -87,10 +89,13 @@ const evolve = (state: AccessRequestState, event: AccessRequestEvent): AccessReq
 };
 
 // ---- Commands -----------------------------------------------------------------------
-/** The caller as this context needs them: their `sub`, and the organisation they are an active SPOC of (for this token). */
+/** The caller as this context needs them: who they are, and the organisation they are an active SPOC of (for this token). */
 export interface RequestCaller {
+  /** The token's `sub`. */
   readonly id: string;
+  readonly email: string;
   readonly spocOf: string | null;
+  readonly platformAdmin: boolean;
 }
 
 export type CreateRequest = {
@@ -104,8 +109,10 @@ export type CreateRequest = {
   now: string;
 };
 export type SubmitRequest = { type: 'SubmitRequest'; caller: RequestCaller; now: string };
-export type ApproveRequest = { type: 'ApproveRequest'; caller: RequestCaller; confirm: boolean; comment: string | null; now: string };
-export type RejectRequest = { type: 'RejectRequest'; caller: RequestCaller; reason: string; now: string };
+/** Whether the requester is their organisation's only active SPOC (nobody else there could decide). */
+type Decision = { caller: RequestCaller; requesterIsOnlySpoc: boolean; now: string };
+export type ApproveRequest = Decision & { type: 'ApproveRequest'; confirm: boolean; comment: string | null };
+export type RejectRequest = Decision & { type: 'RejectRequest'; reason: string };
 export type WithdrawRequest = { type: 'WithdrawRequest'; caller: RequestCaller; reason: string | null; now: string };
 export type AccessRequestCommand = CreateRequest | SubmitRequest | ApproveRequest | RejectRequest | WithdrawRequest;
 
@@ -144,10 +151,18 @@ const requireRequester = (caller: RequestCaller, request: ExistingRequest) => {
   if (caller.id !== request.requester.id) throw new ForbiddenError('not-the-requester', 'Only the person who made the request may do this.');
 };
 
-const requireSpoc = (caller: RequestCaller, request: ExistingRequest) => {
-  if (caller.spocOf !== request.organisationId) {
-    throw new ForbiddenError('not-a-spoc', 'Only a single point of contact (SPOC) of the request’s organisation decides it.');
+/**
+ * Separation of duties: nobody decides a request they made, whatever their designations. A SPOC
+ * of the request's organisation decides it; when the requester is that organisation's only
+ * active SPOC, a platform administrator may decide it instead, and the event says so.
+ */
+const decider = ({ caller, requesterIsOnlySpoc }: Decision, request: ExistingRequest): DecidedAs => {
+  if (caller.id === request.requester.id || caller.email.toLowerCase() === request.requester.email.toLowerCase()) {
+    throw new ForbiddenError('self-decision', 'Nobody decides a request they made themselves; another SPOC of the organisation decides it.');
   }
+  if (caller.spocOf === request.organisationId) return 'spoc';
+  if (caller.platformAdmin && requesterIsOnlySpoc) return 'platform_admin';
+  throw new ForbiddenError('not-a-spoc', 'Only a single point of contact (SPOC) of the request’s organisation decides it.');
 };
 
 const submit = (command: SubmitRequest, state: AccessRequestState): AccessRequestEvent[] => {
@@ -160,22 +175,22 @@ const submit = (command: SubmitRequest, state: AccessRequestState): AccessReques
 
 const approve = (command: ApproveRequest, state: AccessRequestState): AccessRequestEvent[] => {
   const request = existing(state);
-  requireSpoc(command.caller, request);
+  const decidedAs = decider(command, request);
   if (!isOpen(request.status)) throw invalidTransition(request, 'approved');
   if (command.confirm !== true) throw new ValidationError('confirmation-required', 'Approving needs confirm: true.', { field: 'confirm' });
   const { requestId, organisationId, application, requester } = request;
   return [
-    { type: 'RequestApproved', data: { requestId, organisationId, application, requester, comment: command.comment, previousStatus: request.status, approvedAt: command.now } },
+    { type: 'RequestApproved', data: { requestId, organisationId, application, requester, comment: command.comment, previousStatus: request.status, decidedAs, approvedAt: command.now } },
   ];
 };
 
 const reject = (command: RejectRequest, state: AccessRequestState): AccessRequestEvent[] => {
   const request = existing(state);
-  requireSpoc(command.caller, request);
+  const decidedAs = decider(command, request);
   if (!isOpen(request.status)) throw invalidTransition(request, 'rejected');
   const reason = command.reason.trim();
   if (reason.length === 0 || reason.length > 1000) throw new ValidationError('invalid-reason', 'reason must be 1 to 1000 characters.', { field: 'reason' });
-  return [{ type: 'RequestRejected', data: { requestId: request.requestId, organisationId: request.organisationId, reason, previousStatus: request.status, rejectedAt: command.now } }];
+  return [{ type: 'RequestRejected', data: { requestId: request.requestId, organisationId: request.organisationId, reason, previousStatus: request.status, decidedAs, rejectedAt: command.now } }];
 };
 
 const withdraw = (command: WithdrawRequest, state: AccessRequestState): AccessRequestEvent[] => {

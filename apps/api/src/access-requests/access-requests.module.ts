@@ -3,11 +3,13 @@ import { DirectoryModule } from '../directory/directory.module';
 import { AccessRequestsController } from './access-requests.controller';
 import { ApproveRequestHandler, CreateRequestHandler, RejectRequestHandler, SubmitRequestHandler, WithdrawRequestHandler } from './commands';
 import { GetRequestHandler, MyRequestsHandler, OverviewHandler } from './queries';
+import { Spocs } from './spocs';
 
 @Module({
   imports: [DirectoryModule],
   controllers: [AccessRequestsController],
   providers: [
+    Spocs,
     CreateRequestHandler,
     SubmitRequestHandler,
     ApproveRequestHandler,

@@ -1,11 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { deriveId } from '@access-ledger/core';
-import { AccessRequestCommand, RequestCaller, RequestStatus, accessRequestDecider, requestStream } from '@access-ledger/access-requests';
+import { AccessRequestCommand, AccessRequestState, RequestCaller, RequestStatus, accessRequestDecider, requestStream } from '@access-ledger/access-requests';
+import { isPlatformAdmin } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RequestContext, commandContext } from '../http/request-context';
 import { DirectoryAccess, DirectoryCaller } from '../directory/directory-access';
+import { Spocs } from './spocs';
 import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, WithdrawRequestDto } from './access-requests.dto';
 
 export interface RequestWriteResult {
@@ -18,7 +20,9 @@ export interface RequestWriteResult {
 /** The caller as the access-request context sees them: their `sub`, and the organisation they are an active SPOC of for this token. */
 export const requestCallerOf = (context: RequestContext, caller: DirectoryCaller): RequestCaller => ({
   id: context.principal.sub,
+  email: context.principal.email,
   spocOf: caller.membership && caller.membership.active && caller.membership.spoc ? caller.membership.organisationId : null,
+  platformAdmin: isPlatformAdmin(caller),
 });
 
 export class CreateRequestCommand extends Command<RequestWriteResult> {
@@ -90,18 +94,24 @@ export class WithdrawRequestCommand extends Command<RequestWriteResult> {
   }
 }
 
+type CommandFor = (caller: RequestCaller, state: AccessRequestState) => AccessRequestCommand | Promise<AccessRequestCommand>;
+
 /** What the four decisions on an existing request share: the caller's scope and the generic handler. */
 abstract class RequestDecisionHandler {
-  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    protected readonly spocs: Spocs,
+  ) {}
 
-  protected async run({ context, caller, requestId, expectedVersion }: Target, command: (caller: RequestCaller) => AccessRequestCommand): Promise<RequestWriteResult> {
+  protected async run({ context, caller, requestId, expectedVersion }: Target, command: CommandFor): Promise<RequestWriteResult> {
     const requestCaller = requestCallerOf(context, caller);
+    const roles = requestCaller.spocOf ? ['spoc'] : [];
     const result = await handleCommand(
       this.events,
       accessRequestDecider,
       requestStream(requestId),
-      command(requestCaller),
-      commandContext(context, { organisationId: requestCaller.spocOf, roles: requestCaller.spocOf ? ['spoc'] : [] }),
+      async (state: AccessRequestState) => command(requestCaller, state),
+      commandContext(context, { organisationId: requestCaller.spocOf, roles }),
       { expectedVersion },
     );
     return { id: requestId, status: statusOf(result.state), position: result.position, revision: result.revision };
@@ -118,14 +128,27 @@ export class SubmitRequestHandler extends RequestDecisionHandler implements ICom
 @CommandHandler(ApproveRequestCommand)
 export class ApproveRequestHandler extends RequestDecisionHandler implements ICommandHandler<ApproveRequestCommand> {
   execute({ target, body }: ApproveRequestCommand) {
-    return this.run(target, (caller) => ({ type: 'ApproveRequest', caller, confirm: body.confirm, comment: body.comment?.trim() || null, now: target.context.now }));
+    return this.run(target, async (caller, state) => ({
+      type: 'ApproveRequest',
+      caller,
+      confirm: body.confirm,
+      comment: body.comment?.trim() || null,
+      requesterIsOnlySpoc: await this.spocs.requesterIsOnlySpoc(caller, state),
+      now: target.context.now,
+    }));
   }
 }
 
 @CommandHandler(RejectRequestCommand)
 export class RejectRequestHandler extends RequestDecisionHandler implements ICommandHandler<RejectRequestCommand> {
   execute({ target, body }: RejectRequestCommand) {
-    return this.run(target, (caller) => ({ type: 'RejectRequest', caller, reason: body.reason, now: target.context.now }));
+    return this.run(target, async (caller, state) => ({
+      type: 'RejectRequest',
+      caller,
+      reason: body.reason,
+      requesterIsOnlySpoc: await this.spocs.requesterIsOnlySpoc(caller, state),
+      now: target.context.now,
+    }));
   }
 }
 
