@@ -50,10 +50,14 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
  * hardly ever interleave between reading a stream and appending to it, and a race test could
  * not fail on code that lacks its guard.
  */
-export function withReadLatency(events: EventStore, maxMs = 3): void {
-  const read = events.readStream.bind(events);
+export function withReadLatency(events: EventStore, maxMs = 3): () => void {
+  const original = events.readStream;
+  const read = original.bind(events);
   events.readStream = async (...args) => {
     await new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs));
     return read(...args);
+  };
+  return () => {
+    events.readStream = original;
   };
 }
