@@ -116,7 +116,8 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
   if (exception instanceof AuthenticationError) {
     return {
       problem: make(401, exception.code, exception.message),
-      headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${exception.message}"` },
+      // RFC 6750 §3: error_description is visible ASCII without `"` and `\`; anything else would make the header invalid (a 500).
+      headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${exception.message.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?')}"` },
     };
   }
   if (exception instanceof WrongExpectedRevisionError) {
