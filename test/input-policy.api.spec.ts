@@ -203,6 +203,8 @@ describe('Input policy', () => {
       expect(fieldsOf(mine)).toEqual(['mine']);
       const overview = await api.http.get(`/organisations/${org.orgId}/requests?q=a&q=b`).set(bearer(org.leadToken));
       expect(fieldsOf(overview)).toEqual(['q']);
+      // The one list parameter: statuses, comma-separated or repeated (not both).
+      expect((await api.http.get(`/organisations/${org.orgId}/requests?status=created&status=rejected`).set(bearer(org.leadToken))).status).toBe(200);
     });
 
     it('does not read brackets in query keys as nested objects', async () => {

@@ -9,8 +9,8 @@ export const MAX_JSON_DEPTH = 32;
  * Array elements plus object members in a whole body. Our largest request has about 55
  * (an organisation with 50 e-mail domains). class-transformer copies every value of a body,
  * at several microseconds each, before validation can refuse it, and every unknown key becomes
- * one entry of the problem's `errors`: without a bound, 80 kB of `[1,1,…]` cost hundreds of
- * milliseconds and 80 kB of unknown keys a half-megabyte answer.
+ * one entry of the problem's `errors`: without a bound, 80 kB of `[1,1,…]` cost tens to hundreds
+ * of milliseconds of CPU and 80 kB of unknown keys a half-megabyte answer.
  */
 export const MAX_JSON_ITEMS = 256;
 
