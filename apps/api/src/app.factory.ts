@@ -2,13 +2,12 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
-import { BodyParseError } from './http/problem';
+import { jsonBody } from './http/json-body';
 import { validationPipe } from './http/validation';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -19,16 +18,6 @@ const correlation = (request: Request, response: Response, next: NextFunction) =
   request.correlationId = given && CORRELATION_ID.test(given) ? given : newId();
   response.setHeader('X-Correlation-Id', request.correlationId);
   next();
-};
-
-/**
- * JSON bodies up to the configured size. Parser errors are wrapped so they reach the problem
- * filter with their kind (malformed, too large) rather than as a bare SyntaxError message.
- */
-const jsonBody = (limit: string) => {
-  const parse = json({ limit, type: ['application/json', 'application/*+json'] });
-  return (request: Request, response: Response, next: NextFunction) =>
-    parse(request, response, (error?: unknown) => next(error ? new BodyParseError(error) : undefined));
 };
 
 /** Builds the HTTP application (not yet listening): used by main and by the API tests alike. */

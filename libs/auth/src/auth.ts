@@ -14,9 +14,31 @@ export interface Principal {
   readonly issuedAt: number;
 }
 
-export type TokenVerifierConfig =
-  | { readonly mode: 'hs256'; readonly secret: string; readonly issuer?: string; readonly audience?: string }
-  | { readonly mode: 'jwks'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string };
+/** How old a token may be and how far clocks may drift; both apply in either mode. */
+export interface TokenLifetime {
+  /** A token older than this (from its `iat`) is refused whatever its `exp`; default 12 hours. */
+  readonly maxTokenAgeSeconds?: number;
+  /** Allowed drift between the identity provider's clock and ours, for `iat`, `nbf` and `exp`; default 60 s. */
+  readonly clockSkewSeconds?: number;
+}
+
+export type TokenVerifierConfig = TokenLifetime &
+  (
+    | { readonly mode: 'hs256'; readonly secret: string; readonly issuer?: string; readonly audience?: string }
+    | { readonly mode: 'jwks'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string }
+  );
+
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 12 * 60 * 60;
+export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
+/** OpenID Connect: `sub` is at most 255 ASCII characters; we accept any text of that length. */
+const MAX_SUB_LENGTH = 255;
+/** RFC 5321: a path is at most 256 octets including the angle brackets. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NAME_LENGTH = 200;
+/** Controls (C0, DEL, C1), bidirectional embeddings, overrides and isolates, and lone surrogates: never part of an identity. */
+const UNSAFE_IN_CLAIM = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
+const EMAIL_CLAIM = /^[^\s@]+@[^\s@]+$/u;
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 export class AuthenticationError extends Error {
   constructor(readonly code: 'missing-token' | 'invalid-token' | 'token-expired', message: string) {
@@ -51,24 +73,67 @@ export class TokenVerifier {
         issuer: this.config.issuer,
         audience: this.config.audience,
         requiredClaims: ['sub', 'iat', 'exp'],
+        // Also refuses an `iat` in the future (beyond the skew): such a token would keep rights it was never given.
+        maxTokenAge: this.config.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
+        clockTolerance: this.config.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
       }));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new AuthenticationError('token-expired', 'The token has expired.');
+      if (error instanceof errors.JWTExpired) {
+        throw new AuthenticationError('token-expired', error.claim === 'iat' ? 'The token is older than this service accepts: sign in again.' : 'The token has expired.');
+      }
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iat' && error.reason === 'check_failed') {
+        throw new AuthenticationError('invalid-token', 'The token is issued in the future (check the clock of the identity provider).');
+      }
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf' && error.reason === 'check_failed') {
+        throw new AuthenticationError('invalid-token', 'The token is not valid yet.');
+      }
       throw new AuthenticationError('invalid-token', 'The token is malformed, badly signed or not meant for this service.');
     }
-    const email = payload.email;
-    if (typeof email !== 'string' || !email.includes('@')) {
-      throw new AuthenticationError('invalid-token', 'The token carries no e-mail address.');
-    }
-    const roles = Array.isArray(payload.roles) ? payload.roles : [];
-    return {
-      sub: payload.sub!,
-      email,
-      roles: PLATFORM_ROLES.filter((role) => roles.includes(role)),
-      name: typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim().slice(0, 200) : null,
-      issuedAt: payload.iat!,
-    };
+    return principalOf(payload);
   }
+}
+
+const invalidClaim = (message: string) => new AuthenticationError('invalid-token', message);
+
+/**
+ * The claims we use, checked by type and shape: a signature says who issued a token, not that
+ * its claims are what our code expects (an object `sub` would otherwise reach a query).
+ */
+function principalOf(payload: JWTPayload): Principal {
+  const { sub, email, roles, name } = payload as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB_LENGTH || UNSAFE_IN_CLAIM.test(sub)) {
+    throw invalidClaim(`The token's sub must be a non-empty string of at most ${MAX_SUB_LENGTH} characters.`);
+  }
+  if (typeof email !== 'string') throw invalidClaim('The token carries no e-mail address.');
+  // NFC as the directory stores addresses, so the same address written two ways finds the same user.
+  const address = email.normalize('NFC');
+  if (address.length > MAX_EMAIL_LENGTH || !EMAIL_CLAIM.test(address) || UNSAFE_IN_CLAIM.test(address)) {
+    throw invalidClaim('The token\'s email is not an e-mail address.');
+  }
+  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string'))) {
+    throw invalidClaim('The token\'s roles must be an array of strings.');
+  }
+  if (name !== undefined && typeof name !== 'string') throw invalidClaim('The token\'s name must be a string.');
+  return {
+    sub,
+    email: address,
+    // Roles of other systems travel in the same claim: those that are not ours are ignored.
+    roles: PLATFORM_ROLES.filter((role) => ((roles as string[] | undefined) ?? []).includes(role)),
+    name: nameOf(name),
+    issuedAt: payload.iat!,
+  };
+}
+
+/**
+ * The display name, NFC, trimmed and cut at 200 characters (never inside a surrogate pair).
+ * A name that is blank or holds controls or bidirectional overrides is treated as absent: the
+ * directory's name is used instead, and the caller is not locked out for their display name.
+ */
+function nameOf(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  const trimmed = name.normalize('NFC').trim();
+  if (INVISIBLE_ONLY.test(trimmed) || UNSAFE_IN_CLAIM.test(trimmed)) return null;
+  return trimmed.length <= MAX_NAME_LENGTH ? trimmed : Array.from(trimmed).slice(0, MAX_NAME_LENGTH).join('').trim();
 }
 
 export interface DevTokenClaims {

@@ -23,6 +23,8 @@ import {
   ReadStore,
   Scalar,
   UnknownFieldError,
+  checkIds,
+  checkWhere,
 } from './read-store';
 import { searchKey } from './sqlite-read-store';
 
@@ -356,11 +358,13 @@ export class MongoReadStore implements ReadStore {
   }
 
   async get<T extends Document>(collection: string, id: string): Promise<T | null> {
+    checkIds(collection, [id]);
     await this.spec(collection);
     return (await this.documents(collection).findOne({ _id: id }, { projection: HIDDEN })) as T | null;
   }
 
   async getMany<T extends Document>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+    checkIds(collection, ids);
     await this.spec(collection);
     const result = new Map<string, T>();
     const unique = [...new Set(ids)];
@@ -380,6 +384,7 @@ export class MongoReadStore implements ReadStore {
    * so does an undefined condition (SQLite binds it as `= NULL`).
    */
   private filter(spec: CollectionSpec, where: FindQuery['where'], search: FindQuery['search']): Filter<Stored> {
+    checkWhere(spec.name, where);
     const filter: MongoDocument = {};
     for (const [field, condition] of Object.entries(where ?? {}) as [string, Condition | undefined][]) {
       const path = this.path(spec, field);

@@ -100,3 +100,49 @@ export class CheckpointMovedError extends Error {
     this.name = 'CheckpointMovedError';
   }
 }
+
+/**
+ * A `where` value of another shape than a Scalar or `{ in: Scalar[] }`, or an id that is not a
+ * string: a bug in the caller (an unchecked request value or claim), refused before any query is
+ * built, so an object can never become an operator (`{ $ne: null }`) or a bound parameter.
+ */
+export class InvalidQueryValueError extends Error {
+  constructor(collection: string, what: string, value: unknown) {
+    super(`Read store ${collection}: ${what} ${what === 'id' ? 'must be a string' : 'must be a string, a finite number, a boolean or null, or { in: [those] }'} (got ${shapeOf(value)})`);
+    this.name = 'InvalidQueryValueError';
+  }
+}
+
+/** The shape of a value for an error message, never the value itself (it may be personal data). */
+const shapeOf = (value: unknown): string => {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value !== null && typeof value === 'object') return `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`;
+  return typeof value === 'number' ? String(value) : typeof value;
+};
+
+export const isScalar = (value: unknown): value is Scalar =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * Checks every condition of a `where` (adapters call it before building a query). An
+ * undefined condition, or undefined inside an `in`, keeps its meaning (matches nothing / is
+ * skipped), as before.
+ */
+export function checkWhere(collection: string, where: FindQuery['where']): void {
+  for (const [field, condition] of Object.entries(where ?? {}) as [string, unknown][]) {
+    if (condition === undefined || isScalar(condition)) continue;
+    const list = (condition as { in?: unknown }).in;
+    const isIn =
+      typeof condition === 'object' &&
+      Object.getPrototypeOf(condition) === Object.prototype &&
+      Object.keys(condition).length === 1 &&
+      Array.isArray(list) &&
+      list.every((v) => v === undefined || isScalar(v));
+    if (!isIn) throw new InvalidQueryValueError(collection, `the condition on ${field}`, condition);
+  }
+}
+
+/** Ids are strings: anything else is refused before it reaches a query. */
+export function checkIds(collection: string, ids: readonly unknown[]): void {
+  for (const id of ids) if (typeof id !== 'string') throw new InvalidQueryValueError(collection, 'id', id);
+}

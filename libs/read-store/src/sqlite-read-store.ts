@@ -14,6 +14,8 @@ import {
   ReadStore,
   Scalar,
   UnknownFieldError,
+  checkIds,
+  checkWhere,
 } from './read-store';
 
 export interface SqliteReadStoreOptions {
@@ -183,11 +185,13 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async get<T extends Document>(collection: string, id: string): Promise<T | null> {
+    checkIds(collection, [id]);
     const doc = this.prepare(`SELECT doc FROM ${table(collection)} WHERE id = ?`).pluck().get(id) as string | undefined;
     return doc === undefined ? null : (JSON.parse(doc) as T);
   }
 
   async getMany<T extends Document>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+    checkIds(collection, ids);
     const result = new Map<string, T>();
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += 500) {
@@ -202,6 +206,7 @@ export class SqliteReadStore implements ReadStore {
 
   /** The equality / `in` conditions as SQL, AND-ed. */
   private conditions(spec: CollectionSpec, where: FindQuery['where']): { clauses: string[]; params: unknown[] } {
+    checkWhere(spec.name, where);
     const clauses: string[] = [];
     const params: unknown[] = [];
     for (const [field, condition] of Object.entries(where ?? {}) as [string, Condition][]) {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { REQUEST_STATUSES, RequestStatus } from '@access-ledger/access-requests';
+import { SafeText } from '../http/safe-text';
 
 const NOT_BLANK = /\S/;
 const toInt = ({ value }: { value: unknown }) => (/^\d+$/.test(String(value)) ? Number(value) : value);
@@ -20,6 +21,7 @@ export class CreateRequestDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @SafeText({ multiline: true })
   justification?: string;
 }
 
@@ -32,6 +34,7 @@ export class ApproveRequestDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000)
+  @SafeText({ multiline: true })
   comment?: string;
 }
 
@@ -40,6 +43,7 @@ export class RejectRequestDto {
   @IsString()
   @Length(1, 1000)
   @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  @SafeText({ multiline: true })
   reason!: string;
 }
 
@@ -48,6 +52,7 @@ export class WithdrawRequestDto {
   @IsOptional()
   @IsString()
   @Length(1, 1000)
+  @SafeText({ multiline: true })
   reason?: string;
 }
 

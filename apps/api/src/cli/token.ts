@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PLATFORM_ROLES, mintToken } from '@access-ledger/auth';
-import { loadConfigOrExit } from '../config/config';
+import { loadConfigOrExit, parseDuration } from '../config/config';
 
 /** `npm run token -- --email a@b.org [--roles platform_admin,auditor] [--sub id] [--expires 8h]`: a dev token for the embedded mode. */
 async function main(): Promise<number> {
@@ -27,6 +27,11 @@ async function main(): Promise<number> {
   if (config.auth.mode !== 'hs256') {
     process.stderr.write('AUTH_JWKS_URL is set: tokens come from your identity provider, not from this tool.\n');
     return 1;
+  }
+  const lifetime = parseDuration(values.expires);
+  const maxAge = config.auth.maxTokenAgeSeconds;
+  if (lifetime !== null && maxAge !== undefined && lifetime > maxAge) {
+    process.stderr.write(`Note: the service refuses tokens older than AUTH_MAX_TOKEN_AGE (${maxAge} s), whatever --expires says.\n`);
   }
   process.stdout.write(`${await mintToken(config.auth.secret, { email: values.email, roles, sub: values.sub, name: values.name, expiresIn: values.expires })}\n`);
   return 0;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TokenVerifierConfig } from '@access-ledger/auth';
+import { TokenLifetime, TokenVerifierConfig } from '@access-ledger/auth';
 
 export interface AppConfig {
   readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
@@ -54,6 +54,24 @@ const required = (env: Env, name: string, because: string, pattern?: RegExp, sha
   return value;
 };
 
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Seconds, as `3600`, `3600s`, `30m`, `12h` or `1d`. */
+export const parseDuration = (text: string): number | null => {
+  const match = /^(\d{1,9})(s|m|h|d)?$/.exec(text.trim());
+  return match ? Number(match[1]) * DURATION_UNITS[match[2] ?? ''] : null;
+};
+
+const duration = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const seconds = parseDuration(value);
+  if (seconds === null || seconds < min || seconds > max) {
+    throw new ConfigError(name, `must be a duration from ${min} s to ${max / 86400} days such as 12h, 30m, 3600s or 3600 (got "${value}")`);
+  }
+  return seconds;
+};
+
 const boolean = (env: Env, name: string, fallback: boolean): boolean => {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
@@ -101,11 +119,16 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
   }
   const port = integer(env, 'PORT', 3000, 0, 65535);
 
+  const lifetime: TokenLifetime = {
+    maxTokenAgeSeconds: duration(env, 'AUTH_MAX_TOKEN_AGE', 12 * 3600, 60, 30 * 86400),
+    clockSkewSeconds: integer(env, 'AUTH_CLOCK_SKEW_SECONDS', 60, 0, 600),
+  };
   let auth: TokenVerifierConfig;
   let generatedSecret = false;
   if (env.AUTH_JWKS_URL) {
     if (!/^https?:\/\//.test(env.AUTH_JWKS_URL)) throw new ConfigError('AUTH_JWKS_URL', `must be an http(s) URL (got "${env.AUTH_JWKS_URL}")`);
     auth = {
+      ...lifetime,
       mode: 'jwks',
       jwksUrl: env.AUTH_JWKS_URL,
       issuer: required(env, 'AUTH_ISSUER', 'when AUTH_JWKS_URL is set'),
@@ -113,11 +136,11 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     };
   } else if (env.AUTH_JWT_SECRET) {
     if (env.AUTH_JWT_SECRET.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters long');
-    auth = { mode: 'hs256', secret: env.AUTH_JWT_SECRET, issuer: env.AUTH_ISSUER || undefined, audience: env.AUTH_AUDIENCE || undefined };
+    auth = { ...lifetime, mode: 'hs256', secret: env.AUTH_JWT_SECRET, issuer: env.AUTH_ISSUER || undefined, audience: env.AUTH_AUDIENCE || undefined };
   } else if (eventStoreKind === 'sqlite' || options.auth === false) {
     const made = embeddedSecret(dataDir);
     generatedSecret = made.generated;
-    auth = { mode: 'hs256', secret: made.secret };
+    auth = { ...lifetime, mode: 'hs256', secret: made.secret };
   } else {
     throw new ConfigError('AUTH_JWKS_URL', 'or AUTH_JWT_SECRET is required outside the embedded mode');
   }

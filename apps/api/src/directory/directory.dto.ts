@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PERMISSION_LEVELS, PermissionLevel } from '@access-ledger/directory';
+import { SafeText } from '../http/safe-text';
 
 const NOT_BLANK = /\S/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -11,6 +12,7 @@ export class RegisterOrganisationDto {
   @IsString()
   @Length(1, 200)
   @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @SafeText()
   name!: string;
 
   @ApiPropertyOptional({ example: ['nhs.net'], description: 'When given, users’ e-mail addresses must be in one of these domains.' })
@@ -26,18 +28,21 @@ export class AddUserDto {
   @IsString()
   @Length(1, 100)
   @Matches(NOT_BLANK, { message: 'firstName must not be blank' })
+  @SafeText()
   firstName!: string;
 
   @ApiProperty({ example: 'Doe', maxLength: 100 })
   @IsString()
   @Length(1, 100)
   @Matches(NOT_BLANK, { message: 'lastName must not be blank' })
+  @SafeText()
   lastName!: string;
 
   @ApiProperty({ example: 'jane@nhs.net', description: 'Unique across all organisations, ignoring case.' })
   @IsString()
   @MaxLength(254)
   @IsEmail({ allow_display_name: false, require_tld: true }, { message: 'email must be an e-mail address' })
+  @SafeText()
   email!: string;
 
   @ApiProperty({ description: 'Registered clinician (selectable as assessing/consenting clinician).' })
@@ -86,6 +91,7 @@ export class UserStatusChangeDto {
   @IsOptional()
   @IsString()
   @Length(1, 1000)
+  @SafeText({ multiline: true })
   reason?: string;
 }
 

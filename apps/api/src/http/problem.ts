@@ -75,14 +75,26 @@ export class RequestValidationError extends Error {
 export class BodyParseError extends Error {
   readonly type: string;
   readonly status: number;
+  /** The message of one of our own body checks (BODY_CHECKS), which is meant for the client. */
+  readonly checkMessage?: string;
   constructor(cause: unknown) {
     super('The request body could not be read');
     this.name = 'BodyParseError';
     const { type, status } = (cause ?? {}) as { type?: unknown; status?: unknown };
     this.type = typeof type === 'string' ? type : 'unknown';
     this.status = typeof status === 'number' && status >= 400 && status < 500 ? status : 400;
+    // Our own checks write their messages for the client; a parser's message is not shown.
+    if (cause instanceof Error && cause.name === 'JsonBodyError') this.checkMessage = cause.message;
   }
 }
+
+/** Problems of the checks that run on the raw body before it is parsed (see json-body.ts). */
+const BODY_CHECKS: Record<string, { status: number; code: string; fallback: string }> = {
+  'json.too.deep': { status: 400, code: 'json-too-deep', fallback: 'The request body is nested too deep.' },
+  'json.too.many.items': { status: 400, code: 'json-too-many-items', fallback: 'The request body has too many array elements and object members.' },
+  'unicode.malformed': { status: 400, code: 'malformed-unicode', fallback: 'The request body is not well-formed Unicode.' },
+  'charset.unsupported': { status: 415, code: 'unsupported-charset', fallback: 'JSON bodies must be encoded in UTF-8.' },
+};
 
 export function toProblem(exception: unknown): { problem: Problem; headers: Record<string, string> } {
   // Extensions first: they can never overwrite the standard members.
@@ -106,7 +118,8 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
   if (exception instanceof AuthenticationError) {
     return {
       problem: make(401, exception.code, exception.message),
-      headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${exception.message}"` },
+      // RFC 6750 §3: error_description is visible ASCII without `"` and `\`; anything else would make the header invalid (a 500).
+      headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${exception.message.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?')}"` },
     };
   }
   if (exception instanceof WrongExpectedRevisionError) {
@@ -115,6 +128,9 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
   if (exception instanceof BodyParseError) {
     if (exception.type === 'entity.too.large') return { problem: make(413, 'payload-too-large', 'The request body is larger than this service accepts.'), headers: {} };
     if (exception.type === 'entity.parse.failed') return { problem: make(400, 'malformed-json', 'The request body is not valid JSON.'), headers: {} };
+    // Refused by our own checks before parsing (json-body.ts): their messages are written for the client.
+    const own = Object.hasOwn(BODY_CHECKS, exception.type) ? BODY_CHECKS[exception.type] : undefined;
+    if (own) return { problem: make(own.status, own.code, exception.checkMessage ?? own.fallback), headers: {} };
     return { problem: make(exception.status, CODES_BY_STATUS[exception.status] ?? 'bad-request', 'The request body could not be read (check its encoding and Content-Type).'), headers: {} };
   }
   if (exception instanceof HttpException) {

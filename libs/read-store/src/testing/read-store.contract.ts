@@ -1,4 +1,4 @@
-import { Change, CheckpointMovedError, CollectionSpec, ReadStore } from '../read-store';
+import { Change, CheckpointMovedError, CollectionSpec, InvalidQueryValueError, ReadStore } from '../read-store';
 
 export interface ReadStoreHarness {
   open(): Promise<ReadStore>;
@@ -139,6 +139,23 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
         expect(page.total).toBe(3);
         expect(page.items.map((p) => p.id).sort()).toEqual(['p1', 'p2', 'p3']);
       }
+    });
+
+    it('refuses, as a programming error and without querying, a condition that is neither a value nor { in: values }, and an id that is not a string', async () => {
+      const name = await seeded();
+      const wrong: unknown[] = [{ $ne: null }, { in: ['o1'], $ne: null }, ['o1'], { in: 'o1' }, { in: [{ $gt: '' }] }, { in: [['o1']] }, new Date(0), Number.NaN, () => 'o1'];
+      for (const condition of wrong) {
+        await expect(store.find(name, { where: { org: condition as never } })).rejects.toThrow(InvalidQueryValueError);
+        await expect(store.find(name, { where: { org: condition as never }, search: { fields: ['email'], prefix: 'a' } })).rejects.toThrow(InvalidQueryValueError);
+        await expect(store.countBy(name, 'active', { org: condition as never })).rejects.toThrow(InvalidQueryValueError);
+      }
+      for (const id of [{ $ne: null }, ['p1'], 1]) {
+        await expect(store.get(name, id as never)).rejects.toThrow(InvalidQueryValueError);
+        await expect(store.getMany(name, ['p1', id as never])).rejects.toThrow(InvalidQueryValueError);
+      }
+      // What our code builds still works, in every form.
+      expect((await store.find(name, { where: { org: { in: ['o1', null] }, active: true } })).total).toBe(3);
+      expect((await store.find(name, { where: { org: 'o2' }, sort: [{ field: 'lastName', direction: 'asc' }] })).total).toBe(1);
     });
 
     it('counts documents per value of a field', async () => {
