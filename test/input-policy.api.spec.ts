@@ -139,6 +139,14 @@ describe('Input policy', () => {
       expect(fieldsOf(response)).toEqual(['firstName']);
     });
 
+    it('refuses invisible tag characters and noncharacters hidden beside visible text, naming the field', async () => {
+      for (const firstName of ['Jane\u{E0041}\u{E0042}', 'Jane\uFFFF']) {
+        const response = await api.http.post(usersPath()).set(bearer(org.leadToken)).send(newUser({ firstName }));
+        expect(response.status).toBe(400);
+        expect(response.body.errors).toEqual([{ field: 'firstName', messages: [expect.stringMatching(/^firstName must not contain tag characters or noncharacters/)] }]);
+      }
+    });
+
     it('refuses control or bidi characters in an e-mail address', async () => {
       for (const email of [`ja\u202Ene@example.org`, `ja\u0007ne@example.org`]) {
         const response = await api.http.post(usersPath()).set(bearer(org.leadToken)).send(newUser({ email }));

@@ -16,6 +16,8 @@ const CONTROL_BUT_TAB_AND_LF = /(?![\t\n])\p{Cc}/u;
  * writers need them, and on their own they can only move neutral characters.
  */
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
+/** Tag characters (U+E0000–U+E007F, invisible text smuggled beside visible text) and noncharacters (U+FFFE, U+FFFF, …). */
+const HIDDEN = /[\u{E0000}-\u{E007F}\p{Noncharacter_Code_Point}]/u;
 /** A half of a surrogate pair on its own (the body check refuses these first; kept for any other way in). */
 const LONE_SURROGATE = /\p{Cs}/u;
 /**
@@ -40,6 +42,7 @@ export const unsafeTextReason = (value: unknown, options: SafeTextOptions = {}):
       ? 'must not contain control characters other than line breaks and tabs'
       : 'must not contain control characters (line breaks and tabs included)';
   }
+  if (HIDDEN.test(value)) return 'must not contain tag characters or noncharacters';
   if (BIDI_CONTROL.test(value)) return 'must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)';
   if (INVISIBLE_ONLY.test(value)) return 'must contain visible characters, not only spaces or invisible ones';
   return null;
