@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
+import { hardenServer, securityHeaders } from './http/hardening';
 import { BodyParseError } from './http/problem';
 import { validationPipe } from './http/validation';
 
@@ -38,7 +39,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.enableShutdownHooks();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (config.http.trustProxyHops > 0) app.set('trust proxy', config.http.trustProxyHops);
+  hardenServer(app.getHttpServer(), config.http);
   app.use(correlation);
+  app.use(securityHeaders);
   app.use(jsonBody(config.bodyLimit));
   app.useGlobalPipes(validationPipe());
 
