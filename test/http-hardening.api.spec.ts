@@ -1,4 +1,11 @@
-import { TestApi, bearer, startApi } from './support/api';
+import { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { loadConfig } from '../apps/api/src/config/config';
+import { createProjectorApp } from '../apps/projector/src/projector.module';
+import { TEST_MANAGEMENT_TOKEN, TestApi, bearer, startApi } from './support/api';
 import { RawAnswer, rawExchange } from './support/raw-http';
 
 type Answer = { status: number; headers: Record<string, string>; body: any };
@@ -99,6 +106,63 @@ describe('HTTP hardening', () => {
     it('cuts off headers that never complete (anonymous caller)', async () => {
       const answer = await rawExchange(api.app, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ');
       expectProblem(answer, 408, 'request-timeout');
+    });
+  });
+
+  describe('readiness details and metrics need the management token', () => {
+    it('refuses them without it, with a user’s token or with a wrong one; serves them with it', async () => {
+      for (const path of ['/metrics', '/health/ready']) {
+        expectProblem(await api.http.get(path), 401, 'management-token-required');
+        expectProblem(await api.http.get(path).set(bearer(user)), 401, 'invalid-management-token');
+        expectProblem(await api.http.get(path).set(bearer(`${TEST_MANAGEMENT_TOKEN}x`)), 401, 'invalid-management-token');
+        expect((await api.http.get(path).set(bearer(TEST_MANAGEMENT_TOKEN))).status).toBe(200);
+      }
+      const ready = await api.http.get('/health/ready').set(bearer(TEST_MANAGEMENT_TOKEN));
+      expect(ready.body.info.projections).toMatchObject({ status: 'up' });
+      const metrics = await api.http.get('/metrics').set(bearer(TEST_MANAGEMENT_TOKEN));
+      expect(metrics.text).toContain('projection_lag_events');
+    });
+
+    it('keeps liveness public', async () => {
+      expect((await api.http.get('/health')).status).toBe(200);
+    });
+
+    it('serves them to nobody when no MANAGEMENT_TOKEN is configured', async () => {
+      const closed = await startApi({ MANAGEMENT_TOKEN: '' });
+      try {
+        expectProblem(await closed.http.get('/metrics').set(bearer(TEST_MANAGEMENT_TOKEN)), 403, 'management-disabled');
+        expectProblem(await closed.http.get('/health/ready'), 403, 'management-disabled');
+        expect((await closed.http.get('/health')).status).toBe(200);
+      } finally {
+        await closed.close();
+      }
+    });
+  });
+
+  describe('the standalone projector', () => {
+    let dataDir: string;
+    let projector: INestApplication;
+    beforeAll(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'al-projector-'));
+      projector = await createProjectorApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN }, { auth: false }));
+      await projector.listen(0, '127.0.0.1');
+    });
+    afterAll(async () => {
+      await projector.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('applies the same rule to its readiness and metrics, and the same headers', async () => {
+      const http = request(projector.getHttpServer());
+      for (const path of ['/metrics', '/health/ready']) {
+        expectProblem(await http.get(path), 401, 'management-token-required');
+        expect((await http.get(path).set(bearer(TEST_MANAGEMENT_TOKEN))).status).toBe(200);
+      }
+      const live = await http.get('/health');
+      expect(live.status).toBe(200);
+      expect(live.headers['x-content-type-options']).toBe('nosniff');
+      expect(live.headers['cache-control']).toMatch(/(^|[ ,])no-store([ ,]|$)/);
+      expectProblem(await rawExchange(projector, 'GARBAGE\r\n\r\n'), 400, 'malformed-request');
     });
   });
 });

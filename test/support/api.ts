@@ -11,6 +11,7 @@ import { loadConfig } from '../../apps/api/src/config/config';
 import { EVENT_STORE, READ_STORE } from '../../apps/api/src/infrastructure/stores.module';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_MANAGEMENT_TOKEN = 'test-management-token-0123456789abcdef';
 
 export interface TestApi {
   readonly app: INestApplication;
@@ -25,7 +26,7 @@ export interface TestApi {
 /** The real service on real SQLite files in a temporary folder, over real HTTP. */
 export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-api-'));
-  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   return {
