@@ -2,14 +2,17 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
 import { AppModule } from './app.module';
+import { TOKEN_VERIFIER } from './auth/auth.guard';
 import { AppConfig } from './config/config';
 import { hardenServer, securityHeaders } from './http/hardening';
 import { BodyParseError } from './http/problem';
+import { anonymousIpLimit } from './http/rate-limits';
 import { validationPipe } from './http/validation';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -43,6 +46,17 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   hardenServer(app.getHttpServer(), config.http);
   app.use(correlation);
   app.use(securityHeaders);
+  if (config.rateLimits.enabled) {
+    // Before the body parser: an anonymous flood is refused without reading its bodies.
+    app.use(
+      anonymousIpLimit({
+        storage: app.get(ThrottlerStorage),
+        verifier: app.get(TOKEN_VERIFIER),
+        limitPerMinute: config.rateLimits.anonymousPerIpPerMinute,
+        managementToken: config.managementToken,
+      }),
+    );
+  }
   app.use(jsonBody(config.bodyLimit));
   app.useGlobalPipes(validationPipe());
 
