@@ -27,7 +27,8 @@ async function main() {
   const app =
     mode === 'bare'
       ? await NestFactory.create(BareModule, { logger: false })
-      : await createApp(loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR, AUTH_JWT_SECRET: process.env.BENCH_SECRET, LOG_LEVEL: 'silent' }));
+      : // The load comes from one IP and a few tokens: without RATE_LIMITS=off it would measure the limiter's 429s.
+        await createApp(loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR, AUTH_JWT_SECRET: process.env.BENCH_SECRET, LOG_LEVEL: 'silent', RATE_LIMITS: 'off' }));
   await app.listen(port, '127.0.0.1');
   process.send?.('ready');
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

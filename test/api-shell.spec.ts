@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { TEST_SECRET, TestApi, bearer, startApi } from './support/api';
+import { TEST_MANAGEMENT_TOKEN, TEST_SECRET, TestApi, bearer, startApi } from './support/api';
 
 describe('API shell', () => {
   let api: TestApi;
@@ -15,16 +15,16 @@ describe('API shell', () => {
     expect(JSON.stringify(response.body)).not.toMatch(/at .*\.(ts|js):\d+/);
   };
 
-  describe('health, metrics and docs need no token', () => {
+  describe('liveness and docs need no token; readiness and metrics the management token', () => {
     it('answers liveness and readiness with both stores up', async () => {
       expect((await api.http.get('/health')).status).toBe(200);
-      const ready = await api.http.get('/health/ready');
+      const ready = await api.http.get('/health/ready').set(bearer(TEST_MANAGEMENT_TOKEN));
       expect(ready.status).toBe(200);
       expect(ready.body.info).toMatchObject({ eventStore: { status: 'up' }, readStore: { status: 'up' }, projections: { status: 'up' } });
     });
 
     it('exposes Prometheus metrics', async () => {
-      const metrics = await api.http.get('/metrics');
+      const metrics = await api.http.get('/metrics').set(bearer(TEST_MANAGEMENT_TOKEN));
       expect(metrics.status).toBe(200);
       expect(metrics.text).toContain('process_cpu_seconds_total');
       expect(metrics.text).toContain('http_request_duration_seconds');

@@ -29,6 +29,15 @@ describe('configuration', () => {
     [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113' }, 'AUTH_JWKS_URL'],
     [{ RUN_PROJECTIONS: 'yes' }, 'RUN_PROJECTIONS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RATE_LIMITS: 'maybe' }, 'RATE_LIMITS'],
+    [{ RATE_LIMIT_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ RATE_LIMIT_IP_PER_MINUTE: 'lots' }, 'RATE_LIMIT_IP_PER_MINUTE'],
+    [{ RATE_LIMIT_NEW_REQUESTS_PER_HOUR: '-1' }, 'RATE_LIMIT_NEW_REQUESTS_PER_HOUR'],
+    [{ RATE_LIMIT_ORG_NEW_REQUESTS_PER_MINUTE: '1.5' }, 'RATE_LIMIT_ORG_NEW_REQUESTS_PER_MINUTE'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '10' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
+    [{ TRUST_PROXY_HOPS: 'all' }, 'TRUST_PROXY_HOPS'],
+    [{ MANAGEMENT_TOKEN: 'short' }, 'MANAGEMENT_TOKEN'],
   ])('refuses %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -39,6 +48,20 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toMatch(new RegExp(`^Configuration error: ${variable} `));
+  });
+
+  it('limits rates and times out slow requests by default; readiness and metrics stay closed without MANAGEMENT_TOKEN', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config.rateLimits).toEqual({ enabled: true, perCallerPerMinute: 300, anonymousPerIpPerMinute: 60, newRequestsPerRequesterPerHour: 20, newRequestsPerOrganisationPerMinute: 60 });
+    expect(config.http).toEqual({ requestTimeoutMs: 30000, headersTimeoutMs: 10000, trustProxyHops: 0 });
+    expect(config.managementToken).toBeNull();
+    expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+    // The headers timeout follows a shorter request timeout.
+    expect(loadConfig({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000' }).http).toMatchObject({ requestTimeoutMs: 2000, headersTimeoutMs: 2000 });
+  });
+
+  it('does not print a refused MANAGEMENT_TOKEN', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, MANAGEMENT_TOKEN: 'secret but short' })).toThrow(/^(?!.*secret but short)/);
   });
 
   // Runs the built service (npm test builds before jest runs).

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,7 +21,9 @@ describe('the built service on the embedded default', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-e2e-'));
   let port: number;
   let child: ChildProcess | undefined;
-  const env = () => ({ ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', AUTH_JWT_SECRET: '' });
+  const managementToken = 'e2e-management-token-0123456789abcdef';
+  // Rate limits stay on (their defaults): this is a user's run, not a load test.
+  const env = () => ({ ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', AUTH_JWT_SECRET: '', MANAGEMENT_TOKEN: managementToken });
 
   const start = async () => {
     child = spawn(process.execPath, ['dist/apps/api/src/main.js'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,6 +51,19 @@ describe('the built service on the embedded default', () => {
     fetch(`http://127.0.0.1:${port}${path}`, {
       ...init,
       headers: { 'Content-Type': 'application/json', ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}) },
+    });
+
+  /** What the service answers to bytes that are not HTTP (Node's parser, before any middleware). */
+  const rawStatusLine = (data: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(data));
+      let answer = '';
+      socket.on('data', (d) => (answer += d));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+        resolve(answer.split('\r\n')[0]);
+      });
     });
 
   beforeAll(async () => {
@@ -80,8 +95,12 @@ describe('the built service on the embedded default', () => {
     const list = await call(`/organisations/${id}/users`, { token: patToken });
     expect(list.status).toBe(200);
     expect(((await list.json()) as { items: { email: string }[] }).items.map((u) => u.email)).toEqual(['pat@example.org']);
-    const ready = await call('/health/ready');
+    expect(list.headers.get('cache-control')).toBe('no-store');
+    expect(list.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await call('/health/ready')).status).toBe(401);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`, { headers: { Authorization: `Bearer ${managementToken}` } });
     expect(ready.status).toBe(200);
+    expect(await rawStatusLine('GARBAGE\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
     await stop();
   });
 

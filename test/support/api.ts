@@ -11,6 +11,18 @@ import { loadConfig } from '../../apps/api/src/config/config';
 import { EVENT_STORE, READ_STORE } from '../../apps/api/src/infrastructure/stores.module';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_MANAGEMENT_TOKEN = 'test-management-token-0123456789abcdef';
+
+/**
+ * Suites create many entities quickly from one token: generous limits unless a suite sets its
+ * own (the rate-limit suite does, small). The limiter still runs, so its cost is exercised.
+ */
+const GENEROUS = {
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  RATE_LIMIT_IP_PER_MINUTE: '1000000',
+  RATE_LIMIT_NEW_REQUESTS_PER_HOUR: '1000000',
+  RATE_LIMIT_ORG_NEW_REQUESTS_PER_MINUTE: '1000000',
+};
 
 export interface TestApi {
   readonly app: INestApplication;
@@ -25,7 +37,7 @@ export interface TestApi {
 /** The real service on real SQLite files in a temporary folder, over real HTTP. */
 export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-api-'));
-  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...GENEROUS, ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   return {

@@ -2,12 +2,16 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
 import { AppModule } from './app.module';
+import { TOKEN_VERIFIER } from './auth/auth.guard';
 import { AppConfig } from './config/config';
 import { jsonBody } from './http/json-body';
+import { hardenServer, securityHeaders } from './http/hardening';
+import { anonymousIpLimit } from './http/rate-limits';
 import { validationPipe } from './http/validation';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,7 +31,21 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.enableShutdownHooks();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (config.http.trustProxyHops > 0) app.set('trust proxy', config.http.trustProxyHops);
+  hardenServer(app.getHttpServer(), config.http);
   app.use(correlation);
+  app.use(securityHeaders);
+  if (config.rateLimits.enabled) {
+    // Before the body parser: an anonymous flood is refused without reading its bodies.
+    app.use(
+      anonymousIpLimit({
+        storage: app.get(ThrottlerStorage),
+        verifier: app.get(TOKEN_VERIFIER),
+        limitPerMinute: config.rateLimits.anonymousPerIpPerMinute,
+        managementToken: config.managementToken,
+      }),
+    );
+  }
   app.use(jsonBody(config.bodyLimit));
   app.useGlobalPipes(validationPipe());
 

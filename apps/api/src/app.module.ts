@@ -13,6 +13,7 @@ import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency';
 import { ProblemFilter } from './http/problem';
+import { RateLimitGuard, rateLimitModule } from './http/rate-limits';
 import { StoresModule } from './infrastructure/stores.module';
 import { HttpMetricsInterceptor, Metrics, MetricsController } from './metrics/metrics';
 
@@ -33,6 +34,7 @@ export class AppModule {
         StoresModule.forConfig(config),
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+        rateLimitModule(),
         DirectoryModule,
         AccessRequestsModule,
       ],
@@ -41,6 +43,8 @@ export class AppModule {
         { provide: TOKEN_VERIFIER, useValue: new TokenVerifier(config.auth) },
         { provide: PRINCIPAL_CHECKS, useFactory: (directory: DirectoryAccess) => [directory], inject: [DirectoryAccess] },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After AuthGuard (global guards run in this order): limits per caller need the caller.
+        ...(config.rateLimits.enabled ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

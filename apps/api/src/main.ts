@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const url = `http://localhost:${config.port}`;
   const lines = [
     `access-ledger listening on ${url} (event store: ${config.eventStore.kind}, read store: ${config.readStore.kind}, projections: ${config.runProjections ? 'in process' : 'external'})`,
-    `API docs: ${url}/docs   health: ${url}/health/ready   metrics: ${url}/metrics`,
+    `API docs: ${url}/docs   liveness: ${url}/health   ` +
+      (config.managementToken ? `readiness: ${url}/health/ready and metrics: ${url}/metrics with Authorization: Bearer $MANAGEMENT_TOKEN` : 'readiness details and metrics: set MANAGEMENT_TOKEN'),
   ];
   if (config.auth.mode === 'hs256' && !process.env.AUTH_JWT_SECRET) {
     lines.push(

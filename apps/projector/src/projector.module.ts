@@ -1,8 +1,11 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
+import { Logger, LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../api/src/config/config';
+import { hardenServer, securityHeaders } from '../../api/src/http/hardening';
 import { HealthController } from '../../api/src/health/health.controller';
+import { ProblemFilter } from '../../api/src/http/problem';
 import { StoresModule } from '../../api/src/infrastructure/stores.module';
 import { Metrics, MetricsController } from '../../api/src/metrics/metrics';
 
@@ -18,7 +21,18 @@ export class ProjectorModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [Metrics],
+      // Readiness details and metrics need MANAGEMENT_TOKEN here too; refusals are problem+json.
+      providers: [Metrics, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
+}
+
+/** The projector's HTTP side (not yet listening), with the API's headers, timeouts and client-error answers. */
+export async function createProjectorApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(ProjectorModule.forConfig(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  hardenServer(app.getHttpServer(), config.http);
+  app.use(securityHeaders);
+  return app;
 }

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'conflict'
   | 'unprocessable'
   | 'stale'
+  | 'too_many'
   | 'unavailable';
 
 export class DomainError extends Error {
@@ -55,5 +56,12 @@ export class StaleVersionError extends DomainError {
     super('stale', 'stale-version', `The resource changed: you sent version ${expected}, the current version is ${actual}.`, {
       currentVersion: actual,
     });
+  }
+}
+
+/** The caller went over a rate limit; `retryAfterSeconds` becomes the Retry-After header. */
+export class TooManyRequestsError extends DomainError {
+  constructor(code: string, message: string, retryAfterSeconds: number, extensions: Record<string, unknown> = {}) {
+    super('too_many', code, message, { ...extensions, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
   }
 }

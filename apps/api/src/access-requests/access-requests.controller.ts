@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { SPOC_OVERVIEW, SPOC_OVERVIEW_COUNTS } from '@access-ledger/projections';
 import { Ctx, RequestContext, etagOf, ifMatchRevision } from '../http/request-context';
 import { UuidPipe } from '../http/params';
+import { LimitRequestCreation } from '../http/rate-limits';
 import { ReadModels } from '../infrastructure/read-models';
 import { DirectoryAccess } from '../directory/directory-access';
 import { ApproveRequestDto, CreateRequestDto, MyRequestsQueryDto, OverviewQueryDto, RejectRequestDto, WithdrawRequestDto } from './access-requests.dto';
@@ -49,6 +50,7 @@ export class AccessRequestsController {
   }
 
   @Post('requests')
+  @LimitRequestCreation()
   @ApiOperation({ summary: 'Request access to an application for an organisation (anyone authenticated)' })
   @ApiHeader(IDEMPOTENCY)
   async create(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Body() body: CreateRequestDto) {

@@ -17,6 +17,32 @@ export interface AppConfig {
   readonly readWaitTimeoutMs: number;
   /** Readiness fails when a projection is further behind than this. */
   readonly maxProjectionLagSeconds: number;
+  readonly rateLimits: RateLimitConfig;
+  readonly http: HttpServerConfig;
+  /** Bearer token for /metrics and /health/ready; null: those routes are refused to everyone. */
+  readonly managementToken: string | null;
+}
+
+export interface RateLimitConfig {
+  /** RATE_LIMITS=off switches every limit off (benchmarks). */
+  readonly enabled: boolean;
+  /** Per authenticated caller (token `sub`), all routes together. */
+  readonly perCallerPerMinute: number;
+  /** Per client IP, requests without a valid token, counted before the body is read. */
+  readonly anonymousPerIpPerMinute: number;
+  /** POST /requests per requester. */
+  readonly newRequestsPerRequesterPerHour: number;
+  /** POST /requests per organisation, all requesters together. */
+  readonly newRequestsPerOrganisationPerMinute: number;
+}
+
+export interface HttpServerConfig {
+  /** Time to receive a whole request, headers and body; then 408 and the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /** Time to receive the request headers. */
+  readonly headersTimeoutMs: number;
+  /** Express `trust proxy` hops: how many reverse proxies' X-Forwarded-For to believe for the client IP. */
+  readonly trustProxyHops: number;
 }
 
 /** A configuration mistake: `message` is the one line printed before the process stops. */
@@ -145,6 +171,16 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     throw new ConfigError('AUTH_JWKS_URL', 'or AUTH_JWT_SECRET is required outside the embedded mode');
   }
 
+  const requestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000);
+  const headersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', Math.min(10000, requestTimeoutMs), 100, 600000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) (got "${headersTimeoutMs}")`);
+  }
+  const managementToken = env.MANAGEMENT_TOKEN || null;
+  if (managementToken !== null && !/^[\x21-\x7e]{32,512}$/.test(managementToken)) {
+    throw new ConfigError('MANAGEMENT_TOKEN', 'must be 32 to 512 visible ASCII characters (e.g. openssl rand -hex 32)');
+  }
+
   return {
     eventStore,
     readStore,
@@ -157,6 +193,15 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     bodyLimit: `${integer(env, 'BODY_LIMIT_KB', 100, 1, 10240)}kb`,
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60000),
     maxProjectionLagSeconds: integer(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
+    rateLimits: {
+      enabled: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
+      perCallerPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+      anonymousPerIpPerMinute: integer(env, 'RATE_LIMIT_IP_PER_MINUTE', 60, 1, 1_000_000),
+      newRequestsPerRequesterPerHour: integer(env, 'RATE_LIMIT_NEW_REQUESTS_PER_HOUR', 20, 1, 1_000_000),
+      newRequestsPerOrganisationPerMinute: integer(env, 'RATE_LIMIT_ORG_NEW_REQUESTS_PER_MINUTE', 60, 1, 1_000_000),
+    },
+    http: { requestTimeoutMs, headersTimeoutMs, trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10) },
+    managementToken,
   };
 }
 

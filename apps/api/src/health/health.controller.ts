@@ -1,10 +1,11 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
 import { Public } from '../auth/auth.guard';
 import { AppConfig } from '../config/config';
+import { ManagementGuard } from '../http/management';
 import { APP_CONFIG, EVENT_STORE, ProjectionMonitor, READ_STORE } from '../infrastructure/stores.module';
 
 @ApiTags('operations')
@@ -27,8 +28,9 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: both stores answer and no projection is too far behind. */
+  /** Readiness: both stores answer and no projection is too far behind (operators only: it names stores and lag). */
   @Get('ready')
+  @UseGuards(ManagementGuard)
   @HealthCheck()
   ready() {
     return this.health.check([

@@ -32,6 +32,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   stale: 412,
+  too_many: 429,
   unavailable: 503,
 };
 
@@ -41,11 +42,14 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -56,10 +60,13 @@ const CODES_BY_STATUS: Record<number, string> = {
   403: 'forbidden',
   404: 'not-found',
   405: 'method-not-allowed',
+  408: 'request-timeout',
   409: 'conflict',
   412: 'precondition-failed',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
+  429: 'rate-limited',
+  431: 'header-fields-too-large',
   503: 'unavailable',
 };
 
@@ -112,7 +119,10 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
     const retryAfter = exception.extensions.retryAfterSeconds;
     return {
       problem: make(STATUS_BY_KIND[exception.kind], exception.code, exception.message, exception.extensions),
-      headers: typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {},
+      headers: {
+        ...(typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {}),
+        ...(exception.kind === 'unauthorized' ? { 'WWW-Authenticate': 'Bearer' } : {}),
+      },
     };
   }
   if (exception instanceof AuthenticationError) {

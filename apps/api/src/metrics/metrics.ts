@@ -1,9 +1,10 @@
-import { CallHandler, Controller, ExecutionContext, Get, Header, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, Controller, ExecutionContext, Get, Header, Injectable, NestInterceptor, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Observable, finalize } from 'rxjs';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../auth/auth.guard';
+import { ManagementGuard } from '../http/management';
 import { ProjectionMonitor } from '../infrastructure/stores.module';
 
 /** Prometheus metrics: process defaults, HTTP latency, projection lag (read from the stores at scrape time). */
@@ -53,6 +54,7 @@ export class HttpMetricsInterceptor implements NestInterceptor {
 
 @ApiExcludeController()
 @Public()
+@UseGuards(ManagementGuard)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
