@@ -1,4 +1,4 @@
-import { Projection } from '@access-ledger/read-store';
+import type { Projection } from '@access-ledger/read-store';
 import { manageUsersCountsProjection, manageUsersProjection } from './manage-users/manage-users.projection';
 import { spocOverviewCountsProjection, spocOverviewProjection } from './spoc-overview/spoc-overview.projection';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../apps/api/src/config/config';
+import { ConfigError, loadConfig } from '@access-ledger/platform';
 
 describe('configuration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-config-'));

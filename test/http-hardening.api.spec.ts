@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { loadConfig } from '../apps/api/src/config/config';
+import { loadConfig } from '@access-ledger/platform';
 import { createProjectorApp } from '../apps/projector/src/projector.module';
 import { TEST_MANAGEMENT_TOKEN, TestApi, bearer, startApi } from './support/api';
 import { RawAnswer, rawExchange } from './support/raw-http';

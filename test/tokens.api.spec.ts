@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { ConfigError, loadConfig } from '../apps/api/src/config/config';
+import { ConfigError, loadConfig } from '@access-ledger/platform';
 import { TEST_SECRET, TestApi, bearer, startApi } from './support/api';
 import { OrgFixture, registerOrg, uniqueEmail } from './support/directory';
 

@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@access-ledger/core';
-import { Projection } from '@access-ledger/read-store';
+import type { Projection } from '@access-ledger/read-store';
 import { PermissionLevel, USER_EVENT_TYPES, UserEvent } from '@access-ledger/directory';
 
 /** One row of the manage-users screen. */

@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@access-ledger/core';
-import { Projection } from '@access-ledger/read-store';
+import type { Projection } from '@access-ledger/read-store';
 import { ACCESS_REQUEST_EVENT_TYPES, AccessRequestEvent, ProvisioningStatus, RequestStatus, Requester } from '@access-ledger/access-requests';
 
 /** One row of the SPOC overview table (also the requester's own list). */

@@ -6,9 +6,8 @@ import request from 'supertest';
 import { DevTokenClaims, mintToken } from '@access-ledger/auth';
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
+import { EVENT_STORE, loadConfig, READ_STORE } from '@access-ledger/platform';
 import { createApp } from '../../apps/api/src/app.factory';
-import { loadConfig } from '../../apps/api/src/config/config';
-import { EVENT_STORE, READ_STORE } from '../../apps/api/src/infrastructure/stores.module';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_MANAGEMENT_TOKEN = 'test-management-token-0123456789abcdef';

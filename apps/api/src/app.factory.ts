@@ -6,13 +6,8 @@ import { ThrottlerStorage } from '@nestjs/throttler';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
+import { anonymousIpLimit, AppConfig, hardenServer, jsonBody, securityHeaders, TOKEN_VERIFIER, validationPipe } from '@access-ledger/platform';
 import { AppModule } from './app.module';
-import { TOKEN_VERIFIER } from './auth/auth.guard';
-import { AppConfig } from './config/config';
-import { jsonBody } from './http/json-body';
-import { hardenServer, securityHeaders } from './http/hardening';
-import { anonymousIpLimit } from './http/rate-limits';
-import { validationPipe } from './http/validation';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -5,17 +5,11 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
-import { AuthGuard, PRINCIPAL_CHECKS, TOKEN_VERIFIER } from './auth/auth.guard';
-import { AppConfig } from './config/config';
+import { AppConfig, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
+import { projections } from '@access-ledger/projections';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
-import { HealthController } from './health/health.controller';
-import { IdempotencyInterceptor } from './http/idempotency';
-import { ProblemFilter } from './http/problem';
-import { RateLimitGuard, rateLimitModule } from './http/rate-limits';
-import { StoresModule } from './infrastructure/stores.module';
-import { HttpMetricsInterceptor, Metrics, MetricsController } from './metrics/metrics';
 
 @Module({})
 export class AppModule {
@@ -31,7 +25,7 @@ export class AppModule {
             customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
           },
         }),
-        StoresModule.forConfig(config),
+        StoresModule.forConfig(config, projections),
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         rateLimitModule(),

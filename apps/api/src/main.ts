@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from './config/config';
+import { loadConfigOrExit } from '@access-ledger/platform';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../../api/src/config/config';
+import { loadConfigOrExit } from '@access-ledger/platform';
 import { createProjectorApp } from './projector.module';
 
 /** `npm run start:projector`: runs the projections as their own process (production layout). */

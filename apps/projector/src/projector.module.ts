@@ -2,12 +2,8 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { Logger, LoggerModule } from 'nestjs-pino';
-import { AppConfig } from '../../api/src/config/config';
-import { hardenServer, securityHeaders } from '../../api/src/http/hardening';
-import { HealthController } from '../../api/src/health/health.controller';
-import { ProblemFilter } from '../../api/src/http/problem';
-import { StoresModule } from '../../api/src/infrastructure/stores.module';
-import { Metrics, MetricsController } from '../../api/src/metrics/metrics';
+import { AppConfig, hardenServer, HealthController, Metrics, MetricsController, ProblemFilter, securityHeaders, StoresModule } from '@access-ledger/platform';
+import { projections } from '@access-ledger/projections';
 
 /** The projector on its own: the projection runner, with health (lag) and metrics over HTTP. */
 @Module({})
@@ -17,7 +13,7 @@ export class ProjectorModule {
       module: ProjectorModule,
       imports: [
         LoggerModule.forRoot({ pinoHttp: { level: config.logLevel, autoLogging: false } }),
-        StoresModule.forConfig({ ...config, runProjections: true }),
+        StoresModule.forConfig({ ...config, runProjections: true }, projections),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],

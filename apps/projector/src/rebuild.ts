@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { SingleBar, Presets } from 'cli-progress';
 import { projections, projectionNamed } from '@access-ledger/projections';
 import { rebuildProjection } from '@access-ledger/projection-runner';
-import { loadConfigOrExit } from '../../api/src/config/config';
-import { createEventStore, createReadStore } from '../../api/src/infrastructure/stores.module';
+import { createEventStore, createReadStore, loadConfigOrExit } from '@access-ledger/platform';
 
 /**
  * `npm run projections:rebuild -- <name>`: rebuilds one read model from position 0 into a

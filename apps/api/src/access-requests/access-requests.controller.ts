@@ -3,12 +3,9 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { SPOC_OVERVIEW, SPOC_OVERVIEW_COUNTS } from '@access-ledger/projections';
-import { Ctx, RequestContext, etagOf, ifMatchRevision } from '../http/request-context';
-import { UuidPipe } from '../http/params';
-import { LimitRequestCreation } from '../http/rate-limits';
-import { ReadModels } from '../infrastructure/read-models';
 import { DirectoryAccess } from '../directory/directory-access';
 import { ApproveRequestDto, CreateRequestDto, MyRequestsQueryDto, OverviewQueryDto, RejectRequestDto, WithdrawRequestDto } from './access-requests.dto';
+import { Ctx, etagOf, ifMatchRevision, LimitRequestCreation, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
 import {
   ApproveRequestCommand,
   CreateRequestCommand,

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { REQUEST_STATUSES, RequestStatus } from '@access-ledger/access-requests';
-import { SafeText } from '../http/safe-text';
+import { SafeText } from '@access-ledger/platform';
 
 const NOT_BLANK = /\S/;
 const toInt = ({ value }: { value: unknown }) => (/^\d+$/.test(String(value)) ? Number(value) : value);

@@ -5,7 +5,7 @@ import { ExistingRequest, REQUEST_STATUSES, RequestCaller, RequestStatus, access
 import { EventStore } from '@access-ledger/event-store';
 import { FindQuery, ReadStore, SortKey } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
-import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE, READ_STORE } from '@access-ledger/platform';
 import { OverviewQueryDto } from './access-requests.dto';
 
 export type Action = 'approve' | 'reject';

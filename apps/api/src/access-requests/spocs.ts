@@ -4,8 +4,7 @@ import { EventStore } from '@access-ledger/event-store';
 import { waitForCheckpoints } from '@access-ledger/projection-runner';
 import { ReadStore } from '@access-ledger/read-store';
 import { MANAGE_USERS, ManagedUser, manageUsersProjection } from '@access-ledger/projections';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, AppConfig, EVENT_STORE, READ_STORE } from '@access-ledger/platform';
 
 /** The organisation's SPOCs, as far as deciding a request needs them. */
 @Injectable()

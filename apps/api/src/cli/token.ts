@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PLATFORM_ROLES, mintToken } from '@access-ledger/auth';
-import { loadConfigOrExit, parseDuration } from '../config/config';
+import { loadConfigOrExit, parseDuration } from '@access-ledger/platform';
 
 /** `npm run token -- --email a@b.org [--roles platform_admin,auditor] [--sub id] [--expires 8h]`: a dev token for the embedded mode. */
 async function main(): Promise<number> {

@@ -14,8 +14,7 @@ import {
   userStream,
 } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens';
-import { RequestContext, commandContext } from '../http/request-context';
+import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
 import { AddUserDto } from './directory.dto';
 import { DirectoryAccess, DirectoryCaller, emailHash } from './directory-access';
 import { LeadAdministrators } from './lead-administrators';

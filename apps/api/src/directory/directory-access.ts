@@ -19,9 +19,7 @@ import {
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
 import { Principal } from '@access-ledger/auth';
-import { PrincipalCheck } from '../auth/auth.guard';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, AppConfig, EVENT_STORE, PrincipalCheck, READ_STORE } from '@access-ledger/platform';
 
 /** The caller as the directory knows them, with their record and the rights their token carries. */
 export interface DirectoryCaller extends Caller {

@@ -2,10 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { Command, CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, RequestContext, etagOf, ifMatchRevision } from '../http/request-context';
-import { UuidPipe } from '../http/params';
-import { ReadModels } from '../infrastructure/read-models';
 import { MANAGE_USERS, MANAGE_USERS_COUNTS } from '@access-ledger/projections';
+import { Ctx, etagOf, ifMatchRevision, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { AddUserDto, ChangeUserDto, ListUsersQueryDto, RegisterOrganisationDto, UserStatusChangeDto } from './directory.dto';
 import { DirectoryAccess } from './directory-access';
 import { RegisterOrganisationCommand } from './register-organisation';

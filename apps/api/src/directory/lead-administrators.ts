@@ -12,7 +12,7 @@ import {
   organisationStream,
 } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE } from '@access-ledger/platform';
 import { DirectoryAccess } from './directory-access';
 
 type UserDecision = { readonly events: readonly UserEvent[]; readonly state: UserState; readonly revision: number };

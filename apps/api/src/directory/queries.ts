@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError } from '@access-ledger/core';
 import { Capability, PERMISSION_LEVELS, capabilitiesOf, currentRights, managesUsersOf } from '@access-ledger/directory';
 import { Page, ReadStore } from '@access-ledger/read-store';
 import { ManagedUser, UserCounts, countKey, manageUsersCountsProjection, manageUsersProjection } from '@access-ledger/projections';
-import { READ_STORE } from '../infrastructure/tokens';
+import { READ_STORE } from '@access-ledger/platform';
 import { ListUsersQueryDto } from './directory.dto';
 import { DirectoryAccess, DirectoryCaller } from './directory-access';
 

@@ -3,8 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { deriveId } from '@access-ledger/core';
 import { organisationDecider, organisationStream } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens';
-import { RequestContext, commandContext } from '../http/request-context';
+import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
 import { RegisterOrganisationDto } from './directory.dto';
 import { DirectoryCaller } from './directory-access';
 

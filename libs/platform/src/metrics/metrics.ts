@@ -5,7 +5,7 @@ import { Observable, finalize } from 'rxjs';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../auth/auth.guard';
 import { ManagementGuard } from '../http/management';
-import { ProjectionMonitor } from '../infrastructure/stores.module';
+import { ProjectionMonitor } from '../stores/stores.module';
 
 /** Prometheus metrics: process defaults, HTTP latency, projection lag (read from the stores at scrape time). */
 @Injectable()

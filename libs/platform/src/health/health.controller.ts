@@ -6,7 +6,7 @@ import { ReadStore } from '@access-ledger/read-store';
 import { Public } from '../auth/auth.guard';
 import { AppConfig } from '../config/config';
 import { ManagementGuard } from '../http/management';
-import { APP_CONFIG, EVENT_STORE, ProjectionMonitor, READ_STORE } from '../infrastructure/stores.module';
+import { APP_CONFIG, EVENT_STORE, ProjectionMonitor, READ_STORE } from '../stores/stores.module';
 
 @ApiTags('operations')
 @Public()

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, ForbiddenError } from '@access-ledger/core';
 import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG } from '../stores/tokens';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

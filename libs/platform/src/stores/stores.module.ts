@@ -2,7 +2,6 @@ import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicatio
 import { EventStore, SqliteEventStore } from '@access-ledger/event-store';
 import { Projection, ReadStore, SqliteReadStore } from '@access-ledger/read-store';
 import { ProjectionRunner, lagOf } from '@access-ledger/projection-runner';
-import { projections } from '@access-ledger/projections';
 import { AppConfig } from '../config/config';
 import { ReadModels } from './read-models';
 import { APP_CONFIG, EVENT_STORE, PROJECTIONS, READ_STORE } from './tokens';
@@ -82,7 +81,8 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
 @Global()
 @Module({})
 export class StoresModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  /** The stores for this configuration, and the read models this process keeps (or reports the lag of). */
+  static forConfig(config: AppConfig, projections: readonly Projection<any>[]): DynamicModule {
     return {
       module: StoresModule,
       providers: [

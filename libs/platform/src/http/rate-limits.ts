@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { TooManyRequestsError } from '@access-ledger/core';
 import { TokenVerifier } from '@access-ledger/auth';
 import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG } from '../stores/tokens';
 import { managementTokenMatches } from './management';
 import { sendProblem } from './problem';
 

@@ -7,7 +7,7 @@ import { Observable, from, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
 import { ConflictError, DomainError, NewEvent, RecordedEvent, deriveId, newId } from '@access-ledger/core';
 import { EventStore, WrongExpectedRevisionError } from '@access-ledger/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE } from '../stores/tokens';
 import { toProblem } from './problem';
 
 /**
