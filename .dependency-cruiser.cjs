@@ -15,8 +15,8 @@ module.exports = {
       from: { path: DOMAIN, pathNot: NOT_TESTS },
       to: {
         path: [
-          '^node_modules/(@nestjs|better-sqlite3|mongodb|@eventstore|class-validator|class-transformer|express|jose|rxjs)/',
-          '^(fs|crypto|http|https|net|child_process|worker_threads)$',
+          '(^|/)node_modules/(@nestjs|better-sqlite3|mongodb|@eventstore|class-validator|class-transformer|express|jose|rxjs)/',
+          '^(node:)?(fs|crypto|http|https|net|child_process|worker_threads)$',
           '^libs/(event-store|read-store|projection-runner|auth|platform)/',
           '^(apps|projections)/',
         ],
@@ -68,7 +68,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules|bench/node_modules)/' },
+    exclude: { path: '^(dist|node_modules|bench/node_modules|test/fixtures)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
