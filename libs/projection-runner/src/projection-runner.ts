@@ -47,6 +47,19 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }, { once: true });
   });
 
+/** Runs `body` with a signal of its own that also follows `parent`; `end` aborts only this one. */
+async function withSubscription(parent: AbortSignal, body: (signal: AbortSignal, end: () => void) => Promise<void>): Promise<void> {
+  const own = new AbortController();
+  const follow = () => own.abort();
+  parent.addEventListener('abort', follow, { once: true });
+  try {
+    await body(own.signal, follow);
+  } finally {
+    parent.removeEventListener('abort', follow);
+    own.abort();
+  }
+}
+
 /**
  * Runs each projection from its stored checkpoint on the store's $all subscription, one
  * batch per read-store transaction (changes and checkpoint together). Every event advances
@@ -91,17 +104,26 @@ export class ProjectionRunner {
         status.checkpoint = checkpoint;
         status.state = 'running';
         status.lastError = undefined;
-        const subscription = this.events.subscribeToAll({ fromPosition: checkpoint + 1, signal });
-        for await (const batch of batched(subscription, this.options.batchSize ?? 500)) {
-          const ids = touchedIds(projection, batch);
-          const current = ids.length > 0 ? await this.readStore.getMany<Document>(projection.collection.name, ids) : new Map();
-          const changes = projectBatch(projection, current, batch);
-          const last = batch[batch.length - 1].position;
-          await this.readStore.applyChanges(projection.name, changes, last, { expectedCheckpoint: checkpoint });
-          checkpoint = last;
-          status.checkpoint = last;
-          this.options.onBatch?.(projection.name, batch.length);
-        }
+        // Its own signal: when a batch fails, ending the subscription lets the pending read return at once,
+        // instead of holding the loop until some other event is appended.
+        await withSubscription(signal, async (subscriptionSignal, end) => {
+          const subscription = this.events.subscribeToAll({ fromPosition: checkpoint + 1, signal: subscriptionSignal });
+          for await (const batch of batched(subscription, this.options.batchSize ?? 500)) {
+            try {
+              const ids = touchedIds(projection, batch);
+              const current = ids.length > 0 ? await this.readStore.getMany<Document>(projection.collection.name, ids) : new Map();
+              const changes = projectBatch(projection, current, batch);
+              const last = batch[batch.length - 1].position;
+              await this.readStore.applyChanges(projection.name, changes, last, { expectedCheckpoint: checkpoint });
+              checkpoint = last;
+              status.checkpoint = last;
+              this.options.onBatch?.(projection.name, batch.length);
+            } catch (error) {
+              end();
+              throw error;
+            }
+          }
+        });
       } catch (error) {
         if (signal.aborted) break;
         if (error instanceof CheckpointMovedError) {
