@@ -1,6 +1,7 @@
 import { RecordedEvent } from '@access-ledger/core';
 import { projectBatch } from '@access-ledger/read-store';
 import { UserEvent } from '@access-ledger/directory';
+import { appliedTwice } from '../testing/applied-twice';
 import { ManagedUser, manageUsersCountsProjection, manageUsersProjection } from './manage-users.projection';
 
 let position = 0;
@@ -69,6 +70,12 @@ describe('manage-users projection', () => {
     expect(manageUsersProjection.evolve(once, event)).toEqual(once);
   });
 
+  it.each([added, ...later, reactivated].map((e) => [e.type, e] as const))('gives the same row when %s is delivered twice through the store', async (_type, event) => {
+    const { once, twice } = await appliedTwice(manageUsersProjection, [added, ...later].filter((e) => e.position < event.position), event);
+    expect(once).toHaveLength(1);
+    expect(twice).toEqual(once);
+  });
+
   it('ignores changes for a user it never saw added', () => {
     expect(run(later)).toBeNull();
   });
@@ -86,6 +93,12 @@ describe('manage-users counters', () => {
     expect(counts([added, second])).toEqual({ id: 'o1', 'active:recorder': 1, 'active:lead_administrator': 1 });
     expect(counts([added, second, ...later])).toEqual({ id: 'o1', 'active:recorder': 0, 'active:administrator': 0, 'deactivated:administrator': 1, 'active:lead_administrator': 1 });
     expect(counts([added, second, ...later, reactivated])).toMatchObject({ 'active:administrator': 1, 'deactivated:administrator': 0 });
+  });
+
+  it.each([added, ...later, reactivated].map((e) => [e.type, e] as const))('count the same when %s is delivered twice through the store', async (_type, event) => {
+    const { once, twice } = await appliedTwice(manageUsersCountsProjection, [added, second, ...later].filter((e) => e.position < event.position), event);
+    expect(once).toHaveLength(1);
+    expect(twice).toEqual(once);
   });
 
   it('ignore events that change no count', () => {

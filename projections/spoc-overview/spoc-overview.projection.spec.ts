@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RecordedEvent } from '@access-ledger/core';
 import { AccessRequestEvent, Requester } from '@access-ledger/access-requests';
 import { SqliteReadStore, projectBatch } from '@access-ledger/read-store';
+import { appliedTwice } from '../testing/applied-twice';
 import { OverviewCounts, OverviewRow, spocOverviewCountsProjection, spocOverviewProjection } from './spoc-overview.projection';
 
 let position = 0;
@@ -58,6 +59,26 @@ describe('SPOC overview projection', () => {
   ] as const)('is idempotent when %s is applied twice', (_type, before, event) => {
     const once = spocOverviewProjection.evolve(row([...before]), event);
     expect(spocOverviewProjection.evolve(once, event)).toEqual(once);
+  });
+
+  const everyType = [
+    ['RequestCreated', [], created('r8')],
+    ['ApprovalRequested', [created('r8')], submitted('r8')],
+    ['RequestApproved', [created('r8'), submitted('r8')], approved('r8')],
+    ['RequestRejected', [created('r8')], rejected('r8')],
+    ['RequestWithdrawn', [created('r8'), submitted('r8')], withdrawn('r8')],
+  ] as const;
+
+  it.each(everyType)('gives the same row when %s is delivered twice through the store', async (_type, before, event) => {
+    const { once, twice } = await appliedTwice(spocOverviewProjection, before, event);
+    expect(once).toHaveLength(1);
+    expect(twice).toEqual(once);
+  });
+
+  it.each(everyType)('counts the same when %s is delivered twice through the store', async (_type, before, event) => {
+    const { once, twice } = await appliedTwice(spocOverviewCountsProjection, before, event);
+    expect(once).toHaveLength(1);
+    expect(twice).toEqual(once);
   });
 
   describe('per-organisation counters', () => {
