@@ -18,7 +18,20 @@ import {
 
 export interface SqliteReadStoreOptions {
   readonly file: string;
+  /**
+   * How long one attempt to take the write lock may wait inside SQLite (its busy timeout).
+   * That wait blocks the event loop, so it is kept short; further attempts are spaced by
+   * timers, leaving the loop free while another process (a rebuild) holds the lock.
+   */
+  readonly lockWaitMs?: number;
+  /** How long a write keeps trying to take the lock before it fails. */
+  readonly writeTimeoutMs?: number;
 }
+
+const DEFAULT_LOCK_WAIT_MS = 20;
+const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
+const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Greatest code point: `prefix + MAX` bounds every string that starts with `prefix`. */
@@ -44,18 +57,45 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly specs = new Map<string, CollectionSpec>();
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly writeTimeoutMs: number;
 
   constructor(options: SqliteReadStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
-    this.db = new Database(options.file);
+    this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    // Opening may wait longer (it runs once, before anything is served); writes later wait briefly, see write().
+    this.db = new Database(options.file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     // Read models can be rebuilt from the event log; the checkpoint commits with the data.
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
     `);
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS))}`);
+  }
+
+  /**
+   * Runs `fn` as one write transaction begun IMMEDIATE, i.e. holding the write lock from
+   * the start. A deferred transaction that reads and then writes cannot wait for the lock
+   * when another connection (the rebuild CLI, the service's runner) has committed since
+   * its read: SQLite answers SQLITE_BUSY at once, whatever the busy timeout. When the lock
+   * is held elsewhere, the attempt is repeated after a growing, jittered pause (the event
+   * loop stays free meanwhile) until `writeTimeoutMs` has passed. `fn` runs whole or not
+   * at all on each attempt, so repeating it is safe.
+   */
+  private async write<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + this.writeTimeoutMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return this.db.transaction(fn).immediate();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (Date.now() >= deadline) {
+          throw new Error(`Read store is locked by another writer for more than ${this.writeTimeoutMs} ms (${(error as Error).message})`, { cause: error });
+        }
+        await sleep(Math.min(200, 2 ** Math.min(attempt, 7)) * (0.5 + Math.random()));
+      }
+    }
   }
 
   /** Statements are compiled once per SQL text; schema changes recompile them lazily. */
@@ -70,7 +110,7 @@ export class SqliteReadStore implements ReadStore {
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     const name = table(spec.name);
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, position INTEGER NOT NULL)`);
       const columns = new Set(this.prepare(`SELECT name FROM pragma_table_xinfo('${name}')`).pluck().all() as string[]);
       for (const field of spec.fields) {
@@ -98,7 +138,7 @@ export class SqliteReadStore implements ReadStore {
         this.db.exec(`CREATE INDEX ${indexName} ON ${name} (${columns.join(', ')})`);
       }
       this.prepare('INSERT OR REPLACE INTO _collections (name, spec) VALUES (?, ?)').run(spec.name, JSON.stringify(spec));
-    })();
+    });
     this.specs.set(spec.name, spec);
   }
 
@@ -133,15 +173,15 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async dropCollection(name: string): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${table(name)}`);
       this.prepare('DELETE FROM _collections WHERE name = ?').run(name);
-    })();
+    });
     this.specs.delete(name);
   }
 
   async applyChanges(projection: string, changes: readonly Change[], checkpoint: number, options: ApplyOptions = {}): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       if (options.expectedCheckpoint !== undefined) {
         const stored = this.checkpointSync(projection);
         if (stored !== options.expectedCheckpoint) throw new CheckpointMovedError(projection, options.expectedCheckpoint, stored);
@@ -150,7 +190,7 @@ export class SqliteReadStore implements ReadStore {
       this.db
         .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
         .run(projection, checkpoint);
-    })();
+    });
   }
 
   private applyOne(change: Change): void {
@@ -306,7 +346,7 @@ export class SqliteReadStore implements ReadStore {
 
   async promote({ from, to, fromProjection, toProjection }: { from: string; to: string; fromProjection: string; toProjection: string }): Promise<void> {
     const spec = this.spec(from);
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${table(to)}`);
       this.db.exec(`ALTER TABLE ${table(from)} RENAME TO ${table(to)}`);
       this.prepare('DELETE FROM _collections WHERE name = ?').run(from);
@@ -316,7 +356,7 @@ export class SqliteReadStore implements ReadStore {
         .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
         .run(toProjection, position);
       this.prepare('DELETE FROM _checkpoints WHERE projection = ?').run(fromProjection);
-    })();
+    });
     this.specs.delete(from);
     this.specs.set(to, { ...spec, name: to });
   }
