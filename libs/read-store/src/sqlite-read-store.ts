@@ -7,12 +7,17 @@ import {
   CheckpointMovedError,
   CollectionSpec,
   Condition,
+  CursorRequiredError,
+  checkKeyset,
   DEFAULT_PAGE_SIZE,
   Document,
   FindQuery,
+  Keyset,
   Page,
   ReadStore,
+  SEARCH_SORT_LIMIT,
   Scalar,
+  SortKey,
   UnknownFieldError,
 } from './read-store';
 
@@ -26,7 +31,18 @@ export interface SqliteReadStoreOptions {
   readonly lockWaitMs?: number;
   /** How long a write keeps trying to take the lock before it fails. */
   readonly writeTimeoutMs?: number;
+  /** Matches of a search sorted in one go (default SEARCH_SORT_LIMIT); a broader search walks the sort order. */
+  readonly searchSortLimit?: number;
+  /** Rows of the sort order one page of such a search looks at, at most (default 10,000). */
+  readonly searchWalkRows?: number;
 }
+
+interface SortColumn {
+  readonly column: string;
+  readonly desc: boolean;
+}
+type Row = { id: string; doc: string } & Record<string, unknown>;
+const orderBy = (keys: readonly SortColumn[]) => keys.map((k) => `${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
 
 const DEFAULT_LOCK_WAIT_MS = 20;
 const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
@@ -58,10 +74,14 @@ export class SqliteReadStore implements ReadStore {
   private readonly specs = new Map<string, CollectionSpec>();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly writeTimeoutMs: number;
+  private readonly searchSortLimit: number;
+  private readonly searchWalkRows: number;
 
   constructor(options: SqliteReadStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
     this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    this.searchSortLimit = options.searchSortLimit ?? SEARCH_SORT_LIMIT;
+    this.searchWalkRows = Math.max(1, options.searchWalkRows ?? 10_000);
     // Opening may wait longer (it runs once, before anything is served); writes later wait briefly, see write().
     this.db = new Database(options.file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
@@ -270,14 +290,14 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * WHERE for conditions plus an optional prefix search. The conditions are repeated inside
+   * The condition (without WHERE; empty for none) for conditions plus an optional prefix search. The conditions are repeated inside
    * each search alternative — `(c AND a LIKE p) OR (c AND b LIKE p)` — so that SQLite can
    * answer each alternative from an index on (condition columns, search key) and union them.
    */
   private whereClause(spec: CollectionSpec, where: FindQuery['where'], search: FindQuery['search']): { sql: string; params: unknown[] } {
     const { clauses, params } = this.conditions(spec, where);
     const prefix = searchKey(search?.prefix ?? '') ?? '';
-    if (!search || prefix === '') return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+    if (!search || prefix === '') return { sql: clauses.join(' AND '), params };
     const alternatives: string[] = [];
     const all: unknown[] = [];
     for (const field of search.fields) {
@@ -286,7 +306,7 @@ export class SqliteReadStore implements ReadStore {
       alternatives.push(`(${[...clauses, `${column} >= ?`, `${column} < ?`].join(' AND ')})`);
       all.push(...params, prefix, prefix + MAX_CHAR);
     }
-    return { sql: `WHERE ${alternatives.join(' OR ')}`, params: all };
+    return { sql: alternatives.join(' OR '), params: all };
   }
 
   async find<T extends Document>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
@@ -295,42 +315,146 @@ export class SqliteReadStore implements ReadStore {
     const page = Math.max(1, Math.floor(query.page ?? 1));
     const pageSize = Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE));
     const sort = query.sort ?? [];
-    // Ties are broken by id in the direction of the last key, so an index on (…, key, id) can serve the whole order.
-    const tie = sort.length > 0 && sort[sort.length - 1].direction === 'desc' ? 'DESC' : 'ASC';
-    const orderBy = (qualify: (column: string) => string) =>
-      [...sort.map((s) => `${qualify(this.column(spec, s.field, true))} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`), `${qualify('id')} ${tie}`].join(', ');
+    const after = query.after;
+    if (after) checkKeyset(after, sort, query.page);
+    const keys = this.sortColumns(spec, sort);
     const offset = (page - 1) * pageSize;
-    const { sql, params } = this.whereClause(spec, query.where, query.search);
-    const split = !query.search?.prefix && sort.length > 0 ? this.splitIn(spec, query.where) : null;
-    let docs: string[];
-    if (split) {
-      // One sorted, limited range per value of the `in` (each from its own index range), merged:
-      // SQLite cannot merge several index ranges in order by itself and would sort them all.
-      const columns = ['id', 'doc', ...new Set(sort.map((s) => this.column(spec, s.field, true)))];
-      const parts = split.map((part) => `SELECT * FROM (SELECT ${columns.join(', ')} FROM ${name} WHERE ${part.sql} ORDER BY ${orderBy((c) => c)} LIMIT ?)`);
-      docs = this.prepare(`SELECT doc FROM (${parts.join(' UNION ALL ')}) ORDER BY ${orderBy((c) => c)} LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...split.flatMap((part) => [...part.params, offset + pageSize]), pageSize, offset) as string[];
+    const selected = ['id', 'doc', ...new Set(keys.map((k) => k.column).filter((c) => c !== 'id'))];
+    const keysetOf = (row: Row): Keyset => ({ values: keys.slice(0, sort.length).map((k) => row[k.column] as Scalar), id: row.id });
+    const prefix = searchKey(query.search?.prefix ?? '') ?? '';
+    let rows: Row[];
+    let next: Keyset | null = null;
+    let counted: number;
+    if (!query.search || prefix === '') {
+      rows = this.ordered(spec, name, query.where, keys, after, selected, pageSize + 1, offset);
+      counted = query.skipTotal ? -1 : this.count(name, this.whereClause(spec, query.where, undefined), query.countLimit);
     } else {
-      docs = this.prepare(`SELECT doc FROM ${name} ${sql} ORDER BY ${orderBy((c) => c)} LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...params, pageSize, offset) as string[];
+      const matching = this.whereClause(spec, query.where, query.search);
+      // Counted up to what decides how to answer, and up to what the caller wants to know.
+      const cap = query.skipTotal ? this.searchSortLimit : query.countLimit === undefined ? undefined : Math.max(query.countLimit, this.searchSortLimit);
+      counted = this.count(name, matching, cap);
+      if (counted <= this.searchSortLimit) {
+        // Few enough to sort: every match is read (from the search keys' indexes) and sorted.
+        const beyond = after ? this.keysetExpression(keys, after) : null;
+        const where = beyond ? `WHERE (${matching.sql}) AND ${beyond.sql}` : `WHERE ${matching.sql}`;
+        rows = this.prepare(`SELECT ${selected.join(', ')} FROM ${name} ${where} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`).all(
+          ...matching.params,
+          ...(beyond?.params ?? []),
+          pageSize + 1,
+          offset,
+        ) as Row[];
+      } else {
+        // Too many to sort on the event loop: walk the sort order (an index) from `after`, at most
+        // searchWalkRows rows, and keep the matches. The page may come out short; `next` then
+        // points past the last row looked at.
+        if (offset > 0) throw new CursorRequiredError(this.searchSortLimit);
+        const columns = query.search.fields.map((field) => {
+          if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+          return searchColumn(field);
+        });
+        const walked = this.orderedSql(spec, name, query.where, keys, after, [...new Set([...selected, ...columns])], this.searchWalkRows, 0);
+        const test = columns.map((c) => `(${c} >= ? AND ${c} < ?)`).join(' OR ');
+        rows = this.prepare(`SELECT ${selected.join(', ')} FROM (${walked.sql}) WHERE ${test} LIMIT ?`).all(
+          ...walked.params,
+          ...columns.flatMap(() => [prefix, prefix + MAX_CHAR]),
+          pageSize + 1,
+        ) as Row[];
+        if (rows.length <= pageSize) {
+          const [last] = this.ordered(spec, name, query.where, keys, after, ['id', ...selected.slice(2)], 1, this.searchWalkRows - 1);
+          if (last) next = keysetOf(last);
+        }
+      }
     }
-    const total = query.skipTotal ? -1 : (this.prepare(`SELECT count(*) FROM ${name} ${sql}`).pluck().get(...params) as number);
-    return { items: docs.map((doc) => JSON.parse(doc) as T), total, page, pageSize };
+    if (rows.length > pageSize) next = keysetOf(rows[pageSize - 1]);
+    const lowerBound = query.countLimit !== undefined && counted > query.countLimit;
+    return {
+      items: rows.slice(0, pageSize).map((row) => JSON.parse(row.doc) as T),
+      total: query.skipTotal ? -1 : lowerBound ? query.countLimit! : counted,
+      totalIsLowerBound: lowerBound,
+      page,
+      pageSize,
+      next,
+    };
+  }
+
+  /** The sort keys as columns (searchable fields by their folded key), then id in the direction of the last key. */
+  private sortColumns(spec: CollectionSpec, sort: readonly SortKey[]): SortColumn[] {
+    // Ties are broken by id in the direction of the last key, so an index on (…, key, id) can serve the whole order.
+    const tieDesc = sort.length > 0 && sort[sort.length - 1].direction === 'desc';
+    return [...sort.map((s) => ({ column: this.column(spec, s.field, true), desc: s.direction === 'desc' })), { column: 'id', desc: tieDesc }];
+  }
+
+  /** Rows matching `where` (no search), after the keyset, in the order of `keys`: `limit` of them from `offset`. */
+  private ordered(spec: CollectionSpec, name: string, where: FindQuery['where'], keys: readonly SortColumn[], after: Keyset | undefined, select: readonly string[], limit: number, offset: number): Row[] {
+    const { sql, params } = this.orderedSql(spec, name, where, keys, after, select, limit, offset);
+    return this.prepare(sql).all(...params) as Row[];
+  }
+
+  /**
+   * One sorted, limited range per part, merged: a part per value of a small `in` (SQLite cannot
+   * merge several index ranges in order by itself and would sort them all) and per range of the
+   * keyset (`k > v`, `k = v AND id > i`, …), so that every part is one index range read in order.
+   */
+  private orderedSql(spec: CollectionSpec, name: string, where: FindQuery['where'], keys: readonly SortColumn[], after: Keyset | undefined, select: readonly string[], limit: number, offset: number): { sql: string; params: unknown[] } {
+    const order = orderBy(keys);
+    const filters = (keys.length > 1 ? this.splitIn(spec, where) : null) ?? [this.conditions(spec, where)];
+    const ranges = after ? this.keysetRanges(keys, after) : [{ clauses: [], params: [] }];
+    const parts = filters.flatMap((f) => ranges.map((r) => ({ clauses: [...f.clauses, ...r.clauses], params: [...f.params, ...r.params] })));
+    const whereOf = (clauses: readonly string[]) => (clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '');
+    if (parts.length === 1) {
+      return { sql: `SELECT ${select.join(', ')} FROM ${name} ${whereOf(parts[0].clauses)} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...parts[0].params, limit, offset] };
+    }
+    const union = parts.map((p) => `SELECT * FROM (SELECT ${select.join(', ')} FROM ${name} ${whereOf(p.clauses)} ORDER BY ${order} LIMIT ?)`).join(' UNION ALL ');
+    return { sql: `SELECT * FROM (${union}) ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...parts.flatMap((p) => [...p.params, offset + limit]), limit, offset] };
+  }
+
+  /**
+   * "Comes after `after`" as alternatives, each a run of equalities and one bound, so that
+   * each is one index range: for (k, id) ascending, `k > v` or `k = v AND id > i`. NULL sorts
+   * first ascending and last descending, as SQLite orders it.
+   */
+  private keysetRanges(keys: readonly SortColumn[], after: Keyset): { clauses: string[]; params: unknown[] }[] {
+    const values: Scalar[] = [...after.values, after.id];
+    const ranges: { clauses: string[]; params: unknown[] }[] = [];
+    for (let i = 0; i < keys.length; i += 1) {
+      const equal = keys.slice(0, i).map((k, j) => (values[j] === null ? { sql: `${k.column} IS NULL`, params: [] } : { sql: `${k.column} = ?`, params: [bindable(values[j])] }));
+      const { column, desc } = keys[i];
+      const value = values[i];
+      const bounds =
+        value === null
+          ? desc
+            ? []
+            : [{ sql: `${column} IS NOT NULL`, params: [] }]
+          : desc
+            ? [{ sql: `${column} < ?`, params: [bindable(value)] }, ...(column === 'id' ? [] : [{ sql: `${column} IS NULL`, params: [] }])]
+            : [{ sql: `${column} > ?`, params: [bindable(value)] }];
+      for (const bound of bounds) {
+        ranges.push({ clauses: [...equal.map((e) => e.sql), bound.sql], params: [...equal.flatMap((e) => e.params), ...bound.params] });
+      }
+    }
+    return ranges;
+  }
+
+  private keysetExpression(keys: readonly SortColumn[], after: Keyset): { sql: string; params: unknown[] } {
+    const ranges = this.keysetRanges(keys, after);
+    return { sql: `(${ranges.map((r) => `(${r.clauses.join(' AND ')})`).join(' OR ')})`, params: ranges.flatMap((r) => r.params) };
+  }
+
+  /** Rows matching, counted up to `cap` (all of them without one). */
+  private count(name: string, matching: { sql: string; params: unknown[] }, cap: number | undefined): number {
+    const where = matching.sql ? `WHERE ${matching.sql}` : '';
+    if (cap === undefined) return this.prepare(`SELECT count(*) FROM ${name} ${where}`).pluck().get(...matching.params) as number;
+    return this.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${name} ${where} LIMIT ?)`).pluck().get(...matching.params, cap + 1) as number;
   }
 
   /** For a single `in` of a few values: the same conditions once per value, as equalities. */
-  private splitIn(spec: CollectionSpec, where: FindQuery['where']): { sql: string; params: unknown[] }[] | null {
+  private splitIn(spec: CollectionSpec, where: FindQuery['where']): { clauses: string[]; params: unknown[] }[] | null {
     const entries = Object.entries(where ?? {}) as [string, Condition][];
     const ins = entries.filter(([, c]) => c !== null && typeof c === 'object');
     if (ins.length !== 1) return null;
     const [field, condition] = ins[0] as [string, { in: readonly Scalar[] }];
     if (condition.in.length < 2 || condition.in.length > 16) return null;
-    return [...new Set(condition.in)].map((value) => {
-      const { clauses, params } = this.conditions(spec, Object.fromEntries(entries.map(([f, c]) => [f, f === field ? value : c])));
-      return { sql: clauses.join(' AND '), params };
-    });
+    return [...new Set(condition.in)].map((value) => this.conditions(spec, Object.fromEntries(entries.map(([f, c]) => [f, f === field ? value : c]))));
   }
 
   async countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>> {
@@ -338,7 +462,7 @@ export class SqliteReadStore implements ReadStore {
     const column = this.column(spec, field);
     const { sql, params } = this.whereClause(spec, where, undefined);
     const rows = this.prepare(
-      `SELECT ${column} AS k, json_type(doc, '$.${identifier(field)}') AS t, count(*) AS n FROM ${table(collection)} ${sql} GROUP BY k, t`,
+      `SELECT ${column} AS k, json_type(doc, '$.${identifier(field)}') AS t, count(*) AS n FROM ${table(collection)} ${sql ? `WHERE ${sql}` : ''} GROUP BY k, t`,
     ).all(...params) as { k: Scalar; t: string; n: number }[];
     // JSON booleans come back from SQLite as 1/0: name them as the document does.
     return Object.fromEntries(rows.map((r) => [r.t === 'true' || r.t === 'false' ? r.t : String(r.k), r.n]));
