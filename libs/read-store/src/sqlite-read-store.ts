@@ -41,7 +41,7 @@ interface SortColumn {
   readonly column: string;
   readonly desc: boolean;
 }
-type Row = { id: string; doc: string } & Record<string, unknown>;
+type Row = { id: string; doc?: string } & Record<string, unknown>;
 const orderBy = (keys: readonly SortColumn[]) => keys.map((k) => `${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
 
 const DEFAULT_LOCK_WAIT_MS = 20;
@@ -321,9 +321,9 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * Every path reads the keys of the page first (id and sort columns, from an index) and the
-   * documents of that page only after, so that rows skipped by an offset, merged from several
-   * ranges or walked past cost an index step rather than a document.
+   * Where rows are merged from several ranges or walked past, the keys of the page are read
+   * first (id and sort columns, from an index) and its documents only after, so that a row
+   * passed over costs an index step rather than a document.
    */
   private findSync<T extends Document>(spec: CollectionSpec, sort: readonly SortKey[], query: FindQuery): Page<T> {
     const name = table(spec.name);
@@ -339,7 +339,7 @@ export class SqliteReadStore implements ReadStore {
     let next: Keyset | null = null;
     let counted: number;
     if (!query.search || prefix === '') {
-      rows = this.ordered(spec, name, query.where, keys, after, selected, pageSize + 1, offset);
+      rows = this.ordered(spec, name, query.where, keys, after, selected, pageSize + 1, offset, true);
       counted = query.skipTotal ? -1 : this.count(name, this.whereClause(spec, query.where, undefined), query.countLimit);
     } else {
       const matching = this.whereClause(spec, query.where, query.search);
@@ -350,7 +350,7 @@ export class SqliteReadStore implements ReadStore {
         // Few enough to sort: every match is read (from the search keys' indexes) and sorted.
         const beyond = after ? this.keysetExpression(keys, after) : null;
         const where = beyond ? `WHERE (${matching.sql}) AND ${beyond.sql}` : `WHERE ${matching.sql}`;
-        rows = this.prepare(`SELECT ${selected.join(', ')} FROM ${name} ${where} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`).all(
+        rows = this.prepare(`SELECT ${selected.join(', ')}, doc FROM ${name} ${where} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`).all(
           ...matching.params,
           ...(beyond?.params ?? []),
           pageSize + 1,
@@ -390,9 +390,9 @@ export class SqliteReadStore implements ReadStore {
     };
   }
 
-  /** The documents of `rows`, in their order. */
+  /** The documents of `rows`, in their order: read with them, or now by id. */
   private documentsOf<T extends Document>(name: string, rows: readonly Row[]): T[] {
-    if (rows.length === 0) return [];
+    if (rows.every((row) => typeof row.doc === 'string')) return rows.map((row) => JSON.parse(row.doc!) as T);
     const docs = new Map(
       (this.prepare(`SELECT id, doc FROM ${name} WHERE id IN (${rows.map(() => '?').join(', ')})`).all(...rows.map((r) => r.id)) as { id: string; doc: string }[]).map((r) => [r.id, r.doc]),
     );
@@ -407,8 +407,18 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /** Rows matching `where` (no search), after the keyset, in the order of `keys`: `limit` of them from `offset`. */
-  private ordered(spec: CollectionSpec, name: string, where: FindQuery['where'], keys: readonly SortColumn[], after: Keyset | undefined, select: readonly string[], limit: number, offset: number): Row[] {
-    const { sql, params } = this.orderedSql(spec, name, where, keys, after, select, limit, offset);
+  private ordered(
+    spec: CollectionSpec,
+    name: string,
+    where: FindQuery['where'],
+    keys: readonly SortColumn[],
+    after: Keyset | undefined,
+    select: readonly string[],
+    limit: number,
+    offset: number,
+    withDocument = false,
+  ): Row[] {
+    const { sql, params } = this.orderedSql(spec, name, where, keys, after, select, limit, offset, withDocument);
     return this.prepare(sql).all(...params) as Row[];
   }
 
@@ -418,11 +428,24 @@ export class SqliteReadStore implements ReadStore {
    * `k IS NULL`, which sorts last). As arms of one UNION ALL ordered as a whole, each arm is
    * read along its index and the merge pulls only the rows the LIMIT and OFFSET need.
    */
-  private orderedSql(spec: CollectionSpec, name: string, where: FindQuery['where'], keys: readonly SortColumn[], after: Keyset | undefined, select: readonly string[], limit: number, offset: number): { sql: string; params: unknown[] } {
+  private orderedSql(
+    spec: CollectionSpec,
+    name: string,
+    where: FindQuery['where'],
+    keys: readonly SortColumn[],
+    after: Keyset | undefined,
+    select: readonly string[],
+    limit: number,
+    offset: number,
+    withDocument = false,
+  ): { sql: string; params: unknown[] } {
     const filters = (keys.length > 1 ? this.splitIn(spec, where) : null) ?? [this.conditions(spec, where)];
     const ranges = after ? this.keysetRanges(keys, after) : [{ clauses: [], params: [] }];
     const parts = filters.flatMap((f) => ranges.map((r) => ({ clauses: [...f.clauses, ...r.clauses], params: [...f.params, ...r.params] })));
-    const arms = parts.map((p) => `SELECT ${select.join(', ')} FROM ${name}${p.clauses.length > 0 ? ` WHERE ${p.clauses.join(' AND ')}` : ''}`);
+    // A single range reads the documents as it goes (SQLite skips an offset's rows without reading them);
+    // merged ranges fetch them afterwards, for the page only (documentsOf).
+    const columns = withDocument && parts.length === 1 ? [...select, 'doc'] : select;
+    const arms = parts.map((p) => `SELECT ${columns.join(', ')} FROM ${name}${p.clauses.length > 0 ? ` WHERE ${p.clauses.join(' AND ')}` : ''}`);
     return { sql: `${arms.join(' UNION ALL ')} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`, params: [...parts.flatMap((p) => p.params), limit, offset] };
   }
 
