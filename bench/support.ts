@@ -8,6 +8,7 @@ export interface LatencySummary {
   readonly count: number;
   readonly p50: number;
   readonly p99: number;
+  readonly max: number;
   readonly mean: number;
 }
 
@@ -21,7 +22,7 @@ export async function measure(count: number, fn: (i: number) => Promise<unknown>
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   samples.sort((a, b) => a - b);
-  return { count, p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((s, x) => s + x, 0) / samples.length };
+  return { count, p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1], mean: samples.reduce((s, x) => s + x, 0) / samples.length };
 }
 
 export const machine = () =>

@@ -20,3 +20,4 @@ export * from './http/idempotency';
 export * from './http/rate-limits';
 export * from './http/hardening';
 export * from './http/management';
+export * from './http/paging';

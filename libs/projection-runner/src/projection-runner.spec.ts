@@ -5,7 +5,8 @@ import { RecordedEvent } from '@access-ledger/core';
 import { SqliteEventStore } from '@access-ledger/event-store';
 import { Projection, SqliteReadStore } from '@access-ledger/read-store';
 import { anEvent } from '../../event-store/src/testing/event-store.contract';
-import { ProjectionRunner, rebuildProjection, waitForCheckpoints } from './index';
+import Database from 'better-sqlite3';
+import { ProjectionRunner, rebuildProjection, rebuildTargets, waitForCheckpoints } from './index';
 
 /** Counts events per stream: applying any event twice would show as a wrong count. */
 interface Tally extends Record<string, unknown> {
@@ -101,5 +102,68 @@ describe('ProjectionRunner on the embedded stores', () => {
     await caughtUp();
     await runner.stop();
     expect((await all()).find((d) => d.stream === 'a-1')?.count).toBe(65);
+  });
+
+  describe('a rebuild that fails or was killed', () => {
+    const tables = () => {
+      const db = new Database(join(dir, 'read.db'), { readonly: true });
+      try {
+        return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm_%' ORDER BY name").pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    const targets = rebuildTargets(tally);
+
+    it('leaves the live read model as it was and removes its half-built collection when it fails', async () => {
+      await Promise.all([append('a-1', 30), append('b-1', 20)]);
+      const runner = new ProjectionRunner(events, reads, [tally]);
+      await runner.start();
+      await caughtUp();
+      await runner.stop();
+      const live = await all();
+      const checkpoint = await reads.getCheckpoint('tally');
+      let seen = 0;
+      const failing: Projection<Tally> = {
+        ...tally,
+        evolve: (doc, e) => {
+          if ((seen += 1) > 25) throw new Error('projection bug');
+          return tally.evolve(doc, e);
+        },
+      };
+      await expect(rebuildProjection(events, reads, failing, { batchSize: 10 })).rejects.toThrow('projection bug');
+      expect(seen).toBeGreaterThan(25);
+      expect(await all()).toEqual(live);
+      expect(await reads.getCheckpoint('tally')).toBe(checkpoint);
+      expect(tables()).toEqual(['rm_tally']);
+      expect(await reads.getCheckpoint(targets.checkpoint)).toBe(-1);
+    });
+
+    it('starts from a clean slate whatever a killed run left behind', async () => {
+      await Promise.all([append('a-1', 30), append('b-1', 20)]);
+      const runner = new ProjectionRunner(events, reads, [tally]);
+      await runner.start();
+      await caughtUp();
+      await runner.stop();
+      const live = await all();
+      // What a run killed mid-way leaves: its collection, partly written, and its checkpoint. Here
+      // also a document the log never produced and one stamped past the head, which would block
+      // every later change to it if it stayed.
+      await reads.ensureCollection({ ...tally.collection, name: targets.collection });
+      await reads.applyChanges(
+        targets.checkpoint,
+        [
+          { op: 'upsert', collection: targets.collection, id: 'ghost-1', doc: { stream: 'ghost-1', count: 99, kinds: [] }, position: 3 },
+          { op: 'upsert', collection: targets.collection, id: 'a-1', doc: { stream: 'a-1', count: 1, kinds: [] }, position: 1_000_000 },
+        ],
+        40,
+      );
+      const result = await rebuildProjection(events, reads, tally, { batchSize: 10 });
+      expect(result.events).toBe(50);
+      expect(await all()).toEqual(live);
+      expect(tables()).toEqual(['rm_tally']);
+      expect(await reads.getCheckpoint(targets.checkpoint)).toBe(-1);
+      expect(await reads.getCheckpoint('tally')).toBe(await events.headPosition());
+    });
   });
 });

@@ -16,15 +16,20 @@ import {
   CheckpointMovedError,
   CollectionSpec,
   Condition,
+  CursorRequiredError,
   DEFAULT_PAGE_SIZE,
   Document,
   FindQuery,
+  Keyset,
   Page,
   ReadStore,
+  SEARCH_SORT_LIMIT,
   Scalar,
+  SortKey,
   UnknownFieldError,
   checkIds,
   checkWhere,
+  checkKeyset,
 } from './read-store';
 import { searchKey } from './sqlite-read-store';
 
@@ -403,30 +408,82 @@ export class MongoReadStore implements ReadStore {
     return filter as Filter<Stored>;
   }
 
-  /** The sort keys (searchable fields by their folded key), then `_id` in the direction of the last key. */
-  private sort(spec: CollectionSpec, keys: readonly { field: string; direction: 'asc' | 'desc' }[]): Sort {
-    const sort = new Map<string, 1 | -1>();
-    for (const key of keys) {
+  /**
+   * The sort keys (searchable fields by their folded key), then `_id` in the direction of the
+   * last key, each with the index of its value in a keyset. A repeated key adds nothing to
+   * the order (as in SQL); the first one counts.
+   */
+  private sortPaths(spec: CollectionSpec, keys: readonly SortKey[]): { path: string; desc: boolean; index: number }[] {
+    const paths: { path: string; desc: boolean; index: number }[] = [];
+    keys.forEach((key, index) => {
       const path = this.path(spec, key.field, true);
-      // A repeated key adds nothing to the order (as in SQL); the first one counts.
-      if (!sort.has(path)) sort.set(path, key.direction === 'desc' ? -1 : 1);
-    }
-    if (!sort.has('_id')) sort.set('_id', keys.length > 0 && keys[keys.length - 1].direction === 'desc' ? -1 : 1);
-    return Object.fromEntries(sort);
+      if (!paths.some((p) => p.path === path)) paths.push({ path, desc: key.direction === 'desc', index });
+    });
+    if (!paths.some((p) => p.path === '_id')) paths.push({ path: '_id', desc: keys.length > 0 && keys[keys.length - 1].direction === 'desc', index: keys.length });
+    return paths;
+  }
+
+  /**
+   * "Comes after the keyset" in the sort's order, as SQLite's keyset ranges: for (k, _id)
+   * ascending, `k > v` or `k = v and _id > i`. Null and missing sort first ascending, last
+   * descending, in MongoDB as in SQLite.
+   */
+  private keysetFilter(paths: readonly { path: string; desc: boolean; index: number }[], after: Keyset): MongoDocument {
+    const values: Scalar[] = [...after.values, after.id];
+    const alternatives: MongoDocument[] = [];
+    paths.forEach(({ path, desc, index }, i) => {
+      const equal = paths.slice(0, i).map((p) => ({ [p.path]: values[p.index] }));
+      const value = values[index];
+      const bounds =
+        value === null
+          ? desc
+            ? []
+            : [{ [path]: { $ne: null } }]
+          : desc
+            ? [{ [path]: { $lt: value } }, ...(path === '_id' ? [] : [{ [path]: null }])]
+            : [{ [path]: { $gt: value } }];
+      for (const bound of bounds) alternatives.push({ $and: [...equal, bound] });
+    });
+    return { $or: alternatives };
   }
 
   async find<T extends Document>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
     const spec = await this.spec(collection);
     const page = Math.max(1, Math.floor(query.page ?? 1));
     const pageSize = Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE));
+    const keys = query.sort ?? [];
+    if (query.after) checkKeyset(query.after, keys, query.page);
     const filter = this.filter(spec, query.where, query.search);
-    const sort = this.sort(spec, query.sort ?? []);
+    const paths = this.sortPaths(spec, keys);
+    const sort: Sort = Object.fromEntries(paths.map((p) => [p.path, p.desc ? -1 : 1]));
+    const selected = query.after ? ({ $and: [filter, this.keysetFilter(paths, query.after)] } as Filter<Stored>) : filter;
+    const offset = (page - 1) * pageSize;
     const documents = this.documents(collection);
-    const [items, total] = await Promise.all([
-      documents.find(filter, { projection: HIDDEN, sort, skip: (page - 1) * pageSize, limit: pageSize }).toArray(),
-      query.skipTotal ? Promise.resolve(-1) : documents.countDocuments(filter),
-    ]);
-    return { items: items as unknown as T[], total, page, pageSize };
+    // Counted as the SQLite adapter counts, so both refuse the same page numbers and report the same totals.
+    const searching = query.search !== undefined && (searchKey(query.search.prefix) ?? '') !== '';
+    const cap = searching
+      ? query.skipTotal
+        ? SEARCH_SORT_LIMIT
+        : query.countLimit === undefined
+          ? undefined
+          : Math.max(query.countLimit, SEARCH_SORT_LIMIT)
+      : query.countLimit;
+    const count = () => documents.countDocuments(filter, cap === undefined ? {} : { limit: cap + 1 });
+    const counted = query.skipTotal && !searching ? -1 : await count();
+    if (searching && counted > SEARCH_SORT_LIMIT && offset > 0) throw new CursorRequiredError(SEARCH_SORT_LIMIT);
+    // `_s` is kept for the keyset of the last row and removed before the documents are returned.
+    const rows = await documents.find(selected, { projection: { [POSITION]: 0 }, sort, skip: offset, limit: pageSize + 1 }).toArray();
+    const keysetOf = (row: Stored): Keyset => ({
+      values: keys.map((key) => {
+        const value = this.path(spec, key.field, true).split('.').reduce<unknown>((v, part) => (v as MongoDocument | undefined)?.[part], row);
+        return (value ?? null) as Scalar;
+      }),
+      id: row._id,
+    });
+    const next = rows.length > pageSize ? keysetOf(rows[pageSize - 1]) : null;
+    const items = rows.slice(0, pageSize).map(({ _id: _key, [SEARCH]: _search, ...doc }) => doc as T);
+    const lowerBound = query.countLimit !== undefined && counted > query.countLimit;
+    return { items, total: query.skipTotal ? -1 : lowerBound ? query.countLimit! : counted, totalIsLowerBound: lowerBound, page, pageSize, next };
   }
 
   async countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>> {

@@ -22,6 +22,17 @@ export interface SortKey {
   readonly direction: 'asc' | 'desc';
 }
 
+/**
+ * A place in a sorted result: the sort values of a row, as the store compares them (a
+ * searchable field by its case-folded key), and its id. Opaque to callers: pass back what
+ * `Page.next` gave, with the same query.
+ */
+export interface Keyset {
+  /** One per sort key of the query, in its order. */
+  readonly values: readonly Scalar[];
+  readonly id: string;
+}
+
 export interface FindQuery {
   /** Equality or `in`; all conditions must hold. */
   readonly where?: Readonly<Record<string, Condition>>;
@@ -29,19 +40,43 @@ export interface FindQuery {
   readonly search?: { readonly fields: readonly string[]; readonly prefix: string };
   /** Ties are broken by id, in the direction of the last key, so that pages never overlap. */
   readonly sort?: readonly SortKey[];
-  /** 1-based. */
+  /** 1-based. Not with `after`. */
   readonly page?: number;
   readonly pageSize?: number;
+  /**
+   * Keyset paging: the rows that come strictly after this place in the query's order
+   * (nulls first ascending, last descending). Costs the same at any depth, unlike `page`.
+   */
+  readonly after?: Keyset;
   /** Skip counting the matches (the caller knows the total another way); `total` is then -1. */
   readonly skipTotal?: boolean;
+  /** Count at most this many matches: with more, `total` is this bound and `totalIsLowerBound` is true. */
+  readonly countLimit?: number;
 }
 
 export interface Page<T> {
+  /**
+   * In the query's order. A search matching more than the store sorts at once
+   * (`SEARCH_SORT_LIMIT`) may be answered a bounded stretch of the sort order at a time:
+   * a page may then hold fewer than `pageSize` items, even none, while `next` is not
+   * null. Page on until `next` is null.
+   */
   readonly items: T[];
   readonly total: number;
+  /** True when `total` stopped at `countLimit`: there are more matches than that. */
+  readonly totalIsLowerBound: boolean;
   readonly page: number;
   readonly pageSize: number;
+  /** Where the next page starts (`after`), or null when nothing follows. */
+  readonly next: Keyset | null;
 }
+
+/**
+ * Matches of a search that a store sorts in one go. Beyond it, SQLite answers from a bounded
+ * walk along the sort order (see `Page.items`), and both adapters refuse `page` > 1 with
+ * CursorRequiredError: without a full sort, the n-th page has no place to start from.
+ */
+export const SEARCH_SORT_LIMIT = 10_000;
 
 export type Document = Record<string, unknown>;
 
@@ -145,4 +180,29 @@ export function checkWhere(collection: string, where: FindQuery['where']): void 
 /** Ids are strings: anything else is refused before it reaches a query. */
 export function checkIds(collection: string, ids: readonly unknown[]): void {
   for (const id of ids) if (typeof id !== 'string') throw new InvalidQueryValueError(collection, 'id', id);
+}
+
+/** The query asked for a page by number where only keyset paging (`after`) can answer it. */
+export class CursorRequiredError extends Error {
+  constructor(readonly matches: number) {
+    super(`The search matches more than ${matches} rows: only the first page is served by number, continue with after`);
+    this.name = 'CursorRequiredError';
+  }
+}
+
+/** `after` does not fit the query (wrong number of sort values) or comes with `page`. */
+export class InvalidKeysetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidKeysetError';
+  }
+}
+
+/** `after` must carry one scalar per sort key and a string id, and not come with a page number. */
+export function checkKeyset(after: Keyset, sort: readonly SortKey[], page: number | undefined): void {
+  if (page !== undefined && page !== 1) throw new InvalidKeysetError('page and after cannot be combined');
+  const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+  if (!Array.isArray(after.values) || after.values.length !== sort.length || !after.values.every(scalar) || typeof after.id !== 'string') {
+    throw new InvalidKeysetError(`after must hold ${sort.length} sort value(s) and an id`);
+  }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FindQuery } from './read-store';
+import { CursorRequiredError, FindQuery, Keyset } from './read-store';
 import { SqliteReadStore, searchKey } from './sqlite-read-store';
 
 /** The SQLite read store answers every query exactly as a plain in-memory reference would. */
@@ -29,6 +29,18 @@ const query = fc.record({
   sort: fc.constantFrom('name', 'rank'),
   direction: fc.constantFrom('asc' as const, 'desc' as const),
   page: fc.integer({ min: 1, max: 4 }),
+  pageSize: fc.integer({ min: 1, max: 7 }),
+});
+
+/** Fewer filters and non-empty prefixes: searches that match more than the tiny sort limit below. */
+const broadQuery = fc.record({
+  org: fc.option(fc.constantFrom('o1', 'o2', 'o3'), { nil: undefined, freq: 2 }),
+  orgs: fc.option(fc.subarray(['o1', 'o2', 'o3'], { minLength: 2 }), { nil: undefined, freq: 2 }),
+  active: fc.option(fc.boolean(), { nil: undefined, freq: 2 }),
+  prefix: fc.option(fc.constantFrom('a', 'B', 'é', 'É', 'z', 'ß', 'ab'), { nil: undefined, freq: 4 }),
+  sort: fc.constantFrom('name', 'rank'),
+  direction: fc.constantFrom('asc' as const, 'desc' as const),
+  page: fc.constant(1),
   pageSize: fc.integer({ min: 1, max: 7 }),
 });
 
@@ -83,5 +95,50 @@ describe('SqliteReadStore find (property)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('walks to exactly the reference order via next, also when a broad search is answered a bounded stretch at a time', async () => {
+    // Tiny limits, so that small data takes every path: sorted matches, and the walk along the
+    // sort order with short (even empty) pages.
+    const tiny = new SqliteReadStore({ file: join(dir, 'read.db'), searchSortLimit: 3, searchWalkRows: 4 });
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(row, { minLength: 4, maxLength: 40, size: 'medium' }), broadQuery, async (data, q) => {
+          const collection = `walk_${(n += 1)}`;
+          await tiny.ensureCollection({ name: collection, fields: ['org', 'active', 'rank'], searchable: ['name'], indexes: [['org', 'name']] });
+          const rows: Row[] = data.map((d, i) => ({ id: `r${String(i).padStart(2, '0')}`, ...d }));
+          await tiny.applyChanges(collection, rows.map((doc, i) => ({ op: 'upsert', collection, id: doc.id, doc, position: i + 1 })), rows.length);
+          const where: FindQuery['where'] = {
+            ...(q.orgs !== undefined ? { org: { in: q.orgs } } : q.org !== undefined ? { org: q.org } : {}),
+            ...(q.active !== undefined ? { active: q.active } : {}),
+          };
+          const find: FindQuery = {
+            where,
+            search: q.prefix !== undefined ? { fields: ['name'], prefix: q.prefix } : undefined,
+            sort: [{ field: q.sort, direction: q.direction }],
+            pageSize: q.pageSize,
+          };
+          const expected = reference(rows, { ...(q.orgs !== undefined ? { ...q, org: undefined } : q), page: 1, pageSize: rows.length || 1 });
+          const seen: string[] = [];
+          let after: Keyset | undefined;
+          for (let guard = 0; guard <= rows.length + 1; guard += 1) {
+            const page = await tiny.find<Row>(collection, { ...find, after });
+            expect(page.items.length).toBeLessThanOrEqual(q.pageSize);
+            seen.push(...page.items.map((r) => r.id));
+            if (page.next === null) break;
+            after = page.next;
+          }
+          expect(seen).toEqual(expected.ids);
+          const broad = q.prefix !== undefined && searchKey(q.prefix) !== '' && expected.total > 3;
+          const second = tiny.find<Row>(collection, { ...find, page: 2 });
+          if (broad) await expect(second).rejects.toBeInstanceOf(CursorRequiredError);
+          else await second;
+          await tiny.dropCollection(collection);
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      await tiny.close();
+    }
   });
 });

@@ -7,12 +7,17 @@ import {
   CheckpointMovedError,
   CollectionSpec,
   Condition,
+  CursorRequiredError,
+  checkKeyset,
   DEFAULT_PAGE_SIZE,
   Document,
   FindQuery,
+  Keyset,
   Page,
   ReadStore,
+  SEARCH_SORT_LIMIT,
   Scalar,
+  SortKey,
   UnknownFieldError,
   checkIds,
   checkWhere,
@@ -20,7 +25,31 @@ import {
 
 export interface SqliteReadStoreOptions {
   readonly file: string;
+  /**
+   * How long one attempt to take the write lock may wait inside SQLite (its busy timeout).
+   * That wait blocks the event loop, so it is kept short; further attempts are spaced by
+   * timers, leaving the loop free while another process (a rebuild) holds the lock.
+   */
+  readonly lockWaitMs?: number;
+  /** How long a write keeps trying to take the lock before it fails. */
+  readonly writeTimeoutMs?: number;
+  /** Matches of a search sorted in one go (default SEARCH_SORT_LIMIT); a broader search walks the sort order. */
+  readonly searchSortLimit?: number;
+  /** Rows of the sort order one page of such a search looks at, at most (default 5,000: about 10–25 ms). */
+  readonly searchWalkRows?: number;
 }
+
+interface SortColumn {
+  readonly column: string;
+  readonly desc: boolean;
+}
+type Row = { id: string; doc?: string } & Record<string, unknown>;
+const orderBy = (keys: readonly SortColumn[]) => keys.map((k) => `${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+
+const DEFAULT_LOCK_WAIT_MS = 20;
+const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
+const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Greatest code point: `prefix + MAX` bounds every string that starts with `prefix`. */
@@ -46,18 +75,52 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly specs = new Map<string, CollectionSpec>();
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly writeTimeoutMs: number;
+  private readonly searchSortLimit: number;
+  private readonly searchWalkRows: number;
 
   constructor(options: SqliteReadStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
-    this.db = new Database(options.file);
+    this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    this.searchSortLimit = options.searchSortLimit ?? SEARCH_SORT_LIMIT;
+    this.searchWalkRows = Math.max(1, options.searchWalkRows ?? 5_000);
+    // Opening may wait longer (it runs once, before anything is served); writes later wait briefly, see write().
+    this.db = new Database(options.file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     // Read models can be rebuilt from the event log; the checkpoint commits with the data.
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    // Up to 64 MiB of pages per connection (SQLite's default is 2 MiB): queries look rows up by
+    // rowid all over the tables, and a page read from the OS costs a system call each time.
+    this.db.pragma('cache_size = -65536');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
     `);
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS))}`);
+  }
+
+  /**
+   * Runs `fn` as one write transaction begun IMMEDIATE, i.e. holding the write lock from
+   * the start. A deferred transaction that reads and then writes cannot wait for the lock
+   * when another connection (the rebuild CLI, the service's runner) has committed since
+   * its read: SQLite answers SQLITE_BUSY at once, whatever the busy timeout. When the lock
+   * is held elsewhere, the attempt is repeated after a growing, jittered pause (the event
+   * loop stays free meanwhile) until `writeTimeoutMs` has passed. `fn` runs whole or not
+   * at all on each attempt, so repeating it is safe.
+   */
+  private async write<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + this.writeTimeoutMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return this.db.transaction(fn).immediate();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (Date.now() >= deadline) {
+          throw new Error(`Read store is locked by another writer for more than ${this.writeTimeoutMs} ms (${(error as Error).message})`, { cause: error });
+        }
+        await sleep(Math.min(200, 2 ** Math.min(attempt, 7)) * (0.5 + Math.random()));
+      }
+    }
   }
 
   /** Statements are compiled once per SQL text; schema changes recompile them lazily. */
@@ -72,7 +135,7 @@ export class SqliteReadStore implements ReadStore {
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     const name = table(spec.name);
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, position INTEGER NOT NULL)`);
       const columns = new Set(this.prepare(`SELECT name FROM pragma_table_xinfo('${name}')`).pluck().all() as string[]);
       for (const field of spec.fields) {
@@ -100,7 +163,7 @@ export class SqliteReadStore implements ReadStore {
         this.db.exec(`CREATE INDEX ${indexName} ON ${name} (${columns.join(', ')})`);
       }
       this.prepare('INSERT OR REPLACE INTO _collections (name, spec) VALUES (?, ?)').run(spec.name, JSON.stringify(spec));
-    })();
+    });
     this.specs.set(spec.name, spec);
   }
 
@@ -135,15 +198,15 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async dropCollection(name: string): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${table(name)}`);
       this.prepare('DELETE FROM _collections WHERE name = ?').run(name);
-    })();
+    });
     this.specs.delete(name);
   }
 
   async applyChanges(projection: string, changes: readonly Change[], checkpoint: number, options: ApplyOptions = {}): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       if (options.expectedCheckpoint !== undefined) {
         const stored = this.checkpointSync(projection);
         if (stored !== options.expectedCheckpoint) throw new CheckpointMovedError(projection, options.expectedCheckpoint, stored);
@@ -152,7 +215,7 @@ export class SqliteReadStore implements ReadStore {
       this.db
         .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
         .run(projection, checkpoint);
-    })();
+    });
   }
 
   private applyOne(change: Change): void {
@@ -235,14 +298,14 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * WHERE for conditions plus an optional prefix search. The conditions are repeated inside
+   * The condition (without WHERE; empty for none) for conditions plus an optional prefix search. The conditions are repeated inside
    * each search alternative — `(c AND a LIKE p) OR (c AND b LIKE p)` — so that SQLite can
    * answer each alternative from an index on (condition columns, search key) and union them.
    */
   private whereClause(spec: CollectionSpec, where: FindQuery['where'], search: FindQuery['search']): { sql: string; params: unknown[] } {
     const { clauses, params } = this.conditions(spec, where);
     const prefix = searchKey(search?.prefix ?? '') ?? '';
-    if (!search || prefix === '') return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+    if (!search || prefix === '') return { sql: clauses.join(' AND '), params };
     const alternatives: string[] = [];
     const all: unknown[] = [];
     for (const field of search.fields) {
@@ -251,51 +314,201 @@ export class SqliteReadStore implements ReadStore {
       alternatives.push(`(${[...clauses, `${column} >= ?`, `${column} < ?`].join(' AND ')})`);
       all.push(...params, prefix, prefix + MAX_CHAR);
     }
-    return { sql: `WHERE ${alternatives.join(' OR ')}`, params: all };
+    return { sql: alternatives.join(' OR '), params: all };
   }
 
   async find<T extends Document>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
     const spec = this.spec(collection);
-    const name = table(collection);
+    const sort = query.sort ?? [];
+    if (query.after) checkKeyset(query.after, sort, query.page);
+    // One read transaction: the count, the ordered keys and the documents come from one snapshot.
+    return this.db.transaction(() => this.findSync<T>(spec, sort, query))();
+  }
+
+  /**
+   * Where rows are merged from several ranges or walked past, the keys of the page are read
+   * first (id and sort columns, from an index) and its documents only after, so that a row
+   * passed over costs an index step rather than a document.
+   */
+  private findSync<T extends Document>(spec: CollectionSpec, sort: readonly SortKey[], query: FindQuery): Page<T> {
+    const name = table(spec.name);
     const page = Math.max(1, Math.floor(query.page ?? 1));
     const pageSize = Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE));
-    const sort = query.sort ?? [];
-    // Ties are broken by id in the direction of the last key, so an index on (…, key, id) can serve the whole order.
-    const tie = sort.length > 0 && sort[sort.length - 1].direction === 'desc' ? 'DESC' : 'ASC';
-    const orderBy = (qualify: (column: string) => string) =>
-      [...sort.map((s) => `${qualify(this.column(spec, s.field, true))} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`), `${qualify('id')} ${tie}`].join(', ');
+    const after = query.after;
+    const keys = this.sortColumns(spec, sort);
     const offset = (page - 1) * pageSize;
-    const { sql, params } = this.whereClause(spec, query.where, query.search);
-    const split = !query.search?.prefix && sort.length > 0 ? this.splitIn(spec, query.where) : null;
-    let docs: string[];
-    if (split) {
-      // One sorted, limited range per value of the `in` (each from its own index range), merged:
-      // SQLite cannot merge several index ranges in order by itself and would sort them all.
-      const columns = ['id', 'doc', ...new Set(sort.map((s) => this.column(spec, s.field, true)))];
-      const parts = split.map((part) => `SELECT * FROM (SELECT ${columns.join(', ')} FROM ${name} WHERE ${part.sql} ORDER BY ${orderBy((c) => c)} LIMIT ?)`);
-      docs = this.prepare(`SELECT doc FROM (${parts.join(' UNION ALL ')}) ORDER BY ${orderBy((c) => c)} LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...split.flatMap((part) => [...part.params, offset + pageSize]), pageSize, offset) as string[];
+    const selected = ['id', ...new Set(keys.map((k) => k.column).filter((c) => c !== 'id'))];
+    const keysetOf = (row: Row): Keyset => ({ values: keys.slice(0, sort.length).map((k) => row[k.column] as Scalar), id: row.id });
+    const prefix = searchKey(query.search?.prefix ?? '') ?? '';
+    let rows: Row[];
+    let next: Keyset | null = null;
+    let counted: number;
+    if (!query.search || prefix === '') {
+      rows = this.ordered(spec, name, query.where, keys, after, selected, pageSize + 1, offset, true);
+      counted = query.skipTotal ? -1 : this.count(name, this.whereClause(spec, query.where, undefined), query.countLimit);
     } else {
-      docs = this.prepare(`SELECT doc FROM ${name} ${sql} ORDER BY ${orderBy((c) => c)} LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...params, pageSize, offset) as string[];
+      const matching = this.whereClause(spec, query.where, query.search);
+      // Counted up to what decides how to answer, and up to what the caller wants to know.
+      const cap = query.skipTotal ? this.searchSortLimit : query.countLimit === undefined ? undefined : Math.max(query.countLimit, this.searchSortLimit);
+      counted = this.count(name, matching, cap);
+      if (counted <= this.searchSortLimit) {
+        // Few enough to sort: every match is read (from the search keys' indexes) and sorted.
+        const beyond = after ? this.keysetExpression(keys, after) : null;
+        const where = beyond ? `WHERE (${matching.sql}) AND ${beyond.sql}` : `WHERE ${matching.sql}`;
+        rows = this.prepare(`SELECT ${selected.join(', ')}, doc FROM ${name} ${where} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`).all(
+          ...matching.params,
+          ...(beyond?.params ?? []),
+          pageSize + 1,
+          offset,
+        ) as Row[];
+      } else {
+        // Too many to sort on the event loop: walk the sort order (an index) from `after`, at most
+        // searchWalkRows rows, and keep the matches. The page may come out short; `next` then
+        // points past the last row looked at.
+        if (offset > 0) throw new CursorRequiredError(this.searchSortLimit);
+        const columns = query.search.fields.map((field) => {
+          if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+          return searchColumn(field);
+        });
+        const walked = this.orderedSql(spec, name, query.where, keys, after, [...new Set([...selected, ...columns])], this.searchWalkRows, 0);
+        const test = columns.map((c) => `(${c} >= ? AND ${c} < ?)`).join(' OR ');
+        rows = this.prepare(`SELECT ${selected.join(', ')} FROM (${walked.sql}) WHERE ${test} LIMIT ?`).all(
+          ...walked.params,
+          ...columns.flatMap(() => [prefix, prefix + MAX_CHAR]),
+          pageSize + 1,
+        ) as Row[];
+        if (rows.length <= pageSize) {
+          const [last] = this.ordered(spec, name, query.where, keys, after, selected, 1, this.searchWalkRows - 1);
+          if (last) next = keysetOf(last);
+        }
+      }
     }
-    const total = query.skipTotal ? -1 : (this.prepare(`SELECT count(*) FROM ${name} ${sql}`).pluck().get(...params) as number);
-    return { items: docs.map((doc) => JSON.parse(doc) as T), total, page, pageSize };
+    if (rows.length > pageSize) next = keysetOf(rows[pageSize - 1]);
+    const lowerBound = query.countLimit !== undefined && counted > query.countLimit;
+    return {
+      items: this.documentsOf<T>(name, rows.slice(0, pageSize)),
+      total: query.skipTotal ? -1 : lowerBound ? query.countLimit! : counted,
+      totalIsLowerBound: lowerBound,
+      page,
+      pageSize,
+      next,
+    };
+  }
+
+  /** The documents of `rows`, in their order: read with them, or now by id. */
+  private documentsOf<T extends Document>(name: string, rows: readonly Row[]): T[] {
+    if (rows.every((row) => typeof row.doc === 'string')) return rows.map((row) => JSON.parse(row.doc!) as T);
+    const docs = new Map(
+      (this.prepare(`SELECT id, doc FROM ${name} WHERE id IN (${rows.map(() => '?').join(', ')})`).all(...rows.map((r) => r.id)) as { id: string; doc: string }[]).map((r) => [r.id, r.doc]),
+    );
+    return rows.map((row) => JSON.parse(docs.get(row.id)!) as T);
+  }
+
+  /** The sort keys as columns (searchable fields by their folded key), then id in the direction of the last key. */
+  private sortColumns(spec: CollectionSpec, sort: readonly SortKey[]): SortColumn[] {
+    // Ties are broken by id in the direction of the last key, so an index on (…, key, id) can serve the whole order.
+    const tieDesc = sort.length > 0 && sort[sort.length - 1].direction === 'desc';
+    return [...sort.map((s) => ({ column: this.column(spec, s.field, true), desc: s.direction === 'desc' })), { column: 'id', desc: tieDesc }];
+  }
+
+  /** Rows matching `where` (no search), after the keyset, in the order of `keys`: `limit` of them from `offset`. */
+  private ordered(
+    spec: CollectionSpec,
+    name: string,
+    where: FindQuery['where'],
+    keys: readonly SortColumn[],
+    after: Keyset | undefined,
+    select: readonly string[],
+    limit: number,
+    offset: number,
+    withDocument = false,
+  ): Row[] {
+    const { sql, params } = this.orderedSql(spec, name, where, keys, after, select, limit, offset, withDocument);
+    return this.prepare(sql).all(...params) as Row[];
+  }
+
+  /**
+   * One index range per part, merged in order: a part per value of a small `in` (one range
+   * per value) and per range of the keyset (`(k, id) > (v, i)`, and for a descending order
+   * `k IS NULL`, which sorts last). As arms of one UNION ALL ordered as a whole, each arm is
+   * read along its index and the merge pulls only the rows the LIMIT and OFFSET need.
+   */
+  private orderedSql(
+    spec: CollectionSpec,
+    name: string,
+    where: FindQuery['where'],
+    keys: readonly SortColumn[],
+    after: Keyset | undefined,
+    select: readonly string[],
+    limit: number,
+    offset: number,
+    withDocument = false,
+  ): { sql: string; params: unknown[] } {
+    const filters = (keys.length > 1 ? this.splitIn(spec, where) : null) ?? [this.conditions(spec, where)];
+    const ranges = after ? this.keysetRanges(keys, after) : [{ clauses: [], params: [] }];
+    const parts = filters.flatMap((f) => ranges.map((r) => ({ clauses: [...f.clauses, ...r.clauses], params: [...f.params, ...r.params] })));
+    // A single range reads the documents as it goes (SQLite skips an offset's rows without reading them);
+    // merged ranges fetch them afterwards, for the page only (documentsOf).
+    const columns = withDocument && parts.length === 1 ? [...select, 'doc'] : select;
+    const arms = parts.map((p) => `SELECT ${columns.join(', ')} FROM ${name}${p.clauses.length > 0 ? ` WHERE ${p.clauses.join(' AND ')}` : ''}`);
+    return { sql: `${arms.join(' UNION ALL ')} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`, params: [...parts.flatMap((p) => p.params), limit, offset] };
+  }
+
+  /**
+   * "Comes after `after`" as alternatives, each one index range. NULL sorts first ascending
+   * and last descending, as SQLite orders it. When every key runs the same way and no value is
+   * null, the row value `(k…, id) > (v…, i)` says it in one range (descending: `<`, plus the
+   * rows whose key is null, which come last); otherwise, key by key: `k > v`, `k = v AND id > i`, …
+   */
+  private keysetRanges(sortKeys: readonly SortColumn[], after: Keyset, filterOnly = false): { clauses: string[]; params: unknown[] }[] {
+    // `+column` keeps SQLite from choosing an index for the keyset where it is only a filter.
+    const keys = filterOnly ? sortKeys.map((k) => ({ ...k, column: `+${k.column}` })) : sortKeys;
+    const values: Scalar[] = [...after.values, after.id];
+    const equalities = (n: number) => keys.slice(0, n).map((k, j) => (values[j] === null ? { sql: `${k.column} IS NULL`, params: [] } : { sql: `${k.column} = ?`, params: [bindable(values[j])] }));
+    const range = (conditions: { sql: string; params: unknown[] }[]) => ({ clauses: conditions.map((c) => c.sql), params: conditions.flatMap((c) => c.params) });
+    const desc = keys[keys.length - 1].desc;
+    if (keys.every((k) => k.desc === desc) && values.every((v) => v !== null)) {
+      const row = { sql: `(${keys.map((k) => k.column).join(', ')}) ${desc ? '<' : '>'} (${keys.map(() => '?').join(', ')})`, params: values.map(bindable) };
+      const nullTails = desc ? keys.slice(0, -1).map((k, i) => range([...equalities(i), { sql: `${k.column} IS NULL`, params: [] }])) : [];
+      return [range([row]), ...nullTails];
+    }
+    const ranges: { clauses: string[]; params: unknown[] }[] = [];
+    keys.forEach(({ column, desc: down }, i) => {
+      const value = values[i];
+      const bounds =
+        value === null
+          ? down
+            ? []
+            : [{ sql: `${column} IS NOT NULL`, params: [] }]
+          : down
+            ? [{ sql: `${column} < ?`, params: [bindable(value)] }, ...(sortKeys[i].column === 'id' ? [] : [{ sql: `${column} IS NULL`, params: [] }])]
+            : [{ sql: `${column} > ?`, params: [bindable(value)] }];
+      for (const bound of bounds) ranges.push(range([...equalities(i), bound]));
+    });
+    return ranges;
+  }
+
+  /** The keyset as one condition, a filter over rows found another way (a search's indexes). */
+  private keysetExpression(keys: readonly SortColumn[], after: Keyset): { sql: string; params: unknown[] } {
+    const ranges = this.keysetRanges(keys, after, true);
+    return { sql: `(${ranges.map((r) => `(${r.clauses.join(' AND ')})`).join(' OR ')})`, params: ranges.flatMap((r) => r.params) };
+  }
+
+  /** Rows matching, counted up to `cap` (all of them without one). */
+  private count(name: string, matching: { sql: string; params: unknown[] }, cap: number | undefined): number {
+    const where = matching.sql ? `WHERE ${matching.sql}` : '';
+    if (cap === undefined) return this.prepare(`SELECT count(*) FROM ${name} ${where}`).pluck().get(...matching.params) as number;
+    return this.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${name} ${where} LIMIT ?)`).pluck().get(...matching.params, cap + 1) as number;
   }
 
   /** For a single `in` of a few values: the same conditions once per value, as equalities. */
-  private splitIn(spec: CollectionSpec, where: FindQuery['where']): { sql: string; params: unknown[] }[] | null {
+  private splitIn(spec: CollectionSpec, where: FindQuery['where']): { clauses: string[]; params: unknown[] }[] | null {
     const entries = Object.entries(where ?? {}) as [string, Condition][];
     const ins = entries.filter(([, c]) => c !== null && typeof c === 'object');
     if (ins.length !== 1) return null;
     const [field, condition] = ins[0] as [string, { in: readonly Scalar[] }];
     if (condition.in.length < 2 || condition.in.length > 16) return null;
-    return [...new Set(condition.in)].map((value) => {
-      const { clauses, params } = this.conditions(spec, Object.fromEntries(entries.map(([f, c]) => [f, f === field ? value : c])));
-      return { sql: clauses.join(' AND '), params };
-    });
+    return [...new Set(condition.in)].map((value) => this.conditions(spec, Object.fromEntries(entries.map(([f, c]) => [f, f === field ? value : c]))));
   }
 
   async countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>> {
@@ -303,7 +516,7 @@ export class SqliteReadStore implements ReadStore {
     const column = this.column(spec, field);
     const { sql, params } = this.whereClause(spec, where, undefined);
     const rows = this.prepare(
-      `SELECT ${column} AS k, json_type(doc, '$.${identifier(field)}') AS t, count(*) AS n FROM ${table(collection)} ${sql} GROUP BY k, t`,
+      `SELECT ${column} AS k, json_type(doc, '$.${identifier(field)}') AS t, count(*) AS n FROM ${table(collection)} ${sql ? `WHERE ${sql}` : ''} GROUP BY k, t`,
     ).all(...params) as { k: Scalar; t: string; n: number }[];
     // JSON booleans come back from SQLite as 1/0: name them as the document does.
     return Object.fromEntries(rows.map((r) => [r.t === 'true' || r.t === 'false' ? r.t : String(r.k), r.n]));
@@ -311,7 +524,7 @@ export class SqliteReadStore implements ReadStore {
 
   async promote({ from, to, fromProjection, toProjection }: { from: string; to: string; fromProjection: string; toProjection: string }): Promise<void> {
     const spec = this.spec(from);
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${table(to)}`);
       this.db.exec(`ALTER TABLE ${table(from)} RENAME TO ${table(to)}`);
       this.prepare('DELETE FROM _collections WHERE name = ?').run(from);
@@ -321,7 +534,7 @@ export class SqliteReadStore implements ReadStore {
         .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
         .run(toProjection, position);
       this.prepare('DELETE FROM _checkpoints WHERE projection = ?').run(fromProjection);
-    })();
+    });
     this.specs.delete(from);
     this.specs.set(to, { ...spec, name: to });
   }

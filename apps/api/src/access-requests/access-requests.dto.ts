@@ -77,7 +77,13 @@ export class OverviewQueryDto {
   @IsIn(SORTS)
   sort?: OverviewSort;
 
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ description: 'Cursor from a previous page’s nextCursor: the page after that one (instead of page). Works at any depth; page numbers reach the first 10,000 rows.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  after?: string;
+
+  @ApiPropertyOptional({ default: 1, description: 'page × pageSize ≤ 10,000; beyond, use after.' })
   @IsOptional()
   @Transform(toInt)
   @IsInt()

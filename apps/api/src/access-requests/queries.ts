@@ -5,18 +5,14 @@ import { ExistingRequest, REQUEST_STATUSES, RequestCaller, RequestStatus, access
 import { EventStore } from '@access-ledger/event-store';
 import { FindQuery, ReadStore, SortKey } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
-import { EVENT_STORE, READ_STORE } from '@access-ledger/platform';
+import { EVENT_STORE, PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
 import { OverviewQueryDto } from './access-requests.dto';
 
 export type Action = 'approve' | 'reject';
 export type OverviewItem = Pick<OverviewRow, 'id' | 'requester' | 'application' | 'status' | 'createdAt' | 'updatedAt' | 'completedAt' | 'provisioning'> & {
   actions: Action[];
 };
-export interface OverviewPage {
-  items: OverviewItem[];
-  total: number;
-  page: number;
-  pageSize: number;
+export interface OverviewPage extends PageView<OverviewItem> {
   counts: StatusCounts;
 }
 
@@ -67,26 +63,35 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
     }
     const stored = await this.reads.get<OverviewCounts>(spocOverviewCountsProjection.collection.name, organisationId);
     const counts = { ...zeroCounts(), ...(stored ? pickCounts(stored) : {}) };
-    const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)] : null;
+    const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)].sort() : null;
     const where: FindQuery['where'] = { organisationId, ...(statuses ? { status: { in: statuses } } : {}) };
-    const page = await this.reads.find<OverviewRow>(spocOverviewProjection.collection.name, {
-      where,
-      search: filter.q ? { fields: ['requesterEmail', 'requesterName', 'application'], prefix: filter.q } : undefined,
-      sort: sortOf(filter.sort),
-      page: filter.page ?? 1,
-      pageSize: filter.pageSize ?? 25,
-      skipTotal: !filter.q,
-    });
+    const q = filter.q || null;
+    const sort = filter.sort ?? '-updatedAt';
+    const scope = { list: 'overview', organisationId, status: statuses, q, sort };
+    const paging = pagingOf(filter, scope);
+    const page = await readPage(() =>
+      this.reads.find<OverviewRow>(spocOverviewProjection.collection.name, {
+        where,
+        search: q ? { fields: ['requesterEmail', 'requesterName', 'application'], prefix: q } : undefined,
+        sort: sortOf(sort),
+        page: paging.page,
+        pageSize: paging.pageSize,
+        after: paging.after,
+        skipTotal: !q,
+        countLimit: TOTAL_COUNT_LIMIT,
+      }),
+    );
     const counted: readonly RequestStatus[] = statuses ?? REQUEST_STATUSES;
-    const total = filter.q ? page.total : counted.reduce((sum: number, status) => sum + counts[status], 0);
-    return { items: page.items.map(toItem), total, page: page.page, pageSize: page.pageSize, counts };
+    const items = page.items.map(toItem);
+    const view = q ? pageView(page, paging, scope, items) : pageView(page, paging, scope, items, counted.reduce((sum: number, status) => sum + counts[status], 0), false);
+    return { ...view, counts };
   }
 }
 
 const pickCounts = (doc: OverviewCounts): StatusCounts =>
   Object.fromEntries(REQUEST_STATUSES.map((s) => [s, typeof doc[s] === 'number' ? doc[s] : 0])) as StatusCounts;
 
-export class MyRequestsQuery extends Query<Omit<OverviewPage, 'counts'>> {
+export class MyRequestsQuery extends Query<PageView<OverviewItem>> {
   constructor(readonly requesterId: string, readonly filter: OverviewQueryDto) {
     super();
   }
@@ -96,17 +101,25 @@ export class MyRequestsQuery extends Query<Omit<OverviewPage, 'counts'>> {
 export class MyRequestsHandler implements IQueryHandler<MyRequestsQuery> {
   constructor(@Inject(READ_STORE) private readonly reads: ReadStore) {}
 
-  async execute({ requesterId, filter }: MyRequestsQuery) {
-    const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)] : null;
-    const page = await this.reads.find<OverviewRow>(spocOverviewProjection.collection.name, {
-      where: { requesterId, ...(statuses ? { status: { in: statuses } } : {}) },
-      search: filter.q ? { fields: ['application'], prefix: filter.q } : undefined,
-      sort: sortOf(filter.sort),
-      page: filter.page ?? 1,
-      pageSize: filter.pageSize ?? 25,
-    });
+  async execute({ requesterId, filter }: MyRequestsQuery): Promise<PageView<OverviewItem>> {
+    const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)].sort() : null;
+    const q = filter.q || null;
+    const sort = filter.sort ?? '-updatedAt';
+    const scope = { list: 'mine', requesterId, status: statuses, q, sort };
+    const paging = pagingOf(filter, scope);
+    const page = await readPage(() =>
+      this.reads.find<OverviewRow>(spocOverviewProjection.collection.name, {
+        where: { requesterId, ...(statuses ? { status: { in: statuses } } : {}) },
+        search: q ? { fields: ['application'], prefix: q } : undefined,
+        sort: sortOf(sort),
+        page: paging.page,
+        pageSize: paging.pageSize,
+        after: paging.after,
+        countLimit: TOTAL_COUNT_LIMIT,
+      }),
+    );
     // The requester acts by withdrawing, not deciding: no SPOC actions in their own list.
-    return { ...page, items: page.items.map((row) => ({ ...toItem(row), actions: [] })) };
+    return pageView(page, paging, scope, page.items.map((row) => ({ ...toItem(row), actions: [] })));
   }
 }
 

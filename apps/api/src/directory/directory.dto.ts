@@ -120,7 +120,13 @@ export class ListUsersQueryDto {
   @IsIn(USER_SORTS)
   sort?: UserSort;
 
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @ApiPropertyOptional({ description: 'Cursor from a previous page’s nextCursor: the page after that one (instead of page). Works at any depth; page numbers reach the first 10,000 rows.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  after?: string;
+
+  @ApiPropertyOptional({ default: 1, minimum: 1, description: 'page × pageSize ≤ 10,000; beyond, use after.' })
   @IsOptional()
   @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
   @IsInt()

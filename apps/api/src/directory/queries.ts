@@ -2,9 +2,9 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ForbiddenError, NotFoundError } from '@access-ledger/core';
 import { Capability, PERMISSION_LEVELS, capabilitiesOf, currentRights, managesUsersOf } from '@access-ledger/directory';
-import { Page, ReadStore } from '@access-ledger/read-store';
+import { ReadStore } from '@access-ledger/read-store';
 import { ManagedUser, UserCounts, countKey, manageUsersCountsProjection, manageUsersProjection } from '@access-ledger/projections';
-import { READ_STORE } from '@access-ledger/platform';
+import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
 import { ListUsersQueryDto } from './directory.dto';
 import { DirectoryAccess, DirectoryCaller } from './directory-access';
 
@@ -18,7 +18,7 @@ const requireUserReader = (caller: DirectoryCaller, organisationId: string) => {
 
 export type UserView = Omit<ManagedUser, 'organisationId'> & { organisationId: string };
 
-export class ListUsersQuery extends Query<Page<ManagedUser>> {
+export class ListUsersQuery extends Query<PageView<ManagedUser>> {
   constructor(readonly caller: DirectoryCaller, readonly organisationId: string, readonly filter: ListUsersQueryDto) {
     super();
   }
@@ -29,25 +29,32 @@ export class ListUsersQuery extends Query<Page<ManagedUser>> {
 export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
   constructor(@Inject(READ_STORE) private readonly reads: ReadStore) {}
 
-  async execute({ caller, organisationId, filter }: ListUsersQuery): Promise<Page<ManagedUser>> {
+  async execute({ caller, organisationId, filter }: ListUsersQuery): Promise<PageView<ManagedUser>> {
     requireUserReader(caller, organisationId);
     const sort = filter.sort ?? 'lastName';
     const field = sort.replace(/^-/, '');
-    const page = await this.reads.find<ManagedUser>(manageUsersProjection.collection.name, {
-      where: {
-        organisationId,
-        ...(filter.status ? { status: filter.status } : {}),
-        ...(filter.permissionLevel ? { permissionLevel: filter.permissionLevel } : {}),
-      },
-      search: filter.q ? { fields: ['firstName', 'lastName', 'email'], prefix: filter.q } : undefined,
-      sort: [{ field, direction: sort.startsWith('-') ? 'desc' : 'asc' }],
-      page: filter.page ?? 1,
-      pageSize: filter.pageSize ?? 25,
-      // Without a search the counters know the total; counting 100,000 rows per page would not do.
-      skipTotal: !filter.q,
-    });
-    const total = filter.q ? page.total : await this.countFromCounters(organisationId, filter);
-    return { ...page, total, items: page.items.map(({ organisationId: _org, ...user }) => user as ManagedUser) };
+    const q = filter.q || null;
+    const scope = { list: 'users', organisationId, status: filter.status ?? null, permissionLevel: filter.permissionLevel ?? null, q, sort };
+    const paging = pagingOf(filter, scope);
+    const page = await readPage(() =>
+      this.reads.find<ManagedUser>(manageUsersProjection.collection.name, {
+        where: {
+          organisationId,
+          ...(filter.status ? { status: filter.status } : {}),
+          ...(filter.permissionLevel ? { permissionLevel: filter.permissionLevel } : {}),
+        },
+        search: q ? { fields: ['firstName', 'lastName', 'email'], prefix: q } : undefined,
+        sort: [{ field, direction: sort.startsWith('-') ? 'desc' : 'asc' }],
+        page: paging.page,
+        pageSize: paging.pageSize,
+        after: paging.after,
+        // Without a search the counters know the total; with one, counting stops at the limit.
+        skipTotal: !q,
+        countLimit: TOTAL_COUNT_LIMIT,
+      }),
+    );
+    const items = page.items.map(({ organisationId: _org, ...user }) => user as ManagedUser);
+    return q ? pageView(page, paging, scope, items) : pageView(page, paging, scope, items, await this.countFromCounters(organisationId, filter), false);
   }
 
   private async countFromCounters(organisationId: string, filter: ListUsersQueryDto): Promise<number> {

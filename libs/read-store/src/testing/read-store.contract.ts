@@ -1,4 +1,4 @@
-import { Change, CheckpointMovedError, CollectionSpec, InvalidQueryValueError, ReadStore } from '../read-store';
+import { Change, CheckpointMovedError, CollectionSpec, FindQuery, InvalidKeysetError, InvalidQueryValueError, Keyset, ReadStore } from '../read-store';
 
 export interface ReadStoreHarness {
   open(): Promise<ReadStore>;
@@ -161,6 +161,99 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
     it('counts documents per value of a field', async () => {
       const name = await seeded();
       expect(await store.countBy(name, 'active', { org: 'o1' })).toEqual({ true: 3, false: 1 });
+    });
+
+    describe('keyset paging (after)', () => {
+      // Ties on every sort key (so the id decides), case variants, a missing and a null name.
+      const crowd = (): Person[] =>
+        Array.from({ length: 23 }, (_, i) => ({
+          id: `k${String((i * 7) % 23).padStart(2, '0')}`,
+          org: i % 4 === 3 ? 'o2' : 'o1',
+          firstName: ['Ada', 'ada', 'Émile', 'Grace'][i % 4],
+          lastName: [null, 'smith', 'Smith', 'Jones', 'Émond', undefined][i % 6] as string,
+          email: `p${i}@example.org`,
+          active: i % 3 !== 0,
+          updatedAt: `2026-01-0${1 + (i % 3)}`,
+        }));
+      const crowded = async () => {
+        const s = spec();
+        await store.ensureCollection(s);
+        const docs = crowd().map((p) => JSON.parse(JSON.stringify(p)) as Person);
+        await store.applyChanges(`${s.name}_p`, upserts(s.name, docs), docs.length);
+        return s.name;
+      };
+      const walk = async (name: string, query: FindQuery, pageSize: number) => {
+        const pages: string[][] = [];
+        let after: Keyset | undefined;
+        for (let guard = 0; guard < 100; guard += 1) {
+          const page = await store.find<Person>(name, { ...query, pageSize, after });
+          pages.push(page.items.map((p) => p.id));
+          if (page.next === null) return pages;
+          after = page.next;
+        }
+        throw new Error('next never became null');
+      };
+      const queries: [string, FindQuery][] = [
+        ['lastName ascending', { where: { org: 'o1' }, sort: [{ field: 'lastName', direction: 'asc' }] }],
+        ['lastName descending', { where: { org: 'o1' }, sort: [{ field: 'lastName', direction: 'desc' }] }],
+        ['updatedAt descending over an in-list', { where: { org: { in: ['o1', 'o2'] } }, sort: [{ field: 'updatedAt', direction: 'desc' }] }],
+        ['two keys, updatedAt then lastName', { sort: [{ field: 'updatedAt', direction: 'asc' }, { field: 'lastName', direction: 'asc' }] }],
+        ['a search prefix, by email', { search: { fields: ['firstName', 'lastName'], prefix: 'SM' }, sort: [{ field: 'email', direction: 'asc' }] }],
+        ['a search prefix, lastName descending', { where: { active: true }, search: { fields: ['firstName', 'lastName'], prefix: 'a' }, sort: [{ field: 'lastName', direction: 'desc' }] }],
+        ['no sort (by id)', { where: { org: 'o1' } }],
+      ];
+
+      it.each(queries)('pages via next concatenate to exactly the full sorted list: %s', async (_label, query) => {
+        const name = await crowded();
+        const full = (await store.find<Person>(name, { ...query, pageSize: 1000 })).items.map((p) => p.id);
+        expect(full.length).toBeGreaterThan(2);
+        for (const pageSize of [1, 2, 5]) {
+          const pages = await walk(name, query, pageSize);
+          expect(pages.flat()).toEqual(full);
+          // Full pages, except the last.
+          expect(pages.slice(0, -1).every((p) => p.length === pageSize)).toBe(true);
+        }
+      });
+
+      it('answers next: null on the last page, also when it is exactly full', async () => {
+        const name = await crowded();
+        const all = await store.find<Person>(name, { pageSize: 23 });
+        expect(all.items).toHaveLength(23);
+        expect(all.next).toBeNull();
+        const first = await store.find<Person>(name, { pageSize: 22 });
+        expect(first.next).not.toBeNull();
+        const rest = await store.find<Person>(name, { pageSize: 22, after: first.next! });
+        expect(rest.items.map((p) => p.id)).toEqual([all.items[22].id]);
+        expect(rest.next).toBeNull();
+      });
+
+      it('gives page-number pages a next that continues where they end', async () => {
+        const name = await crowded();
+        const query: FindQuery = { sort: [{ field: 'lastName', direction: 'asc' }] };
+        const full = (await store.find<Person>(name, { ...query, pageSize: 1000 })).items.map((p) => p.id);
+        const second = await store.find<Person>(name, { ...query, page: 2, pageSize: 4 });
+        const after = await store.find<Person>(name, { ...query, pageSize: 4, after: second.next! });
+        expect([...second.items, ...after.items].map((p) => p.id)).toEqual(full.slice(4, 12));
+      });
+
+      it('refuses an after that does not fit the query, or comes with a page number', async () => {
+        const name = await crowded();
+        const sort = [{ field: 'lastName', direction: 'asc' as const }];
+        const { next } = await store.find<Person>(name, { sort, pageSize: 2 });
+        await expect(store.find(name, { sort: [...sort, { field: 'email', direction: 'asc' }], after: next! })).rejects.toBeInstanceOf(InvalidKeysetError);
+        await expect(store.find(name, { sort, after: next!, page: 2 })).rejects.toBeInstanceOf(InvalidKeysetError);
+        await expect(store.find(name, { sort, after: { values: [{}] as never, id: 'x' } })).rejects.toBeInstanceOf(InvalidKeysetError);
+      });
+    });
+
+    it('counts up to countLimit and says when the total is a lower bound', async () => {
+      const name = await seeded();
+      const search = { fields: ['firstName', 'lastName', 'email'], prefix: 'a' };
+      expect(await store.find(name, { where: { org: 'o1' }, countLimit: 2 })).toMatchObject({ total: 2, totalIsLowerBound: true });
+      expect(await store.find(name, { where: { org: 'o1' }, countLimit: 4 })).toMatchObject({ total: 4, totalIsLowerBound: false });
+      expect(await store.find(name, { search, countLimit: 2 })).toMatchObject({ total: 2, totalIsLowerBound: true });
+      expect(await store.find(name, { search, countLimit: 3 })).toMatchObject({ total: 3, totalIsLowerBound: false });
+      expect(await store.find(name, { search })).toMatchObject({ total: 3, totalIsLowerBound: false });
     });
 
     it('promotes a rebuilt collection and its checkpoint in place of the live one', async () => {
