@@ -86,7 +86,7 @@ async function main() {
     const cell = (r: { p50: number; p99: number; max: number }) => `p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  max ${ms(r.max)}`;
     report(`  ${label}`);
     report(`      now     ${cell(a)}  (${samples} calls)`);
-    if (b) report(`      before  ${cell(b)}  (${LEGACY_SAMPLES} calls)`);
+    if (b) report(`      before  ${cell(b)}  (${legacySamples} calls)`);
   };
 
   // ---- manage-users --------------------------------------------------------------
