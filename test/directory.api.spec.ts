@@ -1,4 +1,5 @@
 import { newId } from '@access-ledger/core';
+import { toArray } from '@access-ledger/event-store';
 import { TestApi, bearer, startApi } from './support/api';
 import { OrgFixture, addUser, freshSignIn, registerOrg, uniqueEmail } from './support/directory';
 
@@ -144,7 +145,7 @@ describe('Directory API', () => {
       );
       expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
       expect(responses.filter((r) => r.status === 409)).toHaveLength(49);
-      const added = (await api.events.readAll({ filter: { eventTypes: ['UserAdded'] } })).filter((e) => e.data.email === email);
+      const added = (await toArray(api.events.readAll({ filter: { eventTypes: ['UserAdded'] } }))).filter((e) => e.data.email === email);
       expect(added).toHaveLength(1);
     });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { toArray } from '@access-ledger/event-store';
 import { TestApi, bearer, startApi, withReadLatency } from './support/api';
 import { OrgFixture, registerOrg, uniqueEmail } from './support/directory';
 
@@ -20,7 +21,7 @@ describe('Idempotency-Key', () => {
   const person = (email: string, permissionLevel = 'recorder') => ({ firstName: 'Pat', lastName: 'Doe', email, clinician: false, permissionLevel });
   const reservationOf = (email: string) => api.events.readStream(`useremail-${createHash('sha256').update(email.toLowerCase()).digest('hex')}`);
   const usersAdded = async (o: OrgFixture) =>
-    (await api.events.readAll({ filter: { eventTypes: ['UserAdded'] } })).filter((e) => e.data.organisationId === o.orgId);
+    (await toArray(api.events.readAll({ filter: { eventTypes: ['UserAdded'] } }))).filter((e) => e.data.organisationId === o.orgId);
 
   it('one key with three different bodies sent at once makes one user, one reservation and two refusals', async () => {
     const o = await registerOrg(api, admin);

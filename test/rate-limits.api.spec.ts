@@ -1,3 +1,4 @@
+import { toArray } from '@access-ledger/event-store';
 import { TestApi, bearer, startApi } from './support/api';
 import { registerOrg } from './support/directory';
 import { rawExchange } from './support/raw-http';
@@ -62,7 +63,7 @@ describe('rate limits', () => {
 
     const create = async (sub: string, organisationId: string) =>
       api.http.post('/requests').set(bearer(await api.token({ sub, email: `${sub}@example.org` }))).send({ organisationId, application: 'vaccination-recorder' });
-    const created = async () => (await api.events.readAll({ filter: { eventTypes: ['RequestCreated'] } })).map((e) => `${e.data.requester.id}>${e.data.organisationId}`);
+    const created = async () => (await toArray(api.events.readAll({ filter: { eventTypes: ['RequestCreated'] } }))).map((e) => `${e.data.requester.id}>${e.data.organisationId}`);
 
     it('lets one requester create N requests an hour and an organisation receive M a minute, and records nothing refused', async () => {
       const admin = await api.token({ email: 'ops@platform.example', roles: ['platform_admin'] });

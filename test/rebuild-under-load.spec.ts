@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@access-ledger/auth';
 import { RecordedEvent, newId } from '@access-ledger/core';
-import { SqliteEventStore } from '@access-ledger/event-store';
+import { SqliteEventStore, toArray } from '@access-ledger/event-store';
 import { rebuildTargets, waitForCheckpoints } from '@access-ledger/projection-runner';
 import { Document, Projection, SqliteReadStore, projectBatch } from '@access-ledger/read-store';
 import { spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
@@ -180,7 +180,7 @@ describe('projections:rebuild while the service takes writes', () => {
     await withStores(async (events, reads) => {
       const head = await events.headPosition();
       expect(await waitForCheckpoints(reads, [spocOverviewProjection.name, spocOverviewCountsProjection.name], head, 20_000)).toBe(true);
-      const log = await events.readAll({ fromPosition: 0, maxCount: 1_000_000 });
+      const log = await toArray(events.readAll({ fromPosition: 0, maxCount: 1_000_000 }));
       expect(log.length).toBeGreaterThan(SEEDED_REQUESTS + written / 2);
       for (const projection of [spocOverviewProjection, spocOverviewCountsProjection]) {
         const live = await liveDocuments(reads, projection);

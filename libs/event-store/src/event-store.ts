@@ -34,6 +34,7 @@ export interface EventFilter {
 export interface ReadAllOptions {
   /** Inclusive: the first event returned has `position >= fromPosition`. Default 0. */
   readonly fromPosition?: number;
+  /** At most this many matching events. Default: to the end of the log. */
   readonly maxCount?: number;
   readonly filter?: EventFilter;
 }
@@ -51,7 +52,14 @@ export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The log from `fromPosition` in position order, matching events only, as a stream: the
+   * adapter reads it in pages (or a server stream) as the consumer pulls, so a read of the whole
+   * log takes constant memory, and leaving the loop early stops the reading (and releases what
+   * the read holds). A paused read blocks no writer. Events appended while a read is under way
+   * may or may not be included; for "catch up, then live" use subscribeToAll.
+   */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** Catches up from `fromPosition`, then goes live; every matching event exactly once, in position order. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** Position of the newest event in the store (0 when empty), for lag reporting. */
@@ -81,6 +89,16 @@ export class DuplicateEventIdError extends Error {
     super(`Event id ${eventId} was already appended elsewhere`);
     this.name = 'DuplicateEventIdError';
   }
+}
+
+/**
+ * Collects an iterable into an array: for reads known to be small (a `maxCount`, a narrow
+ * filter), never for the whole log.
+ */
+export async function toArray<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 export const matchesFilter = (event: Pick<RecordedEvent, 'type' | 'streamId'>, filter?: EventFilter): boolean => {

@@ -104,7 +104,7 @@ export interface EventStoreDbEventStoreOptions {
  * Aborting the signal or leaving the loop unsubscribes.
  *
  * Filters. Client 6.2.1 sends `NoFilter` on every readAll (dist/streams/readAll.js), so
- * readAll filters in JS. subscribeToAll filters on the server by stream prefix, else by event
+ * readAll filters in JS, as it streams (see readAll). subscribeToAll filters on the server by stream prefix, else by event
  * type prefix, else excludes system events; the rest (exact types, system streams) in JS.
  *
  * Idempotence. Events keep the ids we give them, and ESDB treats an append whose ids are
@@ -192,21 +192,29 @@ export class EventStoreDbEventStore implements EventStore {
     return events;
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  /**
+   * One forward read of $all, streamed: the client's `readAll` is a Node stream fed by the gRPC
+   * server stream with back-pressure (a few dozen events buffered), so memory stays constant
+   * whatever the length; leaving the loop cancels the call. The filter and `maxCount` apply
+   * here, in JS, not on the server: client 6.2.1 sends no filter on readAll, and the server's
+   * count would include what we drop (system events, events below `fromPosition`, events the
+   * filter refuses), so a server-side maxCount could end the read early.
+   */
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     this.assertOpen();
     const from = Math.max(0, options.fromPosition ?? 0);
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const events: RecordedEvent[] = [];
-    if (maxCount <= 0) return events;
+    if (maxCount <= 0) return;
     const fromPosition = await this.startBefore(from);
-    for await (const { event } of this.readAllEvents({ fromPosition })) {
+    let yielded = 0;
+    for await (const { event } of this.readAllEvents({ fromPosition, direction: FORWARDS })) {
       if (!event) continue;
       const position = this.remember(event);
       if (position < from || isSystemEvent(event) || !matchesFilter(event, options.filter)) continue;
-      events.push(toRecorded(event, position));
-      if (events.length >= maxCount) break;
+      yield toRecorded(event, position);
+      yielded += 1;
+      if (yielded >= maxCount) return;
     }
-    return events;
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {

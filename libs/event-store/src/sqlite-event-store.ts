@@ -47,6 +47,8 @@ interface EventRow {
 const SCAN_WINDOW = 4096;
 const PAGE = 1000;
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const toRecorded = (row: EventRow): RecordedEvent => ({
   eventId: row.event_id,
   type: row.type,
@@ -233,20 +235,40 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-    let from = options.fromPosition ?? 0;
-    if (!options.filter) return this.stmt.allFrom.all(from, maxCount).map(toRecorded);
-    const head = this.headSync();
-    const result: RecordedEvent[] = [];
-    while (from <= head && result.length < maxCount) {
-      const to = Math.min(from + SCAN_WINDOW - 1, head);
-      for (const event of this.readWindow(from, to, options.filter)) {
-        if (result.length < maxCount) result.push(event);
+  /**
+   * Pages through the log: by key (`position >= ?`, a page of rows at a time) without a filter;
+   * with one, through windows of positions, parsing only the rows that match, as the
+   * subscription does. A page is read whole before its events are yielded, so no statement stays
+   * open while the consumer holds the read (better-sqlite3 would refuse every other statement
+   * on this connection, appends included); between pages the event loop gets a turn.
+   * Each page reads up to the head at that moment, so appends made during the read are included.
+   */
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const { filter } = options;
+    let from = Math.max(0, options.fromPosition ?? 0);
+    let yielded = 0;
+    while (yielded < maxCount) {
+      if (this.closed) throw new Error('Event store is closed');
+      let page: RecordedEvent[];
+      if (filter) {
+        const head = this.headSync();
+        if (from > head) return;
+        const to = Math.min(from + SCAN_WINDOW - 1, head);
+        page = this.readWindow(from, to, filter);
+        from = to + 1;
+      } else {
+        page = this.stmt.allFrom.all(from, Math.min(PAGE, maxCount - yielded)).map(toRecorded);
+        if (page.length === 0) return;
+        from = page[page.length - 1].position + 1;
       }
-      from = to + 1;
+      for (const event of page) {
+        yield event;
+        yielded += 1;
+        if (yielded >= maxCount) return;
+      }
+      await nextTurn();
     }
-    return result;
   }
 
   /** Events in positions [from, to] that match the filter; rows are parsed only when they match. */

@@ -1,4 +1,4 @@
-import { EventStore } from '@access-ledger/event-store';
+import { EventStore, toArray } from '@access-ledger/event-store';
 import { CheckpointMovedError, Document, Projection, ReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
 import { batched } from './batched';
 
@@ -152,7 +152,7 @@ export class ProjectionRunner {
 /** How far a checkpoint is behind the head, in positions and in the age of the first event not processed. */
 export async function lagOf(events: EventStore, checkpoint: number, head: number) {
   if (checkpoint >= head) return { checkpoint, lagEvents: 0, lagSeconds: 0 };
-  const [next] = await events.readAll({ fromPosition: checkpoint + 1, maxCount: 1 });
+  const [next] = await toArray(events.readAll({ fromPosition: checkpoint + 1, maxCount: 1 }));
   const lagSeconds = next ? Math.max(0, (Date.now() - Date.parse(next.metadata.occurredAt)) / 1000) : 0;
   return { checkpoint, lagEvents: head - checkpoint, lagSeconds };
 }

@@ -1,4 +1,4 @@
-import { EventStore } from '@access-ledger/event-store';
+import { EventStore, toArray } from '@access-ledger/event-store';
 import { Document, Projection, ReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
 
 export interface RebuildProgress {
@@ -48,7 +48,7 @@ export async function rebuildProjection(
   let head = await events.headPosition();
   try {
     for (;;) {
-      const batch = await events.readAll({ fromPosition: checkpoint + 1, maxCount: options.batchSize ?? REBUILD_BATCH_SIZE });
+      const batch = await toArray(events.readAll({ fromPosition: checkpoint + 1, maxCount: options.batchSize ?? REBUILD_BATCH_SIZE }));
       if (batch.length === 0) {
         // Caught up with what was there when we looked; look once more for late appends.
         const latest = await events.headPosition();

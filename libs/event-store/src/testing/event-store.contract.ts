@@ -1,5 +1,5 @@
 import { NewEvent, RecordedEvent, newId } from '@access-ledger/core';
-import { EventStore, WrongExpectedRevisionError } from '../event-store';
+import { EventStore, WrongExpectedRevisionError, toArray } from '../event-store';
 
 /**
  * One behavioural contract for every EventStore adapter. Streams are named under a
@@ -181,13 +181,54 @@ export function describeEventStoreContract(adapter: string, harness: EventStoreH
       const start = (await store.headPosition()) + 1;
       await store.appendToStream(`${prefix}-1`, [anEvent('Kept'), anEvent('Dropped')], { expectedRevision: 'no_stream' });
       await store.appendToStream(`${prefix}-2`, [anEvent('Kept')], { expectedRevision: 'no_stream' });
-      const mine = await store.readAll({ fromPosition: start, filter: { streamPrefixes: [prefix] } });
+      const mine = await toArray(store.readAll({ fromPosition: start, filter: { streamPrefixes: [prefix] } }));
       expect(mine.map((e) => e.type)).toEqual(['Kept', 'Dropped', 'Kept']);
-      const kept = await store.readAll({ fromPosition: start, filter: { streamPrefixes: [prefix], eventTypes: ['Kept'] } });
+      const kept = await toArray(store.readAll({ fromPosition: start, filter: { streamPrefixes: [prefix], eventTypes: ['Kept'] } }));
       expect(kept.map((e) => e.streamId)).toEqual([`${prefix}-1`, `${prefix}-2`]);
-      const limited = await store.readAll({ fromPosition: mine[1].position, maxCount: 1, filter: { streamPrefixes: [prefix] } });
+      const limited = await toArray(store.readAll({ fromPosition: mine[1].position, maxCount: 1, filter: { streamPrefixes: [prefix] } }));
       expect(limited.map((e) => e.eventId)).toEqual([mine[1].eventId]);
       expect(await store.headPosition()).toBeGreaterThanOrEqual(mine[2].position);
+    });
+
+    it('streams a large read: it pauses without holding up writers, resumes in order, and stops when the reader stops', async () => {
+      const prefix = `${run}r${Math.random().toString(36).slice(2, 6)}`;
+      const start = (await store.headPosition()) + 1;
+      const written: string[] = [];
+      for (let s = 0; s < 50; s += 1) {
+        const batch = Array.from({ length: 100 }, (_, i) => anEvent('Bulk', { s, i }));
+        await store.appendToStream(`${prefix}-${s}`, batch, { expectedRevision: 'no_stream' });
+        written.push(...batch.map((e) => e.eventId));
+      }
+      const filter = { streamPrefixes: [prefix] };
+      const reading = store.readAll({ fromPosition: start, filter })[Symbol.asyncIterator]();
+      const next = async () => {
+        const result = await reading.next();
+        expect(result.done).toBe(false);
+        return (result.value as RecordedEvent).eventId;
+      };
+      const seen = [await next(), await next(), await next()];
+      // Paused three events into 5,000: a writer is not held up by the open read.
+      const marker = await store.appendToStream(`${prefix}-marker`, [anEvent('Marker')], { expectedRevision: 'no_stream' });
+      for (let i = 0; i < 1497; i += 1) seen.push(await next());
+      expect(seen).toEqual(written.slice(0, 1500));
+      // The reader stops: the read is closed and yields nothing more.
+      expect(await reading.return!()).toMatchObject({ done: true });
+      expect(await reading.next()).toMatchObject({ done: true });
+      // The whole read, without keeping it: every event once, in position order, the marker after them.
+      let count = 0;
+      let last = 0;
+      for await (const event of store.readAll({ fromPosition: start, filter })) {
+        expect(event.position).toBeGreaterThan(last);
+        last = event.position;
+        count += 1;
+      }
+      expect(count).toBe(5001);
+      expect(last).toBe(marker.position);
+      // Without a filter, across pages: positions strictly increase, and maxCount bounds it.
+      const unfiltered = await toArray(store.readAll({ fromPosition: start, maxCount: 2500 }));
+      expect(unfiltered).toHaveLength(2500);
+      unfiltered.slice(1).forEach((event, i) => expect(event.position).toBeGreaterThan(unfiltered[i].position));
+      expect(unfiltered[0].position).toBeGreaterThanOrEqual(start);
     });
 
     it('delivers every event to a subscriber exactly once, in order, while eight writers append concurrently', async () => {
