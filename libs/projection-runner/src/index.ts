@@ -1,4 +1,10 @@
 export * from './batched';
+export { DEFAULT_RETRY, retryDelayMs } from './retry';
+export type { RetryPolicy, Sleep } from './retry';
+export * from './parked';
+export * from './lag';
+export * from './subscription-runner';
 export * from './projection-runner';
+export * from './reactor-runner';
 export * from './rebuild';
 export * from './freshness';

@@ -5,7 +5,7 @@ import { RecordedEvent } from '@access-ledger/core';
 import { SqliteEventStore } from '@access-ledger/event-store';
 import { Projection, SqliteReadStore } from '@access-ledger/read-store';
 import { anEvent } from '../../event-store/src/testing/event-store.contract';
-import { ProjectionRunner, waitForCheckpoints } from './index';
+import { ParkedEvents, ProjectionRunner, waitForCheckpoints } from './index';
 
 /** A read model whose store write fails once, as a locked or briefly unreachable read store would. */
 const seen: Projection<{ id: string }> = {
@@ -51,5 +51,24 @@ describe('ProjectionRunner after a failed batch', () => {
     expect(await waitForCheckpoints(reads, ['seen'], position, 3000)).toBe(true);
     expect(failures).toBe(1);
     expect(await reads.get('seen', 'thing-1')).toEqual({ id: 'thing-1' });
+  });
+
+  it('retries a store write that keeps failing for longer than an event gets attempts, and parks nothing: it is not the event\'s fault', async () => {
+    const apply = reads.applyChanges.bind(reads);
+    let failures = 0;
+    reads.applyChanges = async (...args) => {
+      if (args[0] === 'seen' && failures < 8) {
+        failures += 1;
+        throw new Error('database is locked');
+      }
+      return apply(...args);
+    };
+    runner = new ProjectionRunner(events, reads, [seen], { retryDelayMs: 5, retry: { maxAttempts: 2, initialDelayMs: 1 } });
+    await runner.start();
+    const { position } = await events.appendToStream('thing-2', [anEvent('Seen', {})], { expectedRevision: 'no_stream' });
+    expect(await waitForCheckpoints(reads, ['seen'], position, 5000)).toBe(true);
+    expect(failures).toBe(8);
+    expect(await reads.get('seen', 'thing-2')).toEqual({ id: 'thing-2' });
+    expect(await new ParkedEvents(reads).counts()).toEqual({});
   });
 });

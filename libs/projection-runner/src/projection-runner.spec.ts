@@ -108,7 +108,8 @@ describe('ProjectionRunner on the embedded stores', () => {
     const tables = () => {
       const db = new Database(join(dir, 'read.db'), { readonly: true });
       try {
-        return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm_%' ORDER BY name").pluck().all();
+        // The projection's own tables (the runners keep rm_parked_events and rm_consumer_progress beside them).
+        return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm_tally%' ORDER BY name").pluck().all();
       } finally {
         db.close();
       }

@@ -1,158 +1,97 @@
-import { EventStore, toArray } from '@access-ledger/event-store';
-import { CheckpointMovedError, Document, Projection, ReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
-import { batched } from './batched';
+import { RecordedEvent } from '@access-ledger/core';
+import { Change, Document, Projection, projectBatch, touchedIds } from '@access-ledger/read-store';
+import { progressChange } from './lag';
+import { ParkedEvent, parkedEntry } from './parked';
+import { retryDelayMs, errorMessage } from './retry';
+import { SubscriptionRunner } from './subscription-runner';
 
-export interface RunnerLogger {
-  log(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
-}
-
-export type ProjectionState = 'starting' | 'running' | 'retrying' | 'stopped';
-
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly state: ProjectionState;
-  /** Last position processed (-1: nothing yet). */
-  readonly checkpoint: number;
-  readonly head: number;
-  /** Positions between the checkpoint and the head of the log. */
-  readonly lagEvents: number;
-  /** Age of the oldest event not yet processed; 0 when caught up. */
-  readonly lagSeconds: number;
-  readonly lastError?: string;
-}
-
-interface Running {
-  state: ProjectionState;
-  checkpoint: number;
-  lastError?: string;
-}
-
-export interface ProjectionRunnerOptions {
-  readonly batchSize?: number;
-  readonly retryDelayMs?: number;
-  readonly logger?: RunnerLogger;
-  /** Called after each applied batch (metrics). */
-  readonly onBatch?: (projection: string, events: number) => void;
-}
-
-const silent: RunnerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-
-/** Runs `body` with a signal of its own that also follows `parent`; `end` aborts only this one. */
-async function withSubscription(parent: AbortSignal, body: (signal: AbortSignal, end: () => void) => Promise<void>): Promise<void> {
-  const own = new AbortController();
-  const follow = () => own.abort();
-  parent.addEventListener('abort', follow, { once: true });
-  try {
-    await body(own.signal, follow);
-  } finally {
-    parent.removeEventListener('abort', follow);
-    own.abort();
-  }
+interface Failure {
+  readonly event: RecordedEvent;
+  error: unknown;
+  attempts: number;
 }
 
 /**
- * Runs each projection from its stored checkpoint on the store's $all subscription, one
- * batch per read-store transaction (changes and checkpoint together). Every event advances
- * the checkpoint, handled or not, so a client waiting for the position of its own write is
- * never left waiting because that event did not concern this read model.
+ * The projection with its own code's errors caught per event: an event whose `documentId` or
+ * `evolve` throws is recorded in `failures` and, when its position is in `skip`, left out of
+ * the fold altogether (it stamps no document). Store reads and writes are outside: their
+ * errors are not caught here.
  */
-export class ProjectionRunner {
-  private readonly controller = new AbortController();
-  private readonly running = new Map<string, Running>();
-  private loops: Promise<void>[] = [];
-  private readonly logger: RunnerLogger;
-
-  constructor(
-    private readonly events: EventStore,
-    private readonly readStore: ReadStore,
-    private readonly projections: readonly Projection<any>[],
-    private readonly options: ProjectionRunnerOptions = {},
-  ) {
-    this.logger = options.logger ?? silent;
-  }
-
-  async start(): Promise<void> {
-    for (const projection of this.projections) {
-      await this.readStore.ensureCollection(projection.collection);
-      this.running.set(projection.name, { state: 'starting', checkpoint: await this.readStore.getCheckpoint(projection.name) });
-    }
-    this.loops = this.projections.map((p) => this.loop(p));
-  }
-
-  async stop(): Promise<void> {
-    this.controller.abort();
-    await Promise.all(this.loops);
-    for (const r of this.running.values()) r.state = 'stopped';
-  }
-
-  private async loop(projection: Projection<Document>): Promise<void> {
-    const status = this.running.get(projection.name)!;
-    const { signal } = this.controller;
-    while (!signal.aborted) {
+function guarded<D extends Document>(projection: Projection<D>, skip: ReadonlySet<number>, failures: Map<number, unknown>): Projection<D> {
+  return {
+    ...projection,
+    documentId: (event) => {
+      if (skip.has(event.position) || !projection.handles.includes(event.type)) return null;
       try {
-        let checkpoint = await this.readStore.getCheckpoint(projection.name);
-        status.checkpoint = checkpoint;
-        status.state = 'running';
-        status.lastError = undefined;
-        // Its own signal: when a batch fails, ending the subscription lets the pending read return at once,
-        // instead of holding the loop until some other event is appended.
-        await withSubscription(signal, async (subscriptionSignal, end) => {
-          const subscription = this.events.subscribeToAll({ fromPosition: checkpoint + 1, signal: subscriptionSignal });
-          for await (const batch of batched(subscription, this.options.batchSize ?? 500)) {
-            try {
-              const ids = touchedIds(projection, batch);
-              const current = ids.length > 0 ? await this.readStore.getMany<Document>(projection.collection.name, ids) : new Map();
-              const changes = projectBatch(projection, current, batch);
-              const last = batch[batch.length - 1].position;
-              await this.readStore.applyChanges(projection.name, changes, last, { expectedCheckpoint: checkpoint });
-              checkpoint = last;
-              status.checkpoint = last;
-              this.options.onBatch?.(projection.name, batch.length);
-            } catch (error) {
-              end();
-              throw error;
-            }
-          }
-        });
+        return projection.documentId(event);
       } catch (error) {
-        if (signal.aborted) break;
-        if (error instanceof CheckpointMovedError) {
-          this.logger.log(`Projection ${projection.name}: checkpoint moved to ${error.actual} (rebuild promoted?), resuming from there`);
-          continue;
-        }
-        status.state = 'retrying';
-        status.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.error(`Projection ${projection.name} failed, retrying`, { error: status.lastError });
-        await sleep(this.options.retryDelayMs ?? 1000, signal);
+        failures.set(event.position, error);
+        return null;
       }
-    }
-  }
-
-  async status(): Promise<ProjectionStatus[]> {
-    const head = await this.events.headPosition();
-    return Promise.all(
-      this.projections.map(async (projection) => {
-        const r = this.running.get(projection.name) ?? { state: 'stopped' as const, checkpoint: await this.readStore.getCheckpoint(projection.name) };
-        return { name: projection.name, state: r.state, head, ...(await lagOf(this.events, r.checkpoint, head)), lastError: r.lastError };
-      }),
-    );
-  }
+    },
+    evolve: (doc, event) => {
+      try {
+        return projection.evolve(doc, event);
+      } catch (error) {
+        failures.set(event.position, error);
+        return doc;
+      }
+    },
+  };
 }
 
-/** How far a checkpoint is behind the head, in positions and in the age of the first event not processed. */
-export async function lagOf(events: EventStore, checkpoint: number, head: number) {
-  if (checkpoint >= head) return { checkpoint, lagEvents: 0, lagSeconds: 0 };
-  const [next] = await toArray(events.readAll({ fromPosition: checkpoint + 1, maxCount: 1 }));
-  const lagSeconds = next ? Math.max(0, (Date.now() - Date.parse(next.metadata.occurredAt)) / 1000) : 0;
-  return { checkpoint, lagEvents: head - checkpoint, lagSeconds };
+/**
+ * Runs each projection from its stored checkpoint, one batch per read-store transaction
+ * (changes, progress and checkpoint together). Every event advances the checkpoint, handled or
+ * not, so a client waiting for the position of its own write is never left waiting because that
+ * event did not concern this read model.
+ *
+ * An event on which the projection's own code throws (a programming error) is tried again with
+ * backoff, then parked and left out, and the projection goes on with the others; the other
+ * events of the batch, those of the same document included, are applied as if it were not
+ * there. A failing store read or write is retried for ever instead (see SubscriptionRunner).
+ */
+export class ProjectionRunner extends SubscriptionRunner<Projection<any>> {
+  protected readonly kind = 'projection' as const;
+
+  protected override async prepare(projection: Projection<any>): Promise<void> {
+    await this.readStore.ensureCollection(projection.collection);
+  }
+
+  protected async handleBatch(projection: Projection<Document>, batch: RecordedEvent[], checkpoint: number, signal: AbortSignal): Promise<number> {
+    const ids = touchedIds(guarded(projection, new Set(), new Map()), batch);
+    const current = ids.length > 0 ? await this.readStore.getMany<Document>(projection.collection.name, ids) : new Map<string, Document>();
+    const skip = new Set<number>();
+    const failures = new Map<number, Failure>();
+    let changes: Change[];
+    for (;;) {
+      const errors = new Map<number, unknown>();
+      changes = projectBatch(guarded(projection, skip, errors), current, batch);
+      if (errors.size === 0) break;
+      let pause = 0;
+      for (const [position, error] of errors) {
+        const failure = failures.get(position) ?? { event: batch.find((e) => e.position === position)!, error, attempts: 0 };
+        failure.error = error;
+        failure.attempts += 1;
+        failures.set(position, failure);
+        this.attemptFailed(projection, failure.event, failure.attempts, this.policy.maxAttempts, error);
+        if (failure.attempts >= this.policy.maxAttempts) skip.add(position);
+        else pause = Math.max(pause, retryDelayMs(this.policy, failure.attempts));
+      }
+      if (pause > 0) {
+        await this.sleep(pause, signal);
+        if (signal.aborted) return checkpoint;
+      }
+    }
+    const last = batch[batch.length - 1];
+    const parked: ParkedEvent[] = [...skip].map((position) => {
+      const { event, error, attempts } = failures.get(position)!;
+      return parkedEntry(projection.name, 'projection', event, errorMessage(error), attempts, this.now());
+    });
+    // Parked before the checkpoint passes them: a crash in between parks them again, never loses them.
+    await this.parked.park(parked);
+    for (const entry of parked) this.parkedLog(projection, failures.get(entry.position)!.event, entry.attempts, entry.error);
+    await this.readStore.applyChanges(projection.name, [...changes, progressChange(projection.name, last)], last.position, { expectedCheckpoint: checkpoint });
+    return last.position;
+  }
 }

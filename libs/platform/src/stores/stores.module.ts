@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore, SqliteEventStore } from '@access-ledger/event-store';
 import { Projection, ReadStore, SqliteReadStore } from '@access-ledger/read-store';
-import { ProjectionRunner, lagOf } from '@access-ledger/projection-runner';
+import { LagMonitor, ProjectionRunner, ensureRunnerCollections } from '@access-ledger/projection-runner';
 import { AppConfig } from '../config/config';
 import { ReadModels } from './read-models';
 import { APP_CONFIG, EVENT_STORE, PROJECTIONS, READ_STORE } from './tokens';
@@ -31,17 +31,18 @@ export interface ProjectionLag {
 /** Projection lag as stored, so the API reports it whether projections run here or in the projector. */
 @Injectable()
 export class ProjectionMonitor {
-  constructor(
-    @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
-    @Inject(PROJECTIONS) private readonly all: readonly Projection<any>[],
-  ) {}
+  private readonly monitor: LagMonitor;
 
-  async lag(): Promise<ProjectionLag[]> {
-    const head = await this.events.headPosition();
-    return Promise.all(
-      this.all.map(async (p) => ({ name: p.name, head, ...(await lagOf(this.events, await this.readStore.getCheckpoint(p.name), head)) })),
-    );
+  constructor(
+    @Inject(EVENT_STORE) events: EventStore,
+    @Inject(READ_STORE) readStore: ReadStore,
+    @Inject(PROJECTIONS) private readonly all: readonly Projection<any>[],
+  ) {
+    this.monitor = new LagMonitor(events, readStore);
+  }
+
+  lag(): Promise<ProjectionLag[]> {
+    return this.monitor.lag(this.all.map((p) => p.name));
   }
 }
 
@@ -59,6 +60,7 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await ensureRunnerCollections(this.readStore);
     for (const projection of this.all) await this.readStore.ensureCollection(projection.collection);
     if (!this.config.runProjections) return;
     this.runner = new ProjectionRunner(this.events, this.readStore, this.all, {
