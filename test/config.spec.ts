@@ -38,6 +38,9 @@ describe('configuration', () => {
     [{ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
     [{ TRUST_PROXY_HOPS: 'all' }, 'TRUST_PROXY_HOPS'],
     [{ MANAGEMENT_TOKEN: 'short' }, 'MANAGEMENT_TOKEN'],
+    [{ EVENT_RETRY_ATTEMPTS: '0' }, 'EVENT_RETRY_ATTEMPTS'],
+    [{ EVENT_RETRY_DELAY_MS: 'soon' }, 'EVENT_RETRY_DELAY_MS'],
+    [{ EVENT_RETRY_DELAY_MS: '5000', EVENT_RETRY_MAX_DELAY_MS: '1000' }, 'EVENT_RETRY_MAX_DELAY_MS'],
   ])('refuses %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -55,6 +58,7 @@ describe('configuration', () => {
     expect(config.rateLimits).toEqual({ enabled: true, perCallerPerMinute: 300, anonymousPerIpPerMinute: 60, newRequestsPerRequesterPerHour: 20, newRequestsPerOrganisationPerMinute: 60 });
     expect(config.http).toEqual({ requestTimeoutMs: 30000, headersTimeoutMs: 10000, trustProxyHops: 0 });
     expect(config.managementToken).toBeNull();
+    expect(config.eventRetry).toEqual({ maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 60000 });
     expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
     // The headers timeout follows a shorter request timeout.
     expect(loadConfig({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000' }).http).toMatchObject({ requestTimeoutMs: 2000, headersTimeoutMs: 2000 });

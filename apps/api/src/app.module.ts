@@ -25,7 +25,8 @@ export class AppModule {
             customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
           },
         }),
-        StoresModule.forConfig(config, projections),
+        // No reactors yet; the ones of later issues are listed here too, to run in process (RUN_PROJECTIONS) or be reported on.
+        StoresModule.forConfig(config, { projections, reactors: [] }),
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         rateLimitModule(),

@@ -2,18 +2,18 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { Logger, LoggerModule } from 'nestjs-pino';
-import { AppConfig, hardenServer, HealthController, Metrics, MetricsController, ProblemFilter, securityHeaders, StoresModule } from '@access-ledger/platform';
-import { projections } from '@access-ledger/projections';
+import { AppConfig, Consumers, hardenServer, HealthController, Metrics, MetricsController, ProblemFilter, securityHeaders, StoresModule } from '@access-ledger/platform';
+import { consumers as registered } from './consumers';
 
-/** The projector on its own: the projection runner, with health (lag) and metrics over HTTP. */
+/** The projector on its own: the projection and reactor runners, with health (lag, parked events) and metrics over HTTP. */
 @Module({})
 export class ProjectorModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: AppConfig, consumers: Consumers = registered): DynamicModule {
     return {
       module: ProjectorModule,
       imports: [
         LoggerModule.forRoot({ pinoHttp: { level: config.logLevel, autoLogging: false } }),
-        StoresModule.forConfig({ ...config, runProjections: true }, projections),
+        StoresModule.forConfig({ ...config, runProjections: true }, consumers),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
@@ -23,9 +23,12 @@ export class ProjectorModule {
   }
 }
 
-/** The projector's HTTP side (not yet listening), with the API's headers, timeouts and client-error answers. */
-export async function createProjectorApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(ProjectorModule.forConfig(config), { bufferLogs: true });
+/**
+ * The projector's HTTP side (not yet listening), with the API's headers, timeouts and client-error
+ * answers; `consumers` defaults to the registered ones (tests pass their own).
+ */
+export async function createProjectorApp(config: AppConfig, consumers: Consumers = registered): Promise<INestApplication> {
+  const app = await NestFactory.create(ProjectorModule.forConfig(config, consumers), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   hardenServer(app.getHttpServer(), config.http);

@@ -11,7 +11,10 @@ export interface AppConfig {
   readonly auth: TokenVerifierConfig;
   /** True when the secret was generated for the embedded mode (main prints how to mint a token). */
   readonly generatedSecret: boolean;
+  /** Run the projections and reactors in this process (the API's embedded default; the projector always does). */
   readonly runProjections: boolean;
+  /** Attempts per event before a reactor or projection parks it, and the pauses between them. */
+  readonly eventRetry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
   readonly logLevel: string;
   readonly bodyLimit: string;
   readonly readWaitTimeoutMs: number;
@@ -176,6 +179,11 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) (got "${headersTimeoutMs}")`);
   }
+  const retryDelayMs = integer(env, 'EVENT_RETRY_DELAY_MS', 1000, 0, 3_600_000);
+  const retryMaxDelayMs = integer(env, 'EVENT_RETRY_MAX_DELAY_MS', Math.max(60_000, retryDelayMs), 0, 3_600_000);
+  if (retryMaxDelayMs < retryDelayMs) {
+    throw new ConfigError('EVENT_RETRY_MAX_DELAY_MS', `must not be below EVENT_RETRY_DELAY_MS (${retryDelayMs}) (got "${retryMaxDelayMs}")`);
+  }
   const managementToken = env.MANAGEMENT_TOKEN || null;
   if (managementToken !== null && !/^[\x21-\x7e]{32,512}$/.test(managementToken)) {
     throw new ConfigError('MANAGEMENT_TOKEN', 'must be 32 to 512 visible ASCII characters (e.g. openssl rand -hex 32)');
@@ -189,6 +197,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     auth,
     generatedSecret,
     runProjections: boolean(env, 'RUN_PROJECTIONS', true),
+    eventRetry: { maxAttempts: integer(env, 'EVENT_RETRY_ATTEMPTS', 5, 1, 100), initialDelayMs: retryDelayMs, maxDelayMs: retryMaxDelayMs },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimit: `${integer(env, 'BODY_LIMIT_KB', 100, 1, 10240)}kb`,
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60000),

@@ -6,7 +6,7 @@ import { ReadStore } from '@access-ledger/read-store';
 import { Public } from '../auth/auth.guard';
 import { AppConfig } from '../config/config';
 import { ManagementGuard } from '../http/management';
-import { APP_CONFIG, EVENT_STORE, ProjectionMonitor, READ_STORE } from '../stores/stores.module';
+import { APP_CONFIG, ConsumerMonitor, ConsumerReport, ConsumersReport, EVENT_STORE, READ_STORE } from '../stores/stores.module';
 
 @ApiTags('operations')
 @Public()
@@ -15,7 +15,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly monitor: ProjectionMonitor,
+    private readonly monitor: ConsumerMonitor,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -28,15 +28,25 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: both stores answer and no projection is too far behind (operators only: it names stores and lag). */
+  /**
+   * Readiness: both stores answer and no projection is too far behind (operators only: it names
+   * stores and lag). Details per projection and reactor: checkpoint, lag, parked events. Neither
+   * a reactor's lag nor parked events make it fail: the instance still serves correct reads; they
+   * are for alerts (`parked_events` on /metrics) and `npm run reactors:retry`.
+   */
   @Get('ready')
   @UseGuards(ManagementGuard)
   @HealthCheck()
   ready() {
+    const report = this.monitor.report();
+    // Read once for the three indicators; a failure is reported by each as "unknown".
+    report.catch(() => undefined);
     return this.health.check([
       () => this.ping('eventStore', () => this.events.ping()),
       () => this.ping('readStore', () => this.readStore.ping()),
-      () => this.projections(),
+      () => this.consumers('projections', report, (r) => r.projections, (l) => l.lagSeconds > this.config.maxProjectionLagSeconds),
+      () => this.consumers('reactors', report, (r) => r.reactors, () => false),
+      () => this.parked(report),
     ]);
   }
 
@@ -50,15 +60,31 @@ export class HealthController {
     }
   }
 
-  private async projections(): Promise<HealthIndicatorResult> {
-    const indicator = this.indicators.check('projections');
+  private async consumers(
+    key: string,
+    report: Promise<ConsumersReport>,
+    pick: (report: ConsumersReport) => readonly ConsumerReport[],
+    tooFarBehind: (report: ConsumerReport) => boolean,
+  ): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(key);
     try {
-      const lag = await this.monitor.lag();
-      const details = Object.fromEntries(lag.map((l) => [l.name, { checkpoint: l.checkpoint, lagEvents: l.lagEvents, lagSeconds: l.lagSeconds }]));
-      const behind = lag.filter((l) => l.lagSeconds > this.config.maxProjectionLagSeconds);
-      return behind.length === 0 ? indicator.up(details) : indicator.down(details);
+      const consumers = pick(await report);
+      const details = Object.fromEntries(
+        consumers.map((c) => [c.name, { checkpoint: c.checkpoint, lagEvents: c.lagEvents, lagSeconds: c.lagSeconds, parked: c.parked }]),
+      );
+      return consumers.some(tooFarBehind) ? indicator.down(details) : indicator.up(details);
     } catch {
       return indicator.down({ message: 'lag unknown' });
+    }
+  }
+
+  private async parked(report: Promise<ConsumersReport>): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('parkedEvents');
+    try {
+      const { parked } = await report;
+      return indicator.up({ total: Object.values(parked).reduce((a, b) => a + b, 0), byConsumer: parked });
+    } catch {
+      return indicator.down({ message: 'parked events unknown' });
     }
   }
 }

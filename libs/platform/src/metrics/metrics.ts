@@ -5,9 +5,9 @@ import { Observable, finalize } from 'rxjs';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../auth/auth.guard';
 import { ManagementGuard } from '../http/management';
-import { ProjectionMonitor } from '../stores/stores.module';
+import { ConsumerMonitor } from '../stores/stores.module';
 
-/** Prometheus metrics: process defaults, HTTP latency, projection lag (read from the stores at scrape time). */
+/** Prometheus metrics: process defaults, HTTP latency, projection and reactor lag, parked events (read from the stores at scrape time, never the log). */
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
@@ -19,24 +19,39 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(monitor: ProjectionMonitor) {
+  constructor(monitor: ConsumerMonitor) {
     collectDefaultMetrics({ register: this.registry });
-    const lagEvents = new Gauge({ name: 'projection_lag_events', help: 'Positions between a projection checkpoint and the head of the log', labelNames: ['projection'] as const, registers: [this.registry] });
-    const lagSeconds = new Gauge({ name: 'projection_lag_seconds', help: 'Age of the oldest event a projection has not processed', labelNames: ['projection'] as const, registers: [this.registry] });
-    new Gauge({
-      name: 'projection_checkpoint',
-      help: 'Last position processed by a projection',
-      labelNames: ['projection'] as const,
-      registers: [this.registry],
-      async collect() {
-        for (const lag of await monitor.lag()) {
-          this.set({ projection: lag.name }, lag.checkpoint);
-          lagEvents.set({ projection: lag.name }, lag.lagEvents);
-          lagSeconds.set({ projection: lag.name }, lag.lagSeconds);
+    const gauge = (name: string, help: string, label: string) => new Gauge({ name, help, labelNames: [label], registers: [this.registry] });
+    const projection = {
+      checkpoint: gauge('projection_checkpoint', 'Last position processed by a projection', 'projection'),
+      lagEvents: gauge('projection_lag_events', 'Positions between a projection checkpoint and the head of the log', 'projection'),
+      lagSeconds: gauge('projection_lag_seconds', 'Age of the oldest event a projection has not processed, at most', 'projection'),
+    };
+    const reactor = {
+      checkpoint: gauge('reactor_checkpoint', 'Last position processed by a reactor', 'reactor'),
+      lagEvents: gauge('reactor_lag_events', 'Positions between a reactor checkpoint and the head of the log', 'reactor'),
+      lagSeconds: gauge('reactor_lag_seconds', 'Age of the oldest event a reactor has not processed, at most', 'reactor'),
+    };
+    const parked = gauge('parked_events', 'Events a projection or reactor parked after its attempts (npm run reactors:retry)', 'consumer');
+    // One read of the stores per scrape for every gauge (a collect() per gauge would read them once each).
+    this.scrape = async () => {
+      const report = await monitor.report();
+      for (const [gauges, label, consumers] of [[projection, 'projection', report.projections], [reactor, 'reactor', report.reactors]] as const) {
+        for (const c of consumers) {
+          gauges.checkpoint.set({ [label]: c.name }, c.checkpoint);
+          gauges.lagEvents.set({ [label]: c.name }, c.lagEvents);
+          gauges.lagSeconds.set({ [label]: c.name }, c.lagSeconds);
         }
-      },
-    });
+      }
+      // Known consumers at 0, so that an alert on parked_events > 0 clears after a retry.
+      parked.reset();
+      for (const c of [...report.projections, ...report.reactors]) parked.set({ consumer: c.name }, 0);
+      for (const [consumer, count] of Object.entries(report.parked)) parked.set({ consumer }, count);
+    };
   }
+
+  /** Reads the consumers' state into the gauges; called before each scrape. */
+  readonly scrape: () => Promise<void>;
 }
 
 @Injectable()
@@ -61,7 +76,8 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
+  async scrape(): Promise<string> {
+    await this.metrics.scrape();
     return this.metrics.registry.metrics();
   }
 }

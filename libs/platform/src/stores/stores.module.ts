@@ -1,12 +1,23 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore, SqliteEventStore } from '@access-ledger/event-store';
 import { Projection, ReadStore, SqliteReadStore } from '@access-ledger/read-store';
-import { LagMonitor, ProjectionRunner, ensureRunnerCollections } from '@access-ledger/projection-runner';
+import {
+  ConsumerKind,
+  ConsumerLag,
+  LagMonitor,
+  ParkedEvents,
+  ProjectionRunner,
+  Reactor,
+  ReactorRunner,
+  RunnerLogger,
+  checkConsumerNames,
+  ensureRunnerCollections,
+} from '@access-ledger/projection-runner';
 import { AppConfig } from '../config/config';
 import { ReadModels } from './read-models';
-import { APP_CONFIG, EVENT_STORE, PROJECTIONS, READ_STORE } from './tokens';
+import { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE } from './tokens';
 
-export { APP_CONFIG, EVENT_STORE, PROJECTIONS, READ_STORE };
+export { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE };
 
 export async function createEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStore.kind === 'sqlite') return new SqliteEventStore({ file: config.eventStore.file });
@@ -20,61 +31,84 @@ export async function createReadStore(config: AppConfig): Promise<ReadStore> {
   return MongoReadStore.connect({ uri: config.readStore.uri, dbName: config.readStore.db });
 }
 
-export interface ProjectionLag {
-  readonly name: string;
-  readonly checkpoint: number;
-  readonly head: number;
-  readonly lagEvents: number;
-  readonly lagSeconds: number;
+/** What a process keeps (or reports on): its read models, and its reactors. */
+export interface Consumers {
+  readonly projections: readonly Projection<any>[];
+  readonly reactors?: readonly Reactor[];
 }
 
-/** Projection lag as stored, so the API reports it whether projections run here or in the projector. */
+export interface ConsumerReport extends ConsumerLag {
+  readonly kind: ConsumerKind;
+  /** Events it parked that are still on the parked list. */
+  readonly parked: number;
+}
+
+export interface ConsumersReport {
+  readonly projections: readonly ConsumerReport[];
+  readonly reactors: readonly ConsumerReport[];
+  /** Parked events per consumer, also of consumers this process does not know (a reactor since removed). */
+  readonly parked: Readonly<Record<string, number>>;
+}
+
+/**
+ * Lag and parked events of every projection and reactor, from the stores (head position,
+ * checkpoints, progress, parked list; never the log itself), so the API reports them whether
+ * they run here or in the projector.
+ */
 @Injectable()
-export class ProjectionMonitor {
-  private readonly monitor: LagMonitor;
+export class ConsumerMonitor {
+  private readonly lagMonitor: LagMonitor;
+  private readonly parked: ParkedEvents;
 
   constructor(
     @Inject(EVENT_STORE) events: EventStore,
     @Inject(READ_STORE) readStore: ReadStore,
-    @Inject(PROJECTIONS) private readonly all: readonly Projection<any>[],
+    @Inject(PROJECTIONS) private readonly projections: readonly Projection<any>[],
+    @Inject(REACTORS) private readonly reactors: readonly Reactor[],
   ) {
-    this.monitor = new LagMonitor(events, readStore);
+    this.lagMonitor = new LagMonitor(events, readStore);
+    this.parked = new ParkedEvents(readStore);
   }
 
-  lag(): Promise<ProjectionLag[]> {
-    return this.monitor.lag(this.all.map((p) => p.name));
+  async report(): Promise<ConsumersReport> {
+    const named = [...this.projections.map((p) => ({ name: p.name, kind: 'projection' as const })), ...this.reactors.map((r) => ({ name: r.name, kind: 'reactor' as const }))];
+    const [lag, parked] = await Promise.all([this.lagMonitor.lag(named.map((c) => c.name)), this.parked.counts()]);
+    const reports = lag.map((l, i): ConsumerReport => ({ ...l, kind: named[i].kind, parked: parked[l.name] ?? 0 }));
+    return { projections: reports.filter((r) => r.kind === 'projection'), reactors: reports.filter((r) => r.kind === 'reactor'), parked };
   }
 }
 
-/** Runs the projections in this process (the embedded default) when RUN_PROJECTIONS is true. */
+/** Runs the projections and reactors in this process (the embedded default) when RUN_PROJECTIONS is true. */
 @Injectable()
 export class InProcessProjector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projector');
-  private runner?: ProjectionRunner;
+  private runners: (ProjectionRunner | ReactorRunner)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    @Inject(PROJECTIONS) private readonly all: readonly Projection<any>[],
+    @Inject(PROJECTIONS) private readonly projections: readonly Projection<any>[],
+    @Inject(REACTORS) private readonly reactors: readonly Reactor[],
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Queries, readiness and metrics read these whether or not the consumers run here.
     await ensureRunnerCollections(this.readStore);
-    for (const projection of this.all) await this.readStore.ensureCollection(projection.collection);
+    for (const projection of this.projections) await this.readStore.ensureCollection(projection.collection);
     if (!this.config.runProjections) return;
-    this.runner = new ProjectionRunner(this.events, this.readStore, this.all, {
-      logger: {
-        log: (m, c) => this.logger.log(c ? { msg: m, ...c } : m),
-        warn: (m, c) => this.logger.warn(c ? { msg: m, ...c } : m),
-        error: (m, c) => this.logger.error(c ? { msg: m, ...c } : m),
-      },
-    });
-    await this.runner.start();
+    const logger: RunnerLogger = {
+      log: (m, c) => this.logger.log(c ? { msg: m, ...c } : m),
+      warn: (m, c) => this.logger.warn(c ? { msg: m, ...c } : m),
+      error: (m, c) => this.logger.error(c ? { msg: m, ...c } : m),
+    };
+    const options = { logger, retry: this.config.eventRetry };
+    this.runners = [new ProjectionRunner(this.events, this.readStore, this.projections, options), new ReactorRunner(this.events, this.readStore, this.reactors, options)];
+    for (const runner of this.runners) await runner.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.runner?.stop();
+    await Promise.all(this.runners.map((r) => r.stop()));
     await this.readStore.close();
     await this.events.close();
   }
@@ -83,8 +117,12 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
 @Global()
 @Module({})
 export class StoresModule {
-  /** The stores for this configuration, and the read models this process keeps (or reports the lag of). */
-  static forConfig(config: AppConfig, projections: readonly Projection<any>[]): DynamicModule {
+  /**
+   * The stores for this configuration, and the projections and reactors this process runs (with
+   * RUN_PROJECTIONS) or reports the lag and parked events of.
+   */
+  static forConfig(config: AppConfig, { projections, reactors = [] }: Consumers): DynamicModule {
+    checkConsumerNames([...projections, ...reactors].map((c) => c.name));
     return {
       module: StoresModule,
       providers: [
@@ -92,11 +130,12 @@ export class StoresModule {
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         { provide: PROJECTIONS, useValue: projections },
-        ProjectionMonitor,
+        { provide: REACTORS, useValue: reactors },
+        ConsumerMonitor,
         InProcessProjector,
         ReadModels,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, READ_STORE, PROJECTIONS, ProjectionMonitor, ReadModels],
+      exports: [APP_CONFIG, EVENT_STORE, READ_STORE, PROJECTIONS, REACTORS, ConsumerMonitor, ReadModels],
     };
   }
 }

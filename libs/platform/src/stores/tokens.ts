@@ -3,3 +3,4 @@ export const APP_CONFIG = 'AppConfig';
 export const EVENT_STORE = 'EventStore';
 export const READ_STORE = 'ReadStore';
 export const PROJECTIONS = 'Projections';
+export const REACTORS = 'Reactors';
