@@ -2,21 +2,23 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { RecordedEvent, deriveId } from '@access-ledger/core';
 import { anEvent } from '../libs/event-store/src/testing/event-store.contract';
-import { Consumers, loadConfig } from '@access-ledger/platform';
+import { AppConfig, Consumers, loadConfig } from '@access-ledger/platform';
 import { Reactor, waitForCheckpoints } from '@access-ledger/projection-runner';
 import { Projection } from '@access-ledger/read-store';
 import { projections } from '@access-ledger/projections';
 import { createProjectorApp } from '../apps/projector/src/projector.module';
+import { retryCommand } from '../apps/projector/src/retry';
 import { TEST_MANAGEMENT_TOKEN, TestApi, bearer, startApi } from './support/api';
 
 /**
  * The production layout on the embedded stores: the projector runs the projections and an
  * example reactor, the API (RUN_PROJECTIONS=false) serves on the same files; an operator reads
- * readiness and metrics.
+ * readiness and metrics and retries parked events with `reactors:retry`.
  */
 describe('parked events', () => {
   let api: TestApi;
   let projector: INestApplication | undefined;
+  let config: AppConfig;
   const mailServer = { refuses: new Set(['nobody@invalid']) };
   const tallyBug = { present: true };
 
@@ -46,12 +48,19 @@ describe('parked events', () => {
 
   const append = async (stream: string, type: string, data: Record<string, unknown>) => (await api.events.appendToStream(stream, [anEvent(type, data)], { expectedRevision: 'any' })).position;
   const ops = (app: INestApplication, path: string) => request(app.getHttpServer()).get(path).set(bearer(TEST_MANAGEMENT_TOKEN));
+  const retry = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await retryCommand(args, config, { out: (l) => out.push(l), err: (l) => err.push(l) }, consumers);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
   let poison: number;
   let oddWithLater: number;
   let oddAlone: number;
   beforeAll(async () => {
     api = await startApi({ RUN_PROJECTIONS: 'false' });
-    const config = loadConfig(
+    config = loadConfig(
       { DATA_DIR: api.dataDir, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, EVENT_RETRY_ATTEMPTS: '3', EVENT_RETRY_DELAY_MS: '5' },
       { auth: false },
     );
@@ -104,6 +113,48 @@ describe('parked events', () => {
     const ready = await ops(api.app, '/health/ready');
     expect(ready.body.info.parkedEvents).toEqual({ status: 'up', total: 3, byConsumer: { notifier: 1, tally: 2 } });
     expect((await ops(api.app, '/metrics')).text).toContain('parked_events{consumer="notifier"} 1');
+  });
+
+  it('reactors:retry runs a parked event once more: exit 1 and still parked while it fails, exit 0 and removed once it goes through', async () => {
+    const failing = await retry('notifier', String(poison));
+    expect(failing).toMatchObject({ code: 1, out: '' });
+    expect(failing.err).toBe(`notifier at position ${poison} (Requested ${(await api.events.readStream('request-2'))[0].eventId}) failed again: mail server refused nobody@invalid; it stays parked (4 attempts)`);
+    expect((await ops(projector!, '/metrics')).text).toContain('parked_events{consumer="notifier"} 1');
+
+    mailServer.refuses.clear();
+    const fixed = await retry('notifier', String(poison));
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toMatch(/^notifier at position \d+ \(Requested [0-9a-f-]+\) went through; removed from the parked list$/);
+    expect((await api.events.readStream('notice-request-2')).map((e) => e.data.to)).toEqual(['nobody@invalid']);
+    expect((await ops(projector!, '/metrics')).text).toContain('parked_events{consumer="notifier"} 0');
+    expect(await retry('notifier', String(poison))).toMatchObject({ code: 1, err: `notifier has no parked event at position ${poison}` });
+  });
+
+  it('re-applies a parked projection event once its bug is fixed, but not over later changes of the same document', async () => {
+    tallyBug.present = false;
+    const alone = await retry('tally', String(oddAlone));
+    expect(alone.code).toBe(0);
+    expect(alone.out).toContain('document c-1 updated; removed from the parked list');
+    expect(await api.reads.get('tally', 'c-1')).toEqual({ kinds: ['k0', 'odd'] });
+
+    const withLater = await retry('tally', String(oddWithLater));
+    expect(withLater.code).toBe(1);
+    expect(withLater.err).toContain(`document a-1 was changed by a later event (position ${oddWithLater + 1}, Counted)`);
+    expect(withLater.err).toContain('npm run projections:rebuild -- tally');
+    expect(await api.reads.get('tally', 'a-1')).toEqual({ kinds: ['k0', 'k1'] });
+    const ready = await ops(projector!, '/health/ready');
+    expect(ready.body.info.projections.tally.parked).toBe(1);
+  });
+
+  it('answers a wrong command line with the usage, the names it knows and a consumer’s parked events (exit 2)', async () => {
+    const unknown = await retry('nope', '1');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('Usage: npm run reactors:retry -- <reactor or projection> <position>');
+    expect(unknown.err).toContain('Reactors: notifier');
+    expect(unknown.err).toMatch(/Projections: manage_users, .*tally/);
+    const list = await retry('tally');
+    expect(list.code).toBe(2);
+    expect(list.err).toContain(`${oddWithLater}  Counted`);
   });
 
   it('reports lag on the API from the stores while the projector is down, without reading the log', async () => {

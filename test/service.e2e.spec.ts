@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SqliteEventStore, toArray } from '@access-ledger/event-store';
+import { ParkedEvents, ensureRunnerCollections, parkedEntry } from '@access-ledger/projection-runner';
+import { SqliteReadStore } from '@access-ledger/read-store';
 
 /**
  * The built service as a user runs it (npm test builds first): embedded stores under
- * DATA_DIR, a token from the token tool, data kept across a restart, a rebuild from the CLI.
+ * DATA_DIR, a token from the token tool, data kept across a restart, a rebuild and a retry from the CLI.
  */
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -117,5 +120,29 @@ describe('the built service on the embedded default', () => {
     const unknown = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'nope'], { env: env(), encoding: 'utf8' });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('manage_users');
+  });
+
+  it('retries a parked event from the command line, and a rebuild clears the parked events it replayed', async () => {
+    const usage = spawnSync(process.execPath, ['dist/apps/projector/src/retry.js', 'nope', '1'], { env: env(), encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('Usage: npm run reactors:retry -- <reactor or projection> <position>');
+    expect(usage.stderr).toContain('Projections: manage_users');
+    // As if the runner had parked the lead's UserAdded (the service is stopped; the stores are ours).
+    const events = new SqliteEventStore({ file: join(dataDir, 'events.db') });
+    const reads = new SqliteReadStore({ file: join(dataDir, 'read.db') });
+    const [added] = await toArray(events.readAll({ filter: { eventTypes: ['UserAdded'] }, maxCount: 1 }));
+    await ensureRunnerCollections(reads);
+    await new ParkedEvents(reads).park([parkedEntry('manage_users', 'projection', added, 'boom', 5, new Date())]);
+    await events.close();
+    await reads.close();
+    const listed = spawnSync(process.execPath, ['dist/apps/projector/src/retry.js', 'manage_users'], { env: env(), encoding: 'utf8' });
+    expect(listed.status).toBe(2);
+    expect(listed.stderr).toContain(`${added.position}  UserAdded  ${added.eventId}  5 attempts`);
+    const rebuilt = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'manage_users'], { env: env(), encoding: 'utf8' });
+    expect(rebuilt.status).toBe(0);
+    expect(rebuilt.stdout).toContain('Cleared 1 parked event of manage_users it replayed.');
+    const retried = spawnSync(process.execPath, ['dist/apps/projector/src/retry.js', 'manage_users', String(added.position)], { env: env(), encoding: 'utf8' });
+    expect(retried.status).toBe(1);
+    expect(retried.stderr).toContain(`manage_users has no parked event at position ${added.position}`);
   });
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { SingleBar, Presets } from 'cli-progress';
 import { projections, projectionNamed } from '@access-ledger/projections';
-import { rebuildProjection } from '@access-ledger/projection-runner';
+import { ParkedEvents, ensureRunnerCollections, rebuildProjection } from '@access-ledger/projection-runner';
 import { createEventStore, createReadStore, loadConfigOrExit } from '@access-ledger/platform';
 
 /**
@@ -32,6 +32,10 @@ async function main(): Promise<number> {
     bar.stop();
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(`Rebuilt ${projection.name}: ${result.events} events in ${seconds.toFixed(1)} s (${Math.round(result.events / Math.max(seconds, 0.001))} events/s), now at position ${result.position}.\n`);
+    // The rebuild applied every event up to there without an error (it stops at the first), so none of them is parked any more.
+    await ensureRunnerCollections(reads);
+    const cleared = await new ParkedEvents(reads).removeUpTo(projection.name, result.position);
+    if (cleared > 0) process.stdout.write(`Cleared ${cleared} parked event${cleared === 1 ? '' : 's'} of ${projection.name} it replayed.\n`);
     return 0;
   } finally {
     bar.stop();

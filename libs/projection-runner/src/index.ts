@@ -6,5 +6,6 @@ export * from './lag';
 export * from './subscription-runner';
 export * from './projection-runner';
 export * from './reactor-runner';
+export * from './retry-parked';
 export * from './rebuild';
 export * from './freshness';
