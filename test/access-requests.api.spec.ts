@@ -215,6 +215,59 @@ describe('Access requests API', () => {
       for (const token of [otherRequester, nonSpoc, b.leadToken]) expect((await api.http.get(`/requests/${id}`).set(bearer(token))).status).toBe(403);
       expect((await api.http.get(`/requests/${newId()}`).set(bearer(requester))).status).toBe(404);
     });
+
+    it('shows how a request ended: when, who closed it, the rejection’s reason or the approval’s comment, and provisioning once approved', async () => {
+      const spocEmail: string = (await api.http.get('/me').set(bearer(spoc))).body.user.email;
+      const bySpoc = { id: spocEmail, email: spocEmail };
+      const view = async (id: string, token = requester) => {
+        const response = await api.http.get(`/requests/${id}`).set(bearer(token));
+        expect(response.status).toBe(200);
+        return response.body;
+      };
+      const lastEventAt = async (id: string) => (await api.events.readStream(`request-${id}`)).at(-1)!.metadata.occurredAt;
+      const fields = ['actions', 'application', 'completedAt', 'createdAt', 'decision', 'id', 'justification', 'organisationId', 'provisioning', 'requester', 'status', 'updatedAt'];
+
+      const open = await create(requester, { justification: 'New starter' });
+      await act(open.id, 'submit', requester);
+      const shown = await view(open.id);
+      expect(shown).toEqual({
+        id: open.id,
+        organisationId: a.orgId,
+        requester: { id: 'sub-rita', email: 'rita@example.org', name: 'Rita Requester' },
+        application: 'vaccination-recorder',
+        justification: 'New starter',
+        status: 'approval_requested',
+        createdAt: (await api.events.readStream(`request-${open.id}`))[0].metadata.occurredAt,
+        updatedAt: await lastEventAt(open.id),
+        completedAt: null,
+        provisioning: null,
+        decision: null,
+        actions: [],
+      });
+      expect((await view(open.id, spoc)).actions).toEqual(['approve', 'reject']);
+      expect((await view(open.id, auditor)).actions).toEqual([]);
+
+      const approved = await create();
+      await approve(approved.id, spoc, { confirm: true, comment: 'Welcome' });
+      const approval = await view(approved.id);
+      expect(Object.keys(approval).sort()).toEqual(fields);
+      expect(approval).toMatchObject({ status: 'approved_rae', completedAt: await lastEventAt(approved.id), updatedAt: await lastEventAt(approved.id), provisioning: 'pending', actions: [] });
+      expect(approval.decision).toEqual({ by: bySpoc, reason: null, comment: 'Welcome' });
+      expect((await view(approved.id, spoc)).actions).toEqual([]);
+
+      const rejected = await create();
+      await act(rejected.id, 'submit', requester);
+      await act(rejected.id, 'reject', spoc, { reason: 'Duplicate' });
+      const rejection = await view(rejected.id);
+      expect(rejection).toMatchObject({ status: 'rejected', completedAt: await lastEventAt(rejected.id), provisioning: null });
+      expect(rejection.decision).toEqual({ by: bySpoc, reason: 'Duplicate', comment: null });
+
+      const withdrawn = await create();
+      await act(withdrawn.id, 'withdraw', requester, { reason: 'Found another way' });
+      const withdrawal = await view(withdrawn.id);
+      expect(withdrawal).toMatchObject({ status: 'withdrawn', completedAt: await lastEventAt(withdrawn.id), provisioning: null });
+      expect(withdrawal.decision).toEqual({ by: { id: 'sub-rita', email: 'Rita@Example.org' }, reason: null, comment: null });
+    });
   });
 
   describe('the SPOC overview table', () => {
