@@ -1,5 +1,6 @@
 import { DeciderSpecification } from '@access-ledger/core/testing';
-import { AccessRequestEvent, CreateRequest, RequestCaller, Requester, accessRequestDecider } from './access-request';
+import { fold } from '@access-ledger/core';
+import { AccessRequestEvent, CreateRequest, ExistingRequest, RequestCaller, Requester, accessRequestDecider } from './access-request';
 
 const given = DeciderSpecification.for(accessRequestDecider);
 const t0 = '2026-11-23T09:00:00.000Z';
@@ -106,4 +107,49 @@ describe('withdrawing', () => {
     given([created, submitted]).when(withdraw()).then([{ ...withdrawn, data: { ...withdrawn.data, previousStatus: 'approval_requested' } }]));
   it('is for the requester only', () => given([created]).when(withdraw(spoc)).thenThrows('not-the-requester', 'forbidden'));
   it('refuses a decided request', () => given([created, rejected]).when(withdraw()).thenThrows('invalid-transition', 'conflict'));
+});
+
+describe('what a request’s history folds to', () => {
+  const state = (...history: AccessRequestEvent[]) => fold(accessRequestDecider, history) as ExistingRequest;
+  /** As read from the store: with the envelope, whose actor took the step. */
+  const stored = (event: AccessRequestEvent, by: RequestCaller) => ({ ...event, metadata: { actor: { id: by.id, email: by.email, roles: [] } } });
+  const bySpoc = { id: spoc.id, email: spoc.email };
+
+  it('is open: not completed, no decision, nothing to provision', () =>
+    expect(state(created, submitted)).toMatchObject({ status: 'approval_requested', completedAt: null, decision: null, provisioning: null }));
+  it('approved: completed then, by whom and as what, with the comment, and provisioning pending', () =>
+    expect(state(created, submitted, stored({ ...approved, data: { ...approved.data, comment: 'Welcome' } }, spoc))).toMatchObject({
+      status: 'approved_rae',
+      completedAt: t1,
+      decision: { by: bySpoc, decidedAs: 'spoc', reason: null, comment: 'Welcome' },
+      provisioning: 'pending',
+    }));
+  it('approved by a platform administrator standing in: recorded as such', () =>
+    expect(state(created, stored({ ...approved, data: { ...approved.data, decidedAs: 'platform_admin' } }, platformAdmin)).decision).toEqual({
+      by: { id: platformAdmin.id, email: platformAdmin.email },
+      decidedAs: 'platform_admin',
+      reason: null,
+      comment: null,
+    }));
+  it('decided before decidedAs was recorded: by a SPOC', () => {
+    const { decidedAs: _approvedAs, ...approvedData } = approved.data;
+    const { decidedAs: _rejectedAs, ...rejectedData } = rejected.data;
+    expect(state(created, { ...approved, data: approvedData } as AccessRequestEvent).decision?.decidedAs).toBe('spoc');
+    expect(state(created, { ...rejected, data: rejectedData } as AccessRequestEvent).decision?.decidedAs).toBe('spoc');
+  });
+  it('rejected: completed then, with the reason, nothing to provision', () =>
+    expect(state(created, stored(rejected, spoc))).toMatchObject({
+      status: 'rejected',
+      completedAt: t1,
+      decision: { by: bySpoc, decidedAs: 'spoc', reason: 'No', comment: null },
+      provisioning: null,
+    }));
+  it('withdrawn: completed then, closed by the requester, nothing to provision', () =>
+    expect(state(created, stored({ ...withdrawn, data: { ...withdrawn.data, reason: 'Found another way' } }, asRequester))).toMatchObject({
+      status: 'withdrawn',
+      completedAt: t1,
+      decision: { by: { id: 'sub-req', email: 'req@example.org' }, decidedAs: 'requester', reason: null, comment: null },
+      provisioning: null,
+    }));
+  it('knows nobody for a step just decided, not yet stored', () => expect(state(created, approved).decision?.by).toBeNull());
 });

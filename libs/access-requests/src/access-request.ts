@@ -53,6 +53,22 @@ export const ACCESS_REQUEST_EVENT_TYPES: readonly AccessRequestEvent['type'][] =
 ];
 
 // ---- State --------------------------------------------------------------------------
+/** Who took a step: the actor of the stored event's envelope (events.md), by `sub` and e-mail address. */
+export type StepTakenBy = { readonly id: string; readonly email: string };
+
+/**
+ * How a request was closed: approved or rejected (`decidedAs`: a SPOC, or a platform
+ * administrator standing in), or withdrawn (`decidedAs: requester`). `reason` is a rejection's
+ * reason, `comment` an approval's comment; otherwise null. `by` is null only while the event
+ * is not stored yet (a decision just taken has no envelope).
+ */
+export type RequestDecision = {
+  readonly by: StepTakenBy | null;
+  readonly decidedAs: DecidedAs | 'requester';
+  readonly reason: string | null;
+  readonly comment: string | null;
+};
+
 export type AccessRequestState =
   | { status: 'none' }
   | {
@@ -62,6 +78,11 @@ export type AccessRequestState =
       application: string;
       justification: string | null;
       requester: Requester;
+      /** When it was approved, rejected or withdrawn; null while open. */
+      completedAt: string | null;
+      decision: RequestDecision | null;
+      /** null until approved; then `pending` until provisioning reports (a later issue). */
+      provisioning: ProvisioningStatus | null;
     };
 export type ExistingRequest = Exclude<AccessRequestState, { status: 'none' }>;
 
@@ -69,20 +90,42 @@ export type ExistingRequest = Exclude<AccessRequestState, { status: 'none' }>;
 export const OPEN_STATUSES: readonly RequestStatus[] = ['created', 'approval_requested'];
 export const isOpen = (status: RequestStatus) => OPEN_STATUSES.includes(status);
 
-const evolve = (state: AccessRequestState, event: AccessRequestEvent): AccessRequestState => {
+/** A stored event brings its envelope, whose actor took the step; an event just decided has none yet. */
+type FoldedEvent = AccessRequestEvent & { readonly metadata?: { readonly actor: StepTakenBy } };
+const takenBy = (event: FoldedEvent): StepTakenBy | null => (event.metadata ? { id: event.metadata.actor.id, email: event.metadata.actor.email } : null);
+
+const evolve = (state: AccessRequestState, event: FoldedEvent): AccessRequestState => {
   switch (event.type) {
     case 'RequestCreated': {
       const d = event.data;
-      return { status: 'created', requestId: d.requestId, organisationId: d.organisationId, application: d.application, justification: d.justification, requester: d.requester };
+      return {
+        status: 'created',
+        requestId: d.requestId,
+        organisationId: d.organisationId,
+        application: d.application,
+        justification: d.justification,
+        requester: d.requester,
+        completedAt: null,
+        decision: null,
+        provisioning: null,
+      };
     }
     case 'ApprovalRequested':
       return state.status === 'none' ? state : { ...state, status: 'approval_requested' };
-    case 'RequestApproved':
-      return state.status === 'none' ? state : { ...state, status: 'approved_rae' };
-    case 'RequestRejected':
-      return state.status === 'none' ? state : { ...state, status: 'rejected' };
+    case 'RequestApproved': {
+      if (state.status === 'none') return state;
+      // Events written before `decidedAs` was introduced lack it and mean a SPOC (events.md).
+      const decision = { by: takenBy(event), decidedAs: event.data.decidedAs ?? 'spoc', reason: null, comment: event.data.comment };
+      return { ...state, status: 'approved_rae', completedAt: event.data.approvedAt, decision, provisioning: 'pending' };
+    }
+    case 'RequestRejected': {
+      if (state.status === 'none') return state;
+      const decision = { by: takenBy(event), decidedAs: event.data.decidedAs ?? 'spoc', reason: event.data.reason, comment: null };
+      return { ...state, status: 'rejected', completedAt: event.data.rejectedAt, decision };
+    }
     case 'RequestWithdrawn':
-      return state.status === 'none' ? state : { ...state, status: 'withdrawn' };
+      if (state.status === 'none') return state;
+      return { ...state, status: 'withdrawn', completedAt: event.data.withdrawnAt, decision: { by: takenBy(event), decidedAs: 'requester', reason: null, comment: null } };
     default:
       return state;
   }

@@ -142,9 +142,6 @@ export class GetRequestHandler implements IQueryHandler<GetRequestQuery> {
     if (caller.id !== request.requester.id && caller.spocOf !== request.organisationId && !caller.auditor) {
       throw new ForbiddenError('not-allowed', 'Only the requester, SPOCs of the organisation and auditors see a request.');
     }
-    const completed = recorded.find((e) => ['RequestApproved', 'RequestRejected', 'RequestWithdrawn'].includes(e.type));
-    const rejection = recorded.find((e) => e.type === 'RequestRejected');
-    const approval = recorded.find((e) => e.type === 'RequestApproved');
     return {
       revision: recorded.length - 1,
       request: {
@@ -156,15 +153,9 @@ export class GetRequestHandler implements IQueryHandler<GetRequestQuery> {
         status: request.status,
         createdAt: recorded[0].metadata.occurredAt,
         updatedAt: recorded[recorded.length - 1].metadata.occurredAt,
-        completedAt: completed?.metadata.occurredAt ?? null,
-        provisioning: request.status === 'approved_rae' ? 'pending' : null,
-        decision: completed
-          ? {
-              by: { id: completed.metadata.actor.id, email: completed.metadata.actor.email },
-              reason: rejection ? rejection.data.reason : null,
-              comment: approval ? approval.data.comment : null,
-            }
-          : null,
+        completedAt: request.completedAt,
+        provisioning: request.provisioning,
+        decision: request.decision && { by: request.decision.by, reason: request.decision.reason, comment: request.decision.comment },
         actions: caller.spocOf === request.organisationId ? actionsFor(request.status) : [],
       },
     };
