@@ -1,1 +1,2 @@
 export * from './access-request';
+export * from './policy';

@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { SPOC_OVERVIEW, SPOC_OVERVIEW_COUNTS } from '@access-ledger/projections';
+import { isAuditor } from '@access-ledger/directory';
 import { DirectoryAccess } from '../directory/directory-access';
 import { ApproveRequestDto, CreateRequestDto, MyRequestsQueryDto, OverviewQueryDto, RejectRequestDto, WithdrawRequestDto } from './access-requests.dto';
 import { Ctx, etagOf, ifMatchRevision, LimitRequestCreation, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
@@ -43,7 +44,7 @@ export class AccessRequestsController {
 
   private async requestCaller(request: Request, context: RequestContext) {
     const caller = await this.directory.callerOf(request);
-    return { ...requestCallerOf(context, caller), auditor: caller.platformRoles.includes('auditor') };
+    return { ...requestCallerOf(context, caller), auditor: isAuditor(caller) };
   }
 
   @Post('requests')
@@ -104,8 +105,9 @@ export class AccessRequestsController {
   @ApiOperation({ summary: 'The caller’s own requests (mine=true)' })
   @ApiHeader(MIN_POSITION)
   async mine(@Ctx() context: RequestContext, @Req() request: Request, @Query() filter: MyRequestsQueryDto) {
+    const caller = await this.requestCaller(request, context);
     await this.readModels.fresh(request, SPOC_OVERVIEW);
-    return this.queries.execute(new MyRequestsQuery(context.principal.sub, filter));
+    return this.queries.execute(new MyRequestsQuery(caller, filter));
   }
 
   @Get('organisations/:orgId/requests')

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ForbiddenError, NotFoundError, fold } from '@access-ledger/core';
-import { ExistingRequest, REQUEST_STATUSES, RequestCaller, RequestStatus, accessRequestDecider, isOpen, requestStream } from '@access-ledger/access-requests';
+import { NotFoundError, fold } from '@access-ledger/core';
+import { ExistingRequest, REQUEST_STATUSES, RequestReader, RequestStatus, accessRequestDecider, isOpen, requestReadPolicy, requestStream } from '@access-ledger/access-requests';
 import { EventStore } from '@access-ledger/event-store';
 import { FindQuery, ReadStore, SortKey } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
@@ -43,7 +43,7 @@ const sortOf = (sort = '-updatedAt'): SortKey[] => {
 const zeroCounts = (): StatusCounts => ({ created: 0, approval_requested: 0, approved_rae: 0, rejected: 0, withdrawn: 0 });
 
 export class OverviewQuery extends Query<OverviewPage> {
-  constructor(readonly caller: RequestCaller & { auditor: boolean }, readonly organisationId: string, readonly filter: OverviewQueryDto) {
+  constructor(readonly caller: RequestReader, readonly organisationId: string, readonly filter: OverviewQueryDto) {
     super();
   }
 }
@@ -58,9 +58,7 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
   constructor(@Inject(READ_STORE) private readonly reads: ReadStore) {}
 
   async execute({ caller, organisationId, filter }: OverviewQuery): Promise<OverviewPage> {
-    if (caller.spocOf !== organisationId && !caller.auditor) {
-      throw new ForbiddenError('not-a-spoc', 'Only single points of contact (SPOCs) of this organisation see its requests.');
-    }
+    requestReadPolicy.overview(caller, organisationId);
     const stored = await this.reads.get<OverviewCounts>(spocOverviewCountsProjection.collection.name, organisationId);
     const counts = { ...zeroCounts(), ...(stored ? pickCounts(stored) : {}) };
     const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)].sort() : null;
@@ -92,7 +90,7 @@ const pickCounts = (doc: OverviewCounts): StatusCounts =>
   Object.fromEntries(REQUEST_STATUSES.map((s) => [s, typeof doc[s] === 'number' ? doc[s] : 0])) as StatusCounts;
 
 export class MyRequestsQuery extends Query<PageView<OverviewItem>> {
-  constructor(readonly requesterId: string, readonly filter: OverviewQueryDto) {
+  constructor(readonly caller: RequestReader, readonly filter: OverviewQueryDto) {
     super();
   }
 }
@@ -101,7 +99,8 @@ export class MyRequestsQuery extends Query<PageView<OverviewItem>> {
 export class MyRequestsHandler implements IQueryHandler<MyRequestsQuery> {
   constructor(@Inject(READ_STORE) private readonly reads: ReadStore) {}
 
-  async execute({ requesterId, filter }: MyRequestsQuery): Promise<PageView<OverviewItem>> {
+  async execute({ caller, filter }: MyRequestsQuery): Promise<PageView<OverviewItem>> {
+    const { requesterId } = requestReadPolicy.myRequests(caller);
     const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)].sort() : null;
     const q = filter.q || null;
     const sort = filter.sort ?? '-updatedAt';
@@ -124,7 +123,7 @@ export class MyRequestsHandler implements IQueryHandler<MyRequestsQuery> {
 }
 
 export class GetRequestQuery extends Query<{ request: Record<string, unknown>; revision: number }> {
-  constructor(readonly caller: RequestCaller & { auditor: boolean }, readonly requestId: string) {
+  constructor(readonly caller: RequestReader, readonly requestId: string) {
     super();
   }
 }
@@ -139,9 +138,7 @@ export class GetRequestHandler implements IQueryHandler<GetRequestQuery> {
     const state = fold(accessRequestDecider, recorded as never[]);
     if (state.status === 'none') throw new NotFoundError('request-not-found', 'No such request.');
     const request = state as ExistingRequest;
-    if (caller.id !== request.requester.id && caller.spocOf !== request.organisationId && !caller.auditor) {
-      throw new ForbiddenError('not-allowed', 'Only the requester, SPOCs of the organisation and auditors see a request.');
-    }
+    requestReadPolicy.getRequest(caller, request);
     return {
       revision: recorded.length - 1,
       request: {

@@ -1,20 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ForbiddenError, NotFoundError } from '@access-ledger/core';
-import { Capability, PERMISSION_LEVELS, capabilitiesOf, currentRights, managesUsersOf } from '@access-ledger/directory';
+import { NotFoundError } from '@access-ledger/core';
+import { Capability, PERMISSION_LEVELS, capabilitiesOf, currentRights, directoryReadPolicy } from '@access-ledger/directory';
 import { ReadStore } from '@access-ledger/read-store';
 import { ManagedUser, UserCounts, countKey, manageUsersCountsProjection, manageUsersProjection } from '@access-ledger/projections';
 import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
 import { ListUsersQueryDto } from './directory.dto';
 import { DirectoryAccess, DirectoryCaller } from './directory-access';
-
-const isAuditor = (caller: DirectoryCaller) => caller.platformRoles.includes('auditor');
-
-const requireUserReader = (caller: DirectoryCaller, organisationId: string) => {
-  if (!managesUsersOf(caller, organisationId) && !isAuditor(caller)) {
-    throw new ForbiddenError('not-a-lead-administrator', 'Only lead administrators of this organisation (and auditors) see its users.');
-  }
-};
 
 export type UserView = Omit<ManagedUser, 'organisationId'> & { organisationId: string };
 
@@ -30,7 +22,7 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
   constructor(@Inject(READ_STORE) private readonly reads: ReadStore) {}
 
   async execute({ caller, organisationId, filter }: ListUsersQuery): Promise<PageView<ManagedUser>> {
-    requireUserReader(caller, organisationId);
+    directoryReadPolicy.listUsers(caller, organisationId);
     const sort = filter.sort ?? 'lastName';
     const field = sort.replace(/^-/, '');
     const q = filter.q || null;
@@ -77,7 +69,7 @@ export class GetUserHandler implements IQueryHandler<GetUserQuery> {
   constructor(private readonly directory: DirectoryAccess) {}
 
   async execute({ caller, organisationId, userId }: GetUserQuery) {
-    if (caller.userId !== userId) requireUserReader(caller, organisationId);
+    directoryReadPolicy.getUser(caller, { organisationId, userId });
     const { state, revision, createdAt, updatedAt } = await this.directory.user(userId);
     if (!state || state.organisationId !== organisationId) throw new NotFoundError('user-not-found', 'No such user in this organisation.');
     const rights = currentRights(state);
@@ -125,6 +117,7 @@ export class MeHandler implements IQueryHandler<MeQuery> {
   constructor(private readonly directory: DirectoryAccess) {}
 
   async execute({ caller, email }: MeQuery): Promise<MeView> {
+    directoryReadPolicy.me(caller);
     const { user, rights } = caller;
     if (!user || !rights) {
       return { user: null, organisation: null, permissionLevel: null, capabilities: [], clinician: false, spoc: false, professional: false, status: null, roles: caller.platformRoles };
