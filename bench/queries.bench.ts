@@ -17,7 +17,7 @@ import { newId, RecordedEvent } from '@access-ledger/core';
 import { Document, Projection, SqliteReadStore, projectBatch } from '@access-ledger/read-store';
 import { manageUsersCountsProjection, manageUsersProjection, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import { PermissionLevel } from '@access-ledger/directory';
-import { ListUsersHandler, ListUsersQuery } from '../apps/api/src/directory/queries';
+import { ListUsersHandler, ListUsersQuery } from '../apps/api/src/directory/queries/list-users.query';
 import { OverviewHandler, OverviewQuery } from '../apps/api/src/access-requests/queries';
 import { ListUsersQueryDto } from '../apps/api/src/directory/directory.dto';
 import { OverviewQueryDto } from '../apps/api/src/access-requests/access-requests.dto';

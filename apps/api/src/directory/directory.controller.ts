@@ -6,10 +6,10 @@ import { MANAGE_USERS, MANAGE_USERS_COUNTS } from '@access-ledger/projections';
 import { Ctx, etagOf, ifMatchRevision, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { AddUserDto, ChangeUserDto, ListUsersQueryDto, RegisterOrganisationDto, UserStatusChangeDto } from './directory.dto';
 import { DirectoryAccess } from './directory-access';
-import { RegisterOrganisationCommand } from './register-organisation';
-import { AddUserCommand } from './add-user';
-import { ChangeUserCommand, DeactivateUserCommand, ReactivateUserCommand, UserChangeResult, UserTarget } from './manage-user';
-import { GetUserQuery, ListUsersQuery, MeQuery } from './queries';
+import { RegisterOrganisationCommand } from './register-organisation/register-organisation.command';
+import { AddUserCommand } from './add-user/add-user.command';
+import { ChangeUserCommand, DeactivateUserCommand, ReactivateUserCommand, UserChangeResult, UserTarget } from './user-change';
+import { GetUserQuery, ListUsersQuery, MeQuery } from './queries/list-users.query';
 
 const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first outcome and writes nothing.' };
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The ETag you displayed; 412 when the user changed since.' };

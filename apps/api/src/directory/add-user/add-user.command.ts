@@ -15,9 +15,9 @@ import {
 } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
-import { AddUserDto } from './directory.dto';
-import { DirectoryAccess, DirectoryCaller, emailHash } from './directory-access';
-import { LeadAdministrators } from './lead-administrators';
+import { AddUserDto } from '../directory.dto';
+import { DirectoryAccess, DirectoryCaller, emailHash } from '../directory-access';
+import { LeadAdministrators } from '../lead-administrators';
 
 export class AddUserCommand extends Command<{ id: string; position: number }> {
   constructor(readonly context: RequestContext, readonly caller: DirectoryCaller, readonly organisationId: string, readonly body: AddUserDto) {

@@ -5,8 +5,8 @@ import { Capability, PERMISSION_LEVELS, capabilitiesOf, currentRights, directory
 import { ReadStore } from '@access-ledger/read-store';
 import { ManagedUser, UserCounts, countKey, manageUsersCountsProjection, manageUsersProjection } from '@access-ledger/projections';
 import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
-import { ListUsersQueryDto } from './directory.dto';
-import { DirectoryAccess, DirectoryCaller } from './directory-access';
+import { ListUsersQueryDto } from '../directory.dto';
+import { DirectoryAccess, DirectoryCaller } from '../directory-access';
 
 export type UserView = Omit<ManagedUser, 'organisationId'> & { organisationId: string };
 
