@@ -21,3 +21,5 @@ export * from './http/rate-limits';
 export * from './http/hardening';
 export * from './http/management';
 export * from './http/paging';
+export * from './http/fields';
+export * from './http/openapi';

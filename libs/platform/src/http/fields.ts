@@ -1,0 +1,34 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/**
+ * Request-field decorators the DTOs of every context share: written once here, so a list's
+ * paging parameters or a "not blank" rule read and validate the same everywhere.
+ */
+
+/** Applies decorators as if written one above the other (the bottom one first, as TypeScript does). */
+const stacked = (...decorators: PropertyDecorator[]) => applyDecorators(...decorators.reverse());
+
+/** Refuses text made only of whitespace: "<field> must not be blank". */
+export const NotBlank = () => Matches(/\S/, { message: '$property must not be blank' });
+
+/** Query strings are text: digits become a number, anything else is left for the validators to refuse. */
+const queryInt = Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value));
+
+/** `after`: the nextCursor of a previous page. */
+export const AfterCursor = () =>
+  stacked(
+    ApiPropertyOptional({ description: 'Cursor from a previous page’s nextCursor: the page after that one (instead of page). Works at any depth; page numbers reach the first 10,000 rows.' }),
+    IsOptional(),
+    IsString(),
+    MaxLength(2048),
+  );
+
+/** `page`, from 1 (how far page numbers reach is checked by `pagingOf`). `docs` adds to what OpenAPI says of it. */
+export const PageNumber = (docs: ApiPropertyOptions = {}) =>
+  stacked(ApiPropertyOptional({ default: 1, ...docs, description: 'page × pageSize ≤ 10,000; beyond, use after.' }), IsOptional(), queryInt, IsInt(), Min(1), Max(100000));
+
+/** `pageSize`, 1 to 100, default 25. `docs` adds to what OpenAPI says of it. */
+export const PageSize = (docs: ApiPropertyOptions = {}) => stacked(ApiPropertyOptional({ default: 25, maximum: 100, ...docs }), IsOptional(), queryInt, IsInt(), Min(1), Max(100));
