@@ -19,7 +19,7 @@ import { manageUsersCountsProjection, manageUsersProjection, spocOverviewCountsP
 import { PermissionLevel } from '@access-ledger/directory';
 import { ListUsersHandler, ListUsersQuery } from '../apps/api/src/directory/queries/list-users.query';
 import { OverviewHandler, OverviewQuery } from '../apps/api/src/access-requests/queries';
-import { ListUsersQueryDto } from '../apps/api/src/directory/directory.dto';
+import { ListUsersQueryDto } from '../apps/api/src/directory/queries/list-users.dto';
 import { OverviewQueryDto } from '../apps/api/src/access-requests/access-requests.dto';
 import { LegacyFind } from './legacy-find';
 import { machine, measure, ms, rng } from './support';

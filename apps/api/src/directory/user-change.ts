@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
 import { UserCommand, userDecider, userStream } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
-import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
-import { ChangeUserDto, UserStatusChangeDto } from './directory.dto';
-import { DirectoryCaller } from './directory-access';
+import { commandContext, etagOf, EVENT_STORE, ifMatchRevision, RequestContext } from '@access-ledger/platform';
+import { DirectoryAccess, DirectoryCaller } from './directory-access';
 import { LeadAdministrators } from './lead-administrators';
+
+/** What changing an existing user (PATCH, deactivate, reactivate) shares: its target, its result, its handler. */
 
 export interface UserChangeResult {
   readonly position: number;
@@ -21,24 +22,23 @@ export interface UserTarget {
   readonly expectedVersion?: number;
 }
 
-export class ChangeUserCommand extends Command<UserChangeResult> {
-  constructor(readonly target: UserTarget, readonly body: ChangeUserDto) {
-    super();
-  }
-}
-export class DeactivateUserCommand extends Command<UserChangeResult> {
-  constructor(readonly target: UserTarget, readonly body: UserStatusChangeDto) {
-    super();
-  }
-}
-export class ReactivateUserCommand extends Command<UserChangeResult> {
-  constructor(readonly target: UserTarget, readonly body: UserStatusChangeDto) {
-    super();
-  }
-}
+/** The caller's scope and If-Match in. */
+export const userTargetOf = async (directory: DirectoryAccess, context: RequestContext, request: Request, organisationId: string, userId: string): Promise<UserTarget> => ({
+  context,
+  caller: await directory.callerOf(request),
+  organisationId,
+  userId,
+  expectedVersion: ifMatchRevision(request),
+});
 
-/** What the three user commands share: the caller's scope, the generic handler, the lead administrators' admission. */
-abstract class UserCommandHandler {
+/** The new version out as ETag, the position in the body. */
+export const userChangeAnswer = (response: Response, { position, revision }: UserChangeResult) => {
+  response.setHeader('ETag', etagOf(revision));
+  return { position };
+};
+
+/** The handlers' common part: the caller's scope, the generic handler, the lead administrators' admission. */
+export abstract class UserCommandHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly leads: LeadAdministrators,
@@ -52,44 +52,5 @@ abstract class UserCommandHandler {
       beforeAppend: this.leads.admission(organisationId, userId, ctx, false),
     });
     return { position: result.position, revision: result.revision };
-  }
-}
-
-@CommandHandler(ChangeUserCommand)
-export class ChangeUserHandler extends UserCommandHandler implements ICommandHandler<ChangeUserCommand> {
-  execute({ target, body }: ChangeUserCommand) {
-    return this.run(target, {
-      type: 'ChangeUser',
-      organisationId: target.organisationId,
-      ...body,
-      caller: target.caller,
-      now: target.context.now,
-    });
-  }
-}
-
-@CommandHandler(DeactivateUserCommand)
-export class DeactivateUserHandler extends UserCommandHandler implements ICommandHandler<DeactivateUserCommand> {
-  execute({ target, body }: DeactivateUserCommand) {
-    return this.run(target, {
-      type: 'DeactivateUser',
-      organisationId: target.organisationId,
-      reason: body.reason ?? null,
-      caller: target.caller,
-      now: target.context.now,
-    });
-  }
-}
-
-@CommandHandler(ReactivateUserCommand)
-export class ReactivateUserHandler extends UserCommandHandler implements ICommandHandler<ReactivateUserCommand> {
-  execute({ target, body }: ReactivateUserCommand) {
-    return this.run(target, {
-      type: 'ReactivateUser',
-      organisationId: target.organisationId,
-      reason: body.reason ?? null,
-      caller: target.caller,
-      now: target.context.now,
-    });
   }
 }

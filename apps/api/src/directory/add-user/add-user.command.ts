@@ -1,23 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandContext, deriveId, fold } from '@access-ledger/core';
-import {
-  AddUser,
-  EmailReservationState,
-  ReserveEmail,
-  emailReservationDecider,
-  emailReservationStream,
-  isPlatformAdmin,
-  managesUsersOf,
-  normaliseEmail,
-  userDecider,
-  userStream,
-} from '@access-ledger/directory';
+import { deriveId } from '@access-ledger/core';
+import { AddUser, isPlatformAdmin, managesUsersOf, userDecider, userStream } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
-import { AddUserDto } from '../directory.dto';
-import { DirectoryAccess, DirectoryCaller, emailHash } from '../directory-access';
+import { AddUserDto } from './add-user.dto';
+import { DirectoryAccess, DirectoryCaller } from '../directory-access';
 import { LeadAdministrators } from '../lead-administrators';
+import { EmailReservations } from './email-reservation';
 
 export class AddUserCommand extends Command<{ id: string; position: number }> {
   constructor(readonly context: RequestContext, readonly caller: DirectoryCaller, readonly organisationId: string, readonly body: AddUserDto) {
@@ -38,6 +28,7 @@ export class AddUserHandler implements ICommandHandler<AddUserCommand> {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly directory: DirectoryAccess,
     private readonly leads: LeadAdministrators,
+    private readonly emails: EmailReservations,
   ) {}
 
   async execute({ context, caller, organisationId, body }: AddUserCommand) {
@@ -59,7 +50,7 @@ export class AddUserHandler implements ICommandHandler<AddUserCommand> {
       caller,
       now: context.now,
     };
-    const email = this.emailReservation(command, organisation.status === 'registered' ? organisation.name : '', ctx);
+    const email = this.emails.forAdd(command, organisation.status === 'registered' ? organisation.name : '', ctx);
     const admit = this.leads.admission(organisationId, userId, ctx, isPlatformAdmin(caller) && !managesUsersOf(caller, organisationId));
     const result = await handleCommand(this.events, userDecider, userStream(userId), command, ctx, {
       beforeAppend: async (decision) => {
@@ -69,32 +60,5 @@ export class AddUserHandler implements ICommandHandler<AddUserCommand> {
       },
     });
     return { id: userId, position: result.position };
-  }
-
-  /**
-   * `check` refuses a taken address before anything is written (a plain conflict admits
-   * nothing); `reserve` appends the reservation, and decides when two adds race for one address.
-   */
-  private emailReservation(command: AddUser, organisationName: string, ctx: CommandContext) {
-    const email = normaliseEmail(command.email);
-    const stream = emailReservationStream(emailHash(email));
-    const reservation = async (holder: EmailReservationState): Promise<ReserveEmail> => ({
-      type: 'ReserveEmail',
-      email,
-      userId: command.userId,
-      organisationId: command.organisationId,
-      organisationName,
-      holderExists: holder.status === 'reserved' ? (await this.directory.user(holder.userId)).state !== null : false,
-      now: command.now,
-    });
-    return {
-      check: async () => {
-        const holder = fold(emailReservationDecider, (await this.events.readStream(stream)) as never[]);
-        emailReservationDecider.decide(await reservation(holder), holder);
-      },
-      reserve: async () => {
-        await handleCommand(this.events, emailReservationDecider, stream, reservation, ctx);
-      },
-    };
   }
 }

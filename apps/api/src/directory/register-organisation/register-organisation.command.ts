@@ -4,7 +4,7 @@ import { deriveId } from '@access-ledger/core';
 import { organisationDecider, organisationStream } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
-import { RegisterOrganisationDto } from '../directory.dto';
+import { RegisterOrganisationDto } from './register-organisation.dto';
 import { DirectoryCaller } from '../directory-access';
 
 export class RegisterOrganisationCommand extends Command<{ id: string; position: number }> {

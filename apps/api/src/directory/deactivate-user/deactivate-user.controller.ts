@@ -1,0 +1,36 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { DirectoryAccess } from '../directory-access';
+import { UserStatusChangeDto } from '../directory.dto';
+import { userChangeAnswer, userTargetOf } from '../user-change';
+import { DeactivateUserCommand } from './deactivate-user.command';
+
+@ApiTags('directory')
+@ApiBearerAuth()
+@Controller()
+export class DeactivateUserController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: DirectoryAccess,
+  ) {}
+
+  @Post('organisations/:orgId/users/:userId/deactivate')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'DirectoryController_deactivate', summary: 'Deactivate a user: every call they make is refused at once' })
+  @ApiHeader(ifMatchHeader('user'))
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async deactivate(
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @Param('orgId', UuidPipe) orgId: string,
+    @Param('userId', UuidPipe) userId: string,
+    @Body() body: UserStatusChangeDto,
+  ) {
+    const target = await userTargetOf(this.directory, context, request, orgId, userId);
+    return userChangeAnswer(response, await this.commands.execute(new DeactivateUserCommand(target, body)));
+  }
+}

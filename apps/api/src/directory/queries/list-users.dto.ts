@@ -1,0 +1,40 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PERMISSION_LEVELS, PermissionLevel } from '@access-ledger/directory';
+import { AfterCursor, PageNumber, PageSize } from '@access-ledger/platform';
+import { IsPermissionLevel } from '../directory.dto';
+
+const USER_SORTS = ['lastName', '-lastName', 'email', '-email', 'updatedAt', '-updatedAt', 'firstName', '-firstName'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+export class ListUsersQueryDto {
+  @ApiPropertyOptional({ enum: ['active', 'deactivated'] })
+  @IsOptional()
+  @IsIn(['active', 'deactivated'])
+  status?: 'active' | 'deactivated';
+
+  @ApiPropertyOptional({ enum: PERMISSION_LEVELS })
+  @IsOptional()
+  @IsPermissionLevel()
+  permissionLevel?: PermissionLevel;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive prefix of first name, last name or e-mail.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: USER_SORTS, default: 'lastName' })
+  @IsOptional()
+  @IsIn(USER_SORTS)
+  sort?: UserSort;
+
+  @AfterCursor()
+  after?: string;
+
+  @PageNumber({ minimum: 1 })
+  page?: number;
+
+  @PageSize({ minimum: 1 })
+  pageSize?: number;
+}
