@@ -17,9 +17,8 @@ import {
   userStream,
 } from '@access-ledger/directory';
 import { EventStore } from '@access-ledger/event-store';
-import { ReadStore } from '@access-ledger/read-store';
 import { Principal } from '@access-ledger/auth';
-import { APP_CONFIG, AppConfig, EVENT_STORE, PrincipalCheck, READ_STORE } from '@access-ledger/platform';
+import { EVENT_STORE, PrincipalCheck } from '@access-ledger/platform';
 
 /** The caller as the directory knows them, with their record and the rights their token carries. */
 export interface DirectoryCaller extends Caller {
@@ -41,11 +40,7 @@ export const emailHash = (email: string) => createHash('sha256').update(normalis
  */
 @Injectable()
 export class DirectoryAccess implements PrincipalCheck {
-  constructor(
-    @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_STORE) private readonly reads: ReadStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
   async check(request: Request): Promise<void> {
     const caller = await this.callerOf(request);
