@@ -18,9 +18,9 @@ import { Document, Projection, SqliteReadStore, projectBatch } from '@access-led
 import { manageUsersCountsProjection, manageUsersProjection, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import { PermissionLevel } from '@access-ledger/directory';
 import { ListUsersHandler, ListUsersQuery } from '../apps/api/src/directory/queries/list-users.query';
-import { OverviewHandler, OverviewQuery } from '../apps/api/src/access-requests/queries';
+import { OverviewHandler, OverviewQuery } from '../apps/api/src/access-requests/queries/overview.query';
 import { ListUsersQueryDto } from '../apps/api/src/directory/queries/list-users.dto';
-import { OverviewQueryDto } from '../apps/api/src/access-requests/access-requests.dto';
+import { OverviewQueryDto } from '../apps/api/src/access-requests/queries/overview.dto';
 import { LegacyFind } from './legacy-find';
 import { machine, measure, ms, rng } from './support';
 

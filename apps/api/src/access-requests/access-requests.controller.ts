@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { SPOC_OVERVIEW, SPOC_OVERVIEW_COUNTS } from '@access-ledger/projections';
 import { isAuditor } from '@access-ledger/directory';
 import { DirectoryAccess } from '../directory/directory-access';
-import { ApproveRequestDto, CreateRequestDto, MyRequestsQueryDto, OverviewQueryDto, RejectRequestDto, WithdrawRequestDto } from './access-requests.dto';
+import { ApproveRequestDto, CreateRequestDto, MyRequestsQueryDto, OverviewQueryDto, RejectRequestDto, WithdrawRequestDto } from './queries/overview.dto';
 import { Ctx, etagOf, ifMatchRevision, LimitRequestCreation, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
 import {
   ApproveRequestCommand,
@@ -15,8 +15,8 @@ import {
   SubmitRequestCommand,
   WithdrawRequestCommand,
   requestCallerOf,
-} from './commands';
-import { GetRequestQuery, MyRequestsQuery, OverviewQuery } from './queries';
+} from './request-commands';
+import { GetRequestQuery, MyRequestsQuery, OverviewQuery } from './queries/overview.query';
 
 const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first outcome and writes nothing.' };
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The ETag you displayed; 412 when the request changed since.' };

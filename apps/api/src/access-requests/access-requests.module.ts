@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
 import { AccessRequestsController } from './access-requests.controller';
-import { ApproveRequestHandler, CreateRequestHandler, RejectRequestHandler, SubmitRequestHandler, WithdrawRequestHandler } from './commands';
-import { GetRequestHandler, MyRequestsHandler, OverviewHandler } from './queries';
+import { ApproveRequestHandler, CreateRequestHandler, RejectRequestHandler, SubmitRequestHandler, WithdrawRequestHandler } from './request-commands';
+import { GetRequestHandler, MyRequestsHandler, OverviewHandler } from './queries/overview.query';
 import { Spocs } from './spocs';
 
 @Module({

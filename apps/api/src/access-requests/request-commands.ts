@@ -7,7 +7,7 @@ import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
 import { DirectoryAccess, DirectoryCaller } from '../directory/directory-access';
 import { Spocs } from './spocs';
-import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, WithdrawRequestDto } from './access-requests.dto';
+import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, WithdrawRequestDto } from './queries/overview.dto';
 
 export interface RequestWriteResult {
   readonly id: string;

@@ -6,7 +6,7 @@ import { EventStore } from '@access-ledger/event-store';
 import { FindQuery, ReadStore, SortKey } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import { EVENT_STORE, PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
-import { OverviewQueryDto } from './access-requests.dto';
+import { OverviewQueryDto } from './overview.dto';
 
 export type Action = 'approve' | 'reject';
 export type OverviewItem = Pick<OverviewRow, 'id' | 'requester' | 'application' | 'status' | 'createdAt' | 'updatedAt' | 'completedAt' | 'provisioning'> & {
