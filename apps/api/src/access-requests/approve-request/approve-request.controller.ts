@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { DirectoryAccess } from '../../directory/directory-access';
+import { requestTargetOf, requestWriteAnswer } from '../request-commands';
+import { ApproveRequestCommand } from './approve-request.command';
+import { ApproveRequestDto } from './approve-request.dto';
+
+@ApiTags('access requests')
+@ApiBearerAuth()
+@Controller()
+export class ApproveRequestController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: DirectoryAccess,
+  ) {}
+
+  @Post('requests/:id/approve')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'AccessRequestsController_approve', summary: 'Approve a request (a SPOC of its organisation); needs confirm: true' })
+  @ApiHeader(ifMatchHeader('request'))
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async approve(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string, @Body() body: ApproveRequestDto) {
+    return requestWriteAnswer(response, await this.commands.execute(new ApproveRequestCommand(await requestTargetOf(this.directory, context, request, id), body)));
+  }
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { DirectoryAccess } from '../../directory/directory-access';
+import { requestTargetOf, requestWriteAnswer } from '../request-commands';
+import { WithdrawRequestCommand } from './withdraw-request.command';
+import { WithdrawRequestDto } from './withdraw-request.dto';
+
+@ApiTags('access requests')
+@ApiBearerAuth()
+@Controller()
+export class WithdrawRequestController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: DirectoryAccess,
+  ) {}
+
+  @Post('requests/:id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'AccessRequestsController_withdraw', summary: 'Withdraw your own open request' })
+  @ApiHeader(ifMatchHeader('request'))
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async withdraw(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string, @Body() body: WithdrawRequestDto) {
+    return requestWriteAnswer(response, await this.commands.execute(new WithdrawRequestCommand(await requestTargetOf(this.directory, context, request, id), body)));
+  }
+}
