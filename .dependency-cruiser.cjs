@@ -30,6 +30,14 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
+      name: 'use-case-folders-stand-alone',
+      comment:
+        'A use case’s folder (apps/<app>/src/<context>/<use-case>/, queries/ too) imports no other use case’s folder: what several use cases share lives at the context root.',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/src/([^/]+)/([^/]+)/' },
+      to: { path: '^apps/$1/src/[^/]+/[^/]+/', pathNot: '^apps/$1/src/$2/$3/' },
+    },
+    {
       name: 'libs-do-not-import-apps',
       severity: 'error',
       from: { path: '^(libs|projections)/' },

@@ -44,6 +44,21 @@ describe('architecture boundaries', () => {
   });
 });
 
+describe('the use-case layout', () => {
+  it('keeps each use case’s folder to itself: shared pieces live at the context root', () => {
+    const { code, output } = cruise(join(root, 'test', 'fixtures', 'layout'), ['apps']);
+    expect(code).not.toBe(0);
+    const violations = output.split('\n').filter((line) => line.includes('error '));
+    expect(violations.map((line) => line.trim()).sort()).toEqual(
+      [
+        'error use-case-folders-stand-alone: apps/api/src/access-requests/create-request/create-request.command.ts → apps/api/src/directory/add-user/add-user.command.ts',
+        'error use-case-folders-stand-alone: apps/api/src/directory/add-user/add-user.command.ts → apps/api/src/directory/change-user/change-user.command.ts',
+        'error use-case-folders-stand-alone: apps/api/src/directory/queries/list-users.query.ts → apps/api/src/directory/change-user/change-user.dto.ts',
+      ].sort(),
+    );
+  });
+});
+
 /** What no import rule can see: domain code never reads the clock or makes random values itself. */
 const DOMAIN_LIBS = ['libs/core/src', 'libs/directory/src', 'libs/access-requests/src', 'projections'];
 const IMPURE_CALLS = /\bnew Date\(\)|\bDate\.now\(\)|Math\.random\(\)|randomUUID\(/;
