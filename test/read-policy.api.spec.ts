@@ -4,7 +4,8 @@ import { OrgFixture, addUser, registerOrg } from './support/directory';
 
 /**
  * Who reads what, for every query endpoint, over real HTTP: one table per endpoint, a row per
- * caller, a column per resource. The tables are the read policy as a client sees it.
+ * caller, a column per resource. The tables are the read policy (libs/directory/src/policy.ts,
+ * libs/access-requests/src/policy.ts) as a client sees it.
  *
  * Organisation A is where the member rows hold their roles ("own"); B is another organisation
  * ("other"). The user of the other organisation is B's lead administrator, who is also B's
@@ -28,7 +29,6 @@ type CallerName = (typeof CALLERS)[number];
 type Cell = 200 | 403 | 404 | 'n/a';
 type Table = Record<CallerName, readonly Cell[]>;
 
-// prettier-ignore
 const LIST_USERS: Table = {
   //                     users of A  users of B
   platform_admin:       [403,        403],
@@ -43,7 +43,6 @@ const LIST_USERS: Table = {
   outside_directory:    [403,        403],
 };
 
-// prettier-ignore
 const GET_USER: Table = {
   //                     a user of A  a user of B  B's user under A  their own record
   platform_admin:       [403,         403,         403,              'n/a'],
@@ -58,7 +57,6 @@ const GET_USER: Table = {
   outside_directory:    [403,         403,         403,              'n/a'],
 };
 
-// prettier-ignore
 const ME: Table = {
   //                     themselves
   platform_admin:       [200],
@@ -73,7 +71,6 @@ const ME: Table = {
   outside_directory:    [200],
 };
 
-// prettier-ignore
 const OVERVIEW: Table = {
   //                     requests of A  requests of B
   platform_admin:       [403,           403],
@@ -88,7 +85,6 @@ const OVERVIEW: Table = {
   outside_directory:    [403,           403],
 };
 
-// prettier-ignore
 const GET_REQUEST: Table = {
   //                     a request to A  a request to B  an unknown request
   platform_admin:       [403,            403,            404],
@@ -103,7 +99,6 @@ const GET_REQUEST: Table = {
   outside_directory:    [403,            403,            404],
 };
 
-// prettier-ignore
 const MY_REQUESTS: Table = {
   //                     their own requests, and only those
   platform_admin:       [200],

@@ -17,7 +17,6 @@ const outcome = (rule: () => void): string => {
   }
 };
 
-// prettier-ignore
 const readers: [string, RequestReader, string, string, string, string][] = [
   //  who                                    reader                          overview A    overview B    request to A   request to B
   ['an auditor',                             reader('sub-audit', null, true), 'allowed',    'allowed',    'allowed',     'allowed'],

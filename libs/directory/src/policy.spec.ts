@@ -25,7 +25,6 @@ const outcome = (rule: () => void): string => {
 
 const NO = 'not-a-lead-administrator';
 
-// prettier-ignore
 const callers: [string, Caller, string, string][] = [
   //  who                                        caller                                              users of A   users of B
   ['a platform administrator',                   platform('platform_admin'),                         NO,          NO],
