@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@access-ledger/core';
 import type { Projection } from '@access-ledger/read-store';
-import { ACCESS_REQUEST_EVENT_TYPES, AccessRequestEvent, ProvisioningStatus, RequestStatus, Requester } from '@access-ledger/access-requests';
+import { ACCESS_REQUEST_EVENT_TYPES, AccessRequestEvent, ProvisioningStatus, REQUEST_STATUSES, RequestStatus, Requester } from '@access-ledger/access-requests';
 
 /** One row of the SPOC overview table (also the requester's own list). */
 export interface OverviewRow extends Record<string, unknown> {
@@ -91,7 +91,11 @@ export interface OverviewCounts extends StatusCounts, Record<string, unknown> {
   id: string;
 }
 
-const zero = (organisationId: string): OverviewCounts => ({ id: organisationId, created: 0, approval_requested: 0, approved_rae: 0, rejected: 0, withdrawn: 0 });
+/** The counts a counters document holds, zero for every status it has not seen. */
+export const statusCountsOf = (doc: Partial<OverviewCounts> | null): StatusCounts =>
+  Object.fromEntries(REQUEST_STATUSES.map((status) => [status, typeof doc?.[status] === 'number' ? doc[status] : 0])) as StatusCounts;
+
+const zero = (organisationId: string): OverviewCounts => ({ id: organisationId, ...statusCountsOf(null) });
 
 /**
  * Requests per status per organisation, kept as counters so the overview's counts and totals

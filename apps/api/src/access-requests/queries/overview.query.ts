@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { REQUEST_STATUSES, RequestReader, RequestStatus, requestReadPolicy } from '@access-ledger/access-requests';
 import { FindQuery, ReadStore } from '@access-ledger/read-store';
-import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
+import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection, statusCountsOf } from '@access-ledger/projections';
 import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
 import { OverviewQueryDto } from './overview.dto';
 import { OverviewItem, sortOf, toItem } from './overview-rows';
@@ -10,8 +10,6 @@ import { OverviewItem, sortOf, toItem } from './overview-rows';
 export interface OverviewPage extends PageView<OverviewItem> {
   counts: StatusCounts;
 }
-
-const zeroCounts = (): StatusCounts => ({ created: 0, approval_requested: 0, approved_rae: 0, rejected: 0, withdrawn: 0 });
 
 export class OverviewQuery extends Query<OverviewPage> {
   constructor(readonly caller: RequestReader, readonly organisationId: string, readonly filter: OverviewQueryDto) {
@@ -31,7 +29,7 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
   async execute({ caller, organisationId, filter }: OverviewQuery): Promise<OverviewPage> {
     requestReadPolicy.overview(caller, organisationId);
     const stored = await this.reads.get<OverviewCounts>(spocOverviewCountsProjection.collection.name, organisationId);
-    const counts = { ...zeroCounts(), ...(stored ? pickCounts(stored) : {}) };
+    const counts = statusCountsOf(stored);
     const statuses = filter.status && filter.status.length > 0 ? [...new Set(filter.status)].sort() : null;
     const where: FindQuery['where'] = { organisationId, ...(statuses ? { status: { in: statuses } } : {}) };
     const q = filter.q || null;
@@ -57,5 +55,3 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
   }
 }
 
-const pickCounts = (doc: OverviewCounts): StatusCounts =>
-  Object.fromEntries(REQUEST_STATUSES.map((s) => [s, typeof doc[s] === 'number' ? doc[s] : 0])) as StatusCounts;
