@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@access-ledger/core/testing';
-import { AccessRequestEvent, CreateRequest, RequestCaller, Requester, accessRequestDecider } from './access-request';
+import { AccessRequestEvent, CreateRequest, RequestCaller, Requester, accessRequestDecider } from './index';
 
 const given = DeciderSpecification.for(accessRequestDecider);
 const t0 = '2026-11-23T09:00:00.000Z';

@@ -1,1 +1,3 @@
+export * from './events';
+export * from './catalogue';
 export * from './access-request';

@@ -5,3 +5,4 @@ export * from './organisation';
 export * from './email-reservation';
 export * from './user';
 export * from './lead-administrators';
+export * from './catalogue';
