@@ -160,6 +160,7 @@ const withdraw = (command: WithdrawRequest, state: AccessRequestState): AccessRe
 export const accessRequestDecider: Decider<AccessRequestCommand, AccessRequestEvent, AccessRequestState> = {
   initialState: () => ({ status: 'none' }),
   evolve,
+  catalogue: accessRequestEvents,
   decide: (command, state) => {
     switch (command.type) {
       case 'CreateRequest':

@@ -1,4 +1,5 @@
 import { ConflictError, Decider } from '@access-ledger/core';
+import { emailReservationEvents } from './catalogue';
 
 /**
  * E-mail uniqueness across all organisations, race-free: one reservation stream per
@@ -54,4 +55,5 @@ export const emailReservationDecider: Decider<ReserveEmail, EmailReservationEven
   initialState: () => ({ status: 'free' }),
   evolve: (_state, event) => ({ status: 'reserved', userId: event.data.userId, reservedAt: event.data.reservedAt }),
   decide: (command, state) => reserve(command, state),
+  catalogue: emailReservationEvents,
 };

@@ -1,5 +1,6 @@
 import { ConflictError, Decider, ForbiddenError, NotFoundError } from '@access-ledger/core';
 import { Caller, isPlatformAdmin } from './caller';
+import { organisationEvents } from './catalogue';
 import { AdmitLeadAdministratorChange, Admission, LeadAdministratorChangeAdmitted, admitLeadChange } from './lead-administrators';
 
 export type OrganisationRegistered = {
@@ -49,6 +50,7 @@ const register = (command: RegisterOrganisation, state: OrganisationState): Orga
 
 export const organisationDecider: Decider<OrganisationCommand, OrganisationEvent, OrganisationState> = {
   initialState: () => ({ status: 'unregistered' }),
+  catalogue: organisationEvents,
   evolve: (state, event) => {
     switch (event.type) {
       case 'OrganisationRegistered':

@@ -260,6 +260,7 @@ const reactivate = (command: ReactivateUser, state: UserState): UserEvent[] => {
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
   initialState: () => ({ status: 'none' }),
   evolve,
+  catalogue: userEvents,
   decide: (command, state) => {
     switch (command.type) {
       case 'AddUser':

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ForbiddenError, NotFoundError, fold } from '@access-ledger/core';
-import { ExistingRequest, REQUEST_STATUSES, RequestCaller, RequestStatus, accessRequestDecider, isOpen, requestStream } from '@access-ledger/access-requests';
+import { ForbiddenError, NotFoundError, fold, ofType } from '@access-ledger/core';
+import { ExistingRequest, REQUEST_STATUSES, RequestCaller, RequestStatus, accessRequestDecider, accessRequestEvents, isOpen, requestStream } from '@access-ledger/access-requests';
 import { EventStore } from '@access-ledger/event-store';
 import { FindQuery, ReadStore, SortKey } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
@@ -135,16 +135,16 @@ export class GetRequestHandler implements IQueryHandler<GetRequestQuery> {
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
   async execute({ caller, requestId }: GetRequestQuery) {
-    const recorded = await this.events.readStream(requestStream(requestId));
-    const state = fold(accessRequestDecider, recorded as never[]);
+    const recorded = (await this.events.readStream(requestStream(requestId))).map(accessRequestEvents.parse);
+    const state = fold(accessRequestDecider, recorded);
     if (state.status === 'none') throw new NotFoundError('request-not-found', 'No such request.');
     const request = state as ExistingRequest;
     if (caller.id !== request.requester.id && caller.spocOf !== request.organisationId && !caller.auditor) {
       throw new ForbiddenError('not-allowed', 'Only the requester, SPOCs of the organisation and auditors see a request.');
     }
     const completed = recorded.find((e) => ['RequestApproved', 'RequestRejected', 'RequestWithdrawn'].includes(e.type));
-    const rejection = recorded.find((e) => e.type === 'RequestRejected');
-    const approval = recorded.find((e) => e.type === 'RequestApproved');
+    const rejection = recorded.find(ofType('RequestRejected'));
+    const approval = recorded.find(ofType('RequestApproved'));
     return {
       revision: recorded.length - 1,
       request: {

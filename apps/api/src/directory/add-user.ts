@@ -89,7 +89,7 @@ export class AddUserHandler implements ICommandHandler<AddUserCommand> {
     });
     return {
       check: async () => {
-        const holder = fold(emailReservationDecider, (await this.events.readStream(stream)) as never[]);
+        const holder = fold(emailReservationDecider, await this.events.readStream(stream));
         emailReservationDecider.decide(await reservation(holder), holder);
       },
       reserve: async () => {
