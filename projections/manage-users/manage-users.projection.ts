@@ -1,6 +1,6 @@
-import { RecordedEvent } from '@access-ledger/core';
+import { Recorded } from '@access-ledger/core';
 import type { Projection } from '@access-ledger/read-store';
-import { PermissionLevel, USER_EVENT_TYPES, UserEvent } from '@access-ledger/directory';
+import { PermissionLevel, UserEvent, userEvents } from '@access-ledger/directory';
 
 /** One row of the manage-users screen. */
 export interface ManagedUser extends Record<string, unknown> {
@@ -21,9 +21,8 @@ export interface ManagedUser extends Record<string, unknown> {
 
 export const MANAGE_USERS = 'manage_users';
 
-const evolve = (doc: ManagedUser | null, recorded: RecordedEvent): ManagedUser | null => {
-  const event = recorded as unknown as UserEvent;
-  const updatedAt = recorded.metadata.occurredAt;
+const evolve = (doc: ManagedUser | null, event: Recorded<UserEvent>): ManagedUser | null => {
+  const updatedAt = event.metadata.occurredAt;
   if (event.type === 'UserAdded') {
     const d = event.data;
     return {
@@ -59,7 +58,7 @@ const evolve = (doc: ManagedUser | null, recorded: RecordedEvent): ManagedUser |
 };
 
 /** The manage-users screen: every user of every organisation, filtered per organisation. */
-export const manageUsersProjection: Projection<ManagedUser> = {
+export const manageUsersProjection: Projection<ManagedUser, UserEvent> = {
   name: MANAGE_USERS,
   collection: {
     name: 'directory_users',
@@ -77,8 +76,9 @@ export const manageUsersProjection: Projection<ManagedUser> = {
       ['organisationId', 'firstName'],
     ],
   },
-  handles: USER_EVENT_TYPES,
-  documentId: (event) => (typeof event.data?.userId === 'string' ? event.data.userId : null),
+  handles: userEvents.types,
+  parse: userEvents.parse,
+  documentId: (event) => event.data.userId,
   evolve,
 };
 
@@ -96,13 +96,13 @@ export const countKey = (status: 'active' | 'deactivated', level: PermissionLeve
  * page costs the same with 100,000 users. Every event states the standing it changes
  * (status and level at the time), so no user needs to be looked up.
  */
-export const manageUsersCountsProjection: Projection<UserCounts> = {
+export const manageUsersCountsProjection: Projection<UserCounts, UserEvent> = {
   name: MANAGE_USERS_COUNTS,
   collection: { name: 'directory_user_counts', fields: [] },
-  handles: USER_EVENT_TYPES,
-  documentId: (event) => (typeof event.data?.organisationId === 'string' ? event.data.organisationId : null),
-  evolve: (doc, recorded) => {
-    const event = recorded as unknown as UserEvent;
+  handles: userEvents.types,
+  parse: userEvents.parse,
+  documentId: (event) => event.data.organisationId,
+  evolve: (doc, event) => {
     const counts: UserCounts = { ...(doc ?? { id: event.data.organisationId }) };
     const move = (from: string | null, to: string | null) => {
       if (from) counts[from] = Math.max(0, Number(counts[from] ?? 0) - 1);
