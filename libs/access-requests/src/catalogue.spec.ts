@@ -1,5 +1,5 @@
-import { RecordedEvent } from '@access-ledger/core';
-import { AccessRequestEvent, Requester, accessRequestEvents } from './index';
+import { RecordedEvent, fold } from '@access-ledger/core';
+import { AccessRequestEvent, Requester, accessRequestDecider, accessRequestEvents } from './index';
 
 const stored = (event: AccessRequestEvent, actor = 'spoc@org.example', schemaVersion = accessRequestEvents.schemaVersion(event.type)): RecordedEvent => ({
   ...event,
@@ -69,5 +69,57 @@ describe('the access-request catalogue', () => {
   it('refuses a requester that is not an object', () => {
     const [event] = table[0];
     expect(() => accessRequestEvents.parse({ ...stored(event), data: { ...event.data, requester: 'rita@example.org' } })).toThrow(/data\.requester should be object, is a string/);
+  });
+});
+
+describe('decisions recorded before `decidedAs` (schema version 1)', () => {
+  const approvedV1 = {
+    type: 'RequestApproved',
+    data: { ...ids, application: 'vaccination-recorder', requester, comment: 'Welcome', previousStatus: 'approval_requested', approvedAt: at },
+  } as const;
+  const rejectedV1 = { type: 'RequestRejected', data: { ...ids, reason: 'Not needed', previousStatus: 'created', rejectedAt: at } } as const;
+  const v1 = (event: { type: string; data: object }): RecordedEvent => ({ ...stored(table[0][0]), type: event.type, data: event.data, metadata: { ...stored(table[0][0]).metadata, schemaVersion: 1 } });
+
+  it('are written at schema version 2 now; the other events stay at 1', () => {
+    expect(accessRequestEvents.types.map((type) => [type, accessRequestEvents.schemaVersion(type)])).toEqual([
+      ['RequestCreated', 1],
+      ['ApprovalRequested', 1],
+      ['RequestApproved', 2],
+      ['RequestRejected', 2],
+      ['RequestWithdrawn', 1],
+    ]);
+  });
+
+  it.each([
+    ['RequestApproved', approvedV1],
+    ['RequestRejected', rejectedV1],
+  ])('%s without decidedAs reads as decided by a SPOC, at version 2', (_type, event) => {
+    const parsed = accessRequestEvents.parse(v1(event));
+    expect(parsed.data).toEqual({ ...event.data, decidedAs: 'spoc' });
+    expect(parsed.metadata.schemaVersion).toBe(2);
+    expect(parsed).toMatchObject({ streamId: 'request-r1', revision: 2, position: 99 });
+  });
+
+  it('keep the decidedAs they were written with at version 1 (platform administrators included)', () => {
+    expect(accessRequestEvents.parse(v1({ ...rejectedV1, data: { ...rejectedV1.data, decidedAs: 'platform_admin' } })).data).toMatchObject({ decidedAs: 'platform_admin' });
+  });
+
+  it('at version 2 must say decidedAs: nothing fills it in', () => {
+    expect(() => accessRequestEvents.parse({ ...v1(approvedV1), metadata: { ...v1(approvedV1).metadata, schemaVersion: 2 } })).toThrow(
+      /data\.decidedAs should be one of "spoc", "platform_admin", is missing\.$/,
+    );
+  });
+
+  it('describe their decider as a SPOC', () => {
+    expect(accessRequestEvents.describe(v1(approvedV1))).toBe('Request r1 for vaccination-recorder approved by spoc@org.example as SPOC; status approved_rae');
+  });
+
+  it('fold into the decider’s state as the current events do', () => {
+    const created = stored(table[0][0]);
+    const state = fold(accessRequestDecider, [created, v1(approvedV1)]);
+    expect(state.status).toBe('approved_rae');
+    expect(() => accessRequestDecider.decide({ type: 'WithdrawRequest', caller: { id: 'sub-rita', email: 'rita@example.org', spocOf: null, platformAdmin: false }, reason: null, now: at }, state)).toThrow(
+      /cannot be withdrawn/,
+    );
   });
 });

@@ -29,7 +29,10 @@ export type ApprovalRequested = {
 /** In what capacity the decision was taken: a SPOC of the organisation, or a platform administrator standing in (see `decider`). */
 export const DECIDED_AS = ['spoc', 'platform_admin'] as const;
 export type DecidedAs = (typeof DECIDED_AS)[number];
-/** The signal for account provisioning: who gets access to which application, for which organisation. */
+/**
+ * The signal for account provisioning: who gets access to which application, for which organisation.
+ * Schema version 2 (with RequestRejected): `decidedAs` is always there; see the catalogue for version 1.
+ */
 export type RequestApproved = {
   type: 'RequestApproved';
   data: Base & { application: string; requester: Requester; comment: string | null; previousStatus: RequestStatus; decidedAs: DecidedAs; approvedAt: string };
