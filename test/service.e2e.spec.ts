@@ -110,12 +110,12 @@ describe('the built service on the embedded default', () => {
   });
 
   it('rebuilds a read model from the command line', () => {
-    const result = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'manage_users'], { env: env(), encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'directory_users'], { env: env(), encoding: 'utf8' });
     expect(result.stderr).not.toMatch(/failed/i);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/Rebuilt manage_users: \d+ events/);
+    expect(result.stdout).toMatch(/Rebuilt directory_users: \d+ events/);
     const unknown = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'nope'], { env: env(), encoding: 'utf8' });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain('manage_users');
+    expect(unknown.stderr).toContain('directory_users');
   });
 });

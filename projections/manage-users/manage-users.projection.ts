@@ -19,7 +19,8 @@ export interface ManagedUser extends Record<string, unknown> {
   updatedAt: string;
 }
 
-export const MANAGE_USERS = 'manage_users';
+/** The read model's name (checkpoint, rebuild) is its collection's name. */
+export const DIRECTORY_USERS = 'directory_users';
 
 const evolve = (doc: ManagedUser | null, event: Recorded<UserEvent>): ManagedUser | null => {
   const updatedAt = event.metadata.occurredAt;
@@ -59,9 +60,11 @@ const evolve = (doc: ManagedUser | null, event: Recorded<UserEvent>): ManagedUse
 
 /** The manage-users screen: every user of every organisation, filtered per organisation. */
 export const manageUsersProjection: Projection<ManagedUser, UserEvent> = {
-  name: MANAGE_USERS,
+  name: DIRECTORY_USERS,
+  /** Kept under this name until the names were made equal to the collections' (docs/decisions.md). */
+  formerNames: ['manage_users'],
   collection: {
-    name: 'directory_users',
+    name: DIRECTORY_USERS,
     fields: ['organisationId', 'status', 'permissionLevel', 'clinician', 'spoc', 'professional', 'updatedAt'],
     searchable: ['firstName', 'lastName', 'email'],
     indexes: [
@@ -82,7 +85,7 @@ export const manageUsersProjection: Projection<ManagedUser, UserEvent> = {
   evolve,
 };
 
-export const MANAGE_USERS_COUNTS = 'manage_users_counts';
+export const DIRECTORY_USER_COUNTS = 'directory_user_counts';
 
 /** Users per organisation by status and permission level: keys `active:recorder`, `deactivated:lead_administrator`, … */
 export interface UserCounts extends Record<string, unknown> {
@@ -97,8 +100,9 @@ export const countKey = (status: 'active' | 'deactivated', level: PermissionLeve
  * (status and level at the time), so no user needs to be looked up.
  */
 export const manageUsersCountsProjection: Projection<UserCounts, UserEvent> = {
-  name: MANAGE_USERS_COUNTS,
-  collection: { name: 'directory_user_counts', fields: [] },
+  name: DIRECTORY_USER_COUNTS,
+  formerNames: ['manage_users_counts'],
+  collection: { name: DIRECTORY_USER_COUNTS, fields: [] },
   handles: userEvents.types,
   parse: userEvents.parse,
   documentId: (event) => event.data.organisationId,

@@ -63,7 +63,7 @@ const evolve = (doc: OverviewRow | null, event: Recorded<AccessRequestEvent>): O
 export const spocOverviewProjection: Projection<OverviewRow, AccessRequestEvent> = {
   name: SPOC_OVERVIEW,
   collection: {
-    name: 'spoc_overview',
+    name: SPOC_OVERVIEW,
     fields: ['organisationId', 'status', 'requesterId', 'createdAt', 'updatedAt'],
     searchable: ['requesterEmail', 'requesterName', 'requesterLabel', 'application'],
     indexes: [
@@ -98,7 +98,7 @@ const zero = (organisationId: string): OverviewCounts => ({ id: organisationId, 
  */
 export const spocOverviewCountsProjection: Projection<OverviewCounts, AccessRequestEvent> = {
   name: SPOC_OVERVIEW_COUNTS,
-  collection: { name: 'spoc_overview_counts', fields: [] },
+  collection: { name: SPOC_OVERVIEW_COUNTS, fields: [] },
   handles: accessRequestEvents.types,
   parse: accessRequestEvents.parse,
   documentId: (event) => event.data.organisationId,

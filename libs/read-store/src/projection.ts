@@ -1,5 +1,5 @@
 import { DomainEvent, Recorded, RecordedEvent } from '@access-ledger/core';
-import { Change, CollectionSpec, Document } from './read-store';
+import { Change, CheckpointMovedError, CollectionSpec, Document, ReadStore } from './read-store';
 
 /**
  * A read model as pure functions: which events it handles, how a stored one is read (the
@@ -11,6 +11,8 @@ import { Change, CollectionSpec, Document } from './read-store';
 export interface Projection<D extends Document = Document, E extends DomainEvent = DomainEvent> {
   /** Checkpoint key; also the name used by `projections:rebuild`. Equal to the collection's name. */
   readonly name: string;
+  /** Names this read model had before, whose checkpoint it takes over once (`adoptFormerCheckpoint`). */
+  readonly formerNames?: readonly string[];
   readonly collection: CollectionSpec;
   readonly handles: readonly E['type'][];
   /** Reads a stored event of a handled type as the typed event (the context catalogue's `parse`). */
@@ -55,3 +57,29 @@ export const touchedIds = <E extends DomainEvent>(projection: Projection<any, E>
       .filter((id): id is string => id !== null),
   ),
 ];
+
+/**
+ * A renamed read model keeps its progress: when its name has no checkpoint yet and one of its
+ * former names has one, that checkpoint becomes its own (its collection is the same, and its
+ * documents are exactly that far). Without this the runner would replay the log from the start
+ * into those documents, and a batch holding both events already applied and new ones would apply
+ * the old ones again (the position guard skips a change only when all its events are old): the
+ * counters would count twice. Call before the projection runs; safe to call at every start and
+ * from several processes at once (the first wins, the others find the checkpoint moved).
+ * Returns the checkpoint taken over, or null when there was nothing to take over.
+ */
+export async function adoptFormerCheckpoint(store: ReadStore, projection: Pick<Projection<any, any>, 'name' | 'formerNames'>): Promise<number | null> {
+  if ((await store.getCheckpoint(projection.name)) !== -1) return null;
+  for (const former of projection.formerNames ?? []) {
+    const checkpoint = await store.getCheckpoint(former);
+    if (checkpoint === -1) continue;
+    try {
+      await store.applyChanges(projection.name, [], checkpoint, { expectedCheckpoint: -1 });
+      return checkpoint;
+    } catch (error) {
+      if (error instanceof CheckpointMovedError) return null;
+      throw error;
+    }
+  }
+  return null;
+}

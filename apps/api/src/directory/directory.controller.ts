@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { Command, CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { MANAGE_USERS, MANAGE_USERS_COUNTS } from '@access-ledger/projections';
+import { DIRECTORY_USER_COUNTS, DIRECTORY_USERS } from '@access-ledger/projections';
 import { Ctx, etagOf, ifMatchRevision, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { AddUserDto, ChangeUserDto, ListUsersQueryDto, RegisterOrganisationDto, UserStatusChangeDto } from './directory.dto';
 import { DirectoryAccess } from './directory-access';
@@ -44,7 +44,7 @@ export class DirectoryController {
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait (up to 5 s) until this write position is reflected.' })
   async listUsers(@Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Query() filter: ListUsersQueryDto) {
     const caller = await this.directory.callerOf(request);
-    await this.readModels.fresh(request, MANAGE_USERS, MANAGE_USERS_COUNTS);
+    await this.readModels.fresh(request, DIRECTORY_USERS, DIRECTORY_USER_COUNTS);
     return this.queries.execute(new ListUsersQuery(caller, orgId, filter));
   }
 

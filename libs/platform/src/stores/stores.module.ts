@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore, SqliteEventStore } from '@access-ledger/event-store';
-import { Projection, ReadStore, SqliteReadStore } from '@access-ledger/read-store';
+import { Projection, ReadStore, SqliteReadStore, adoptFormerCheckpoint } from '@access-ledger/read-store';
 import { ProjectionRunner, lagOf } from '@access-ledger/projection-runner';
 import { AppConfig } from '../config/config';
 import { ReadModels } from './read-models';
@@ -59,7 +59,11 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const projection of this.all) await this.readStore.ensureCollection(projection.collection);
+    for (const projection of this.all) {
+      await this.readStore.ensureCollection(projection.collection);
+      const adopted = await adoptFormerCheckpoint(this.readStore, projection);
+      if (adopted !== null) this.logger.log(`Projection ${projection.name}: took over the checkpoint ${adopted} of its former name`);
+    }
     if (!this.config.runProjections) return;
     this.runner = new ProjectionRunner(this.events, this.readStore, this.all, {
       logger: {
