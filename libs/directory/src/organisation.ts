@@ -10,7 +10,7 @@ export type OrganisationRegistered = {
 export type OrganisationEvent = OrganisationRegistered | LeadAdministratorChangeAdmitted;
 
 export type OrganisationState =
-  | { status: 'unregistered' }
+  | { status: 'none' }
   | {
       status: 'registered';
       organisationId: string;
@@ -49,7 +49,7 @@ const register = (command: RegisterOrganisation, state: OrganisationState): Orga
 };
 
 export const organisationDecider: Decider<OrganisationCommand, OrganisationEvent, OrganisationState> = {
-  initialState: () => ({ status: 'unregistered' }),
+  initialState: () => ({ status: 'none' }),
   catalogue: organisationEvents,
   evolve: (state, event) => {
     switch (event.type) {

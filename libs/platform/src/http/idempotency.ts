@@ -42,7 +42,7 @@ interface RecordedResponse {
 }
 
 type KeyState =
-  | { readonly status: 'free' }
+  | { readonly status: 'none' }
   | { readonly status: 'claimed'; readonly fingerprint: string; readonly claimedAt: string }
   | { readonly status: 'completed'; readonly fingerprint: string; readonly response: RecordedResponse }
   | { readonly status: 'released'; readonly fingerprint: string };
@@ -68,7 +68,7 @@ export const idempotencyKeyEvents = defineCatalogue<KeyEvent>('idempotency key e
   },
 });
 
-const initialKeyState = (): KeyState => ({ status: 'free' });
+const initialKeyState = (): KeyState => ({ status: 'none' });
 /** The key's state from its stream, each event read through the catalogue. */
 const keyStateOf = (recorded: readonly RecordedEvent[]): KeyState => recorded.map(idempotencyKeyEvents.parse).reduce(evolve, initialKeyState());
 
@@ -87,7 +87,7 @@ const evolve = (state: KeyState, event: KeyEvent): KeyState => {
 
 /** What a request with this fingerprint may do with the key, given its stream. */
 export const verdict = (state: KeyState, fingerprint: string, now: string): 'claim' | { replay: RecordedResponse } => {
-  if (state.status === 'free') return 'claim';
+  if (state.status === 'none') return 'claim';
   if (state.fingerprint !== fingerprint) {
     throw new DomainError('unprocessable', 'idempotency-key-reused', 'This Idempotency-Key was used for a request with a different body; use a new key for a new request.');
   }
