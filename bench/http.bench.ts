@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@access-ledger/auth';
 import { newId } from '@access-ledger/core';
-import { SqliteReadStore, projectBatch } from '@access-ledger/read-store';
+import type { AccessRequestEvent } from '@access-ledger/access-requests';
+import { Document, SqliteReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
 import { spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import { machine, measure, ms } from './support';
 
@@ -96,10 +97,9 @@ async function main() {
       };
     });
     for (const projection of [spocOverviewProjection, spocOverviewCountsProjection]) {
-      const ids = [...new Set(batch.map((e) => projection.documentId(e)!))];
-      const current = await reads.getMany(projection.collection.name, ids);
+      const current = await reads.getMany<Document>(projection.collection.name, touchedIds(projection, batch));
       // Seeded beside the log: the checkpoint stays where the live runner left it.
-      await reads.applyChanges(projection.name, projectBatch(projection as never, current as never, batch), await reads.getCheckpoint(projection.name));
+      await reads.applyChanges(projection.name, projectBatch<Document, AccessRequestEvent>(projection, current, batch), await reads.getCheckpoint(projection.name));
     }
   }
   await reads.close();

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId, RecordedEvent } from '@access-ledger/core';
-import { Document, Projection, SqliteReadStore, projectBatch } from '@access-ledger/read-store';
+import { Document, Projection, SqliteReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
 import { manageUsersCountsProjection, manageUsersProjection, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import { PermissionLevel } from '@access-ledger/directory';
 import { ListUsersHandler, ListUsersQuery } from '../apps/api/src/directory/queries/list-users.query';
@@ -42,8 +42,7 @@ async function seed(store: SqliteReadStore, projections: readonly Projection<Doc
   let batch: RecordedEvent[] = [];
   const flush = async () => {
     for (const projection of projections) {
-      const ids = [...new Set(batch.map((e) => projection.documentId(e)!))];
-      const current = await store.getMany<Document>(projection.collection.name, ids);
+      const current = await store.getMany<Document>(projection.collection.name, touchedIds(projection, batch));
       await store.applyChanges(projection.name, projectBatch(projection, current, batch), batch[batch.length - 1].position);
     }
     batch = [];

@@ -23,7 +23,7 @@ describe('Directory invariants under concurrency', () => {
 
   /** Active lead administrators as the users' own streams say (the truth, not a read model). */
   const activeLeads = async (userIds: readonly string[]) => {
-    const states = await Promise.all(userIds.map(async (id) => fold(userDecider, (await api.events.readStream(userStream(id))) as never[])));
+    const states = await Promise.all(userIds.map(async (id) => fold(userDecider, await api.events.readStream(userStream(id)))));
     return states.filter(isActiveLead).length;
   };
 

@@ -38,6 +38,7 @@ describe('parked events', () => {
     name: 'tally',
     collection: { name: 'tally', fields: [] },
     handles: ['Counted'],
+    parse: (e) => e,
     documentId: (e) => e.streamId,
     evolve: (doc, e) => {
       if (e.data.kind === 'odd' && tallyBug.present) throw new TypeError("Cannot read properties of undefined (reading 'name')");
@@ -104,12 +105,12 @@ describe('parked events', () => {
     const head = await api.events.headPosition();
     expect(ready.body.info.reactors.notifier).toEqual({ checkpoint: head, lagEvents: 0, lagSeconds: 0, parked: 1 });
     expect(ready.body.info.projections.tally).toEqual({ checkpoint: head, lagEvents: 0, lagSeconds: 0, parked: 2 });
-    expect(ready.body.info.projections.manage_users).toMatchObject({ parked: 0 });
+    expect(ready.body.info.projections.directory_users).toMatchObject({ parked: 0 });
     expect(ready.body.info.parkedEvents).toEqual({ status: 'up', total: 3, byConsumer: { notifier: 1, tally: 2 } });
     const metrics = (await ops(projector!, '/metrics')).text;
     expect(metrics).toContain('parked_events{consumer="notifier"} 1');
     expect(metrics).toContain('parked_events{consumer="tally"} 2');
-    expect(metrics).toContain('parked_events{consumer="manage_users"} 0');
+    expect(metrics).toContain('parked_events{consumer="directory_users"} 0');
     expect(metrics).toContain('reactor_lag_events{reactor="notifier"} 0');
   });
 
@@ -155,7 +156,7 @@ describe('parked events', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('Usage: npm run reactors:retry -- <reactor or projection> <position>');
     expect(unknown.err).toContain('Reactors: notifier');
-    expect(unknown.err).toMatch(/Projections: manage_users, .*tally/);
+    expect(unknown.err).toMatch(/Projections: directory_users, .*tally/);
     const list = await retry('tally');
     expect(list.code).toBe(2);
     expect(list.err).toContain(`${oddWithLater}  Counted`);
@@ -176,8 +177,8 @@ describe('parked events', () => {
       for (let scrape = 0; scrape < 3; scrape += 1) {
         const ready = await ops(api.app, '/health/ready');
         expect(ready.status).toBe(200);
-        expect(ready.body.info.projections.manage_users).toMatchObject({ lagEvents: 1, lagSeconds: expect.any(Number) });
-        expect((await ops(api.app, '/metrics')).text).toContain('projection_lag_events{projection="manage_users"} 1');
+        expect(ready.body.info.projections.directory_users).toMatchObject({ lagEvents: 1, lagSeconds: expect.any(Number) });
+        expect((await ops(api.app, '/metrics')).text).toContain('projection_lag_events{projection="directory_users"} 1');
       }
       expect(logReads).toBe(0);
     } finally {

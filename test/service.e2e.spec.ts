@@ -113,30 +113,30 @@ describe('the built service on the embedded default', () => {
   });
 
   it('rebuilds a read model from the command line', () => {
-    const result = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'manage_users'], { env: env(), encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'directory_users'], { env: env(), encoding: 'utf8' });
     expect(result.stderr).not.toMatch(/failed/i);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/Rebuilt manage_users: \d+ events/);
+    expect(result.stdout).toMatch(/Rebuilt directory_users: \d+ events/);
     const unknown = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'nope'], { env: env(), encoding: 'utf8' });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain('manage_users');
+    expect(unknown.stderr).toContain('directory_users');
   });
 
   it('answers a wrong retry command line with the usage, and a rebuild clears the parked events it replayed', async () => {
     const usage = spawnSync(process.execPath, ['dist/apps/projector/src/retry.js', 'nope', '1'], { env: env(), encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('Usage: npm run reactors:retry -- <reactor or projection> <position>');
-    expect(usage.stderr).toContain('Projections: manage_users');
+    expect(usage.stderr).toContain('Projections: directory_users');
     // As if the runner had parked the lead's UserAdded (the service is stopped; the stores are ours).
     const events = new SqliteEventStore({ file: join(dataDir, 'events.db') });
     const reads = new SqliteReadStore({ file: join(dataDir, 'read.db') });
     const [added] = await toArray(events.readAll({ filter: { eventTypes: ['UserAdded'] }, maxCount: 1 }));
     await ensureRunnerCollections(reads);
-    await new ParkedEvents(reads).park([parkedEntry('manage_users', 'projection', added, 'boom', 5, new Date())]);
+    await new ParkedEvents(reads).park([parkedEntry('directory_users', 'projection', added, 'boom', 5, new Date())]);
     await reads.close();
-    const rebuilt = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'manage_users'], { env: env(), encoding: 'utf8' });
+    const rebuilt = spawnSync(process.execPath, ['dist/apps/projector/src/rebuild.js', 'directory_users'], { env: env(), encoding: 'utf8' });
     expect(rebuilt.status).toBe(0);
-    expect(rebuilt.stdout).toContain('Cleared 1 parked event of manage_users it replayed.');
+    expect(rebuilt.stdout).toContain('Cleared 1 parked event of directory_users it replayed.');
     const after = new SqliteReadStore({ file: join(dataDir, 'read.db') });
     expect(await new ParkedEvents(after).counts()).toEqual({});
     await after.close();

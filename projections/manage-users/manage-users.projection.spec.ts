@@ -1,11 +1,11 @@
-import { RecordedEvent } from '@access-ledger/core';
+import { Recorded } from '@access-ledger/core';
 import { projectBatch } from '@access-ledger/read-store';
 import { UserEvent } from '@access-ledger/directory';
 import { appliedTwice } from '../testing/applied-twice';
-import { ManagedUser, manageUsersCountsProjection, manageUsersProjection } from './manage-users.projection';
+import { ManagedUser, UserCounts, manageUsersCountsProjection, manageUsersProjection } from './manage-users.projection';
 
 let position = 0;
-const recorded = (event: UserEvent, occurredAt: string): RecordedEvent => ({
+const recorded = <E extends UserEvent>(event: E, occurredAt: string): Recorded<E> => ({
   ...event,
   eventId: `e${(position += 1)}`,
   streamId: `user-${event.data.userId}`,
@@ -18,7 +18,7 @@ const added = recorded(
   { type: 'UserAdded', data: { ...ids, firstName: 'Jane', lastName: 'Doe', email: 'jane@nhs.net', clinician: true, permissionLevel: 'recorder', spoc: false, professional: false, addedAt: 't1' } },
   '2026-01-01T00:00:00.000Z',
 );
-const later: RecordedEvent[] = [
+const later: Recorded<UserEvent>[] = [
   recorded({ type: 'UserPermissionLevelChanged', data: { ...ids, from: 'recorder', to: 'administrator', userStatus: 'active', changedAt: 't2' } }, '2026-01-02T00:00:00.000Z'),
   recorded({ type: 'UserDesignationsChanged', data: { ...ids, spoc: true, professional: true, changedAt: 't3' } }, '2026-01-03T00:00:00.000Z'),
   recorded({ type: 'UserClinicianStatusChanged', data: { ...ids, clinician: false, changedAt: 't4' } }, '2026-01-04T00:00:00.000Z'),
@@ -26,7 +26,7 @@ const later: RecordedEvent[] = [
 ];
 const reactivated = recorded({ type: 'UserReactivated', data: { ...ids, permissionLevel: 'administrator', reason: null, reactivatedAt: 't6' } }, '2026-01-06T00:00:00.000Z');
 
-const run = (events: RecordedEvent[], start: ManagedUser | null = null) =>
+const run = (events: Recorded<UserEvent>[], start: ManagedUser | null = null) =>
   events.reduce<ManagedUser | null>((doc, e) => manageUsersProjection.evolve(doc, e), start);
 
 describe('manage-users projection', () => {
@@ -79,11 +79,18 @@ describe('manage-users projection', () => {
   it('ignores changes for a user it never saw added', () => {
     expect(run(later)).toBeNull();
   });
+
+  it('refuses a stored event its catalogue cannot read, naming it, rather than writing a row from it', () => {
+    const { email: _email, ...withoutEmail } = added.data;
+    expect(() => projectBatch(manageUsersProjection, new Map(), [{ ...added, data: withoutEmail }])).toThrow(
+      new RegExp(`^Stored event user-u1@${added.revision} \\(type UserAdded, position ${added.position}\\) cannot be read as user stream events: data\\.email should be string, is missing`),
+    );
+  });
 });
 
 describe('manage-users counters', () => {
-  const counts = (events: RecordedEvent[]) =>
-    events.reduce<Record<string, unknown> | null>((doc, e) => manageUsersCountsProjection.evolve(doc as never, e), null);
+  const counts = (events: Recorded<UserEvent>[]) =>
+    events.reduce<UserCounts | null>((doc, e) => manageUsersCountsProjection.evolve(doc, e), null);
   const second = recorded(
     { type: 'UserAdded', data: { userId: 'u2', organisationId: 'o1', firstName: 'Lee', lastName: 'Lead', email: 'lee@nhs.net', clinician: false, permissionLevel: 'lead_administrator', spoc: false, professional: false, addedAt: 't1' } },
     '2026-01-01T00:00:00.000Z',
@@ -104,6 +111,6 @@ describe('manage-users counters', () => {
   it('ignore events that change no count', () => {
     const designation = later.find((e) => e.type === 'UserDesignationsChanged')!;
     const before = counts([added]);
-    expect(manageUsersCountsProjection.evolve(before as never, designation)).toBe(before);
+    expect(manageUsersCountsProjection.evolve(before, designation)).toBe(before);
   });
 });

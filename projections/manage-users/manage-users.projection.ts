@@ -1,6 +1,6 @@
-import { RecordedEvent } from '@access-ledger/core';
+import { Recorded } from '@access-ledger/core';
 import type { Projection } from '@access-ledger/read-store';
-import { PermissionLevel, USER_EVENT_TYPES, UserEvent } from '@access-ledger/directory';
+import { PermissionLevel, UserEvent, userEvents } from '@access-ledger/directory';
 
 /** One row of the manage-users screen. */
 export interface ManagedUser extends Record<string, unknown> {
@@ -19,11 +19,11 @@ export interface ManagedUser extends Record<string, unknown> {
   updatedAt: string;
 }
 
-export const MANAGE_USERS = 'manage_users';
+/** The read model's name (checkpoint, rebuild) is its collection's name. */
+export const DIRECTORY_USERS = 'directory_users';
 
-const evolve = (doc: ManagedUser | null, recorded: RecordedEvent): ManagedUser | null => {
-  const event = recorded as unknown as UserEvent;
-  const updatedAt = recorded.metadata.occurredAt;
+const evolve = (doc: ManagedUser | null, event: Recorded<UserEvent>): ManagedUser | null => {
+  const updatedAt = event.metadata.occurredAt;
   if (event.type === 'UserAdded') {
     const d = event.data;
     return {
@@ -59,10 +59,12 @@ const evolve = (doc: ManagedUser | null, recorded: RecordedEvent): ManagedUser |
 };
 
 /** The manage-users screen: every user of every organisation, filtered per organisation. */
-export const manageUsersProjection: Projection<ManagedUser> = {
-  name: MANAGE_USERS,
+export const manageUsersProjection: Projection<ManagedUser, UserEvent> = {
+  name: DIRECTORY_USERS,
+  /** Kept under this name until the names were made equal to the collections' (docs/decisions.md). */
+  formerNames: ['manage_users'],
   collection: {
-    name: 'directory_users',
+    name: DIRECTORY_USERS,
     fields: ['organisationId', 'status', 'permissionLevel', 'clinician', 'spoc', 'professional', 'updatedAt'],
     searchable: ['firstName', 'lastName', 'email'],
     indexes: [
@@ -77,12 +79,13 @@ export const manageUsersProjection: Projection<ManagedUser> = {
       ['organisationId', 'firstName'],
     ],
   },
-  handles: USER_EVENT_TYPES,
-  documentId: (event) => (typeof event.data?.userId === 'string' ? event.data.userId : null),
+  handles: userEvents.types,
+  parse: userEvents.parse,
+  documentId: (event) => event.data.userId,
   evolve,
 };
 
-export const MANAGE_USERS_COUNTS = 'manage_users_counts';
+export const DIRECTORY_USER_COUNTS = 'directory_user_counts';
 
 /** Users per organisation by status and permission level: keys `active:recorder`, `deactivated:lead_administrator`, … */
 export interface UserCounts extends Record<string, unknown> {
@@ -96,13 +99,14 @@ export const countKey = (status: 'active' | 'deactivated', level: PermissionLeve
  * page costs the same with 100,000 users. Every event states the standing it changes
  * (status and level at the time), so no user needs to be looked up.
  */
-export const manageUsersCountsProjection: Projection<UserCounts> = {
-  name: MANAGE_USERS_COUNTS,
-  collection: { name: 'directory_user_counts', fields: [] },
-  handles: USER_EVENT_TYPES,
-  documentId: (event) => (typeof event.data?.organisationId === 'string' ? event.data.organisationId : null),
-  evolve: (doc, recorded) => {
-    const event = recorded as unknown as UserEvent;
+export const manageUsersCountsProjection: Projection<UserCounts, UserEvent> = {
+  name: DIRECTORY_USER_COUNTS,
+  formerNames: ['manage_users_counts'],
+  collection: { name: DIRECTORY_USER_COUNTS, fields: [] },
+  handles: userEvents.types,
+  parse: userEvents.parse,
+  documentId: (event) => event.data.organisationId,
+  evolve: (doc, event) => {
     const counts: UserCounts = { ...(doc ?? { id: event.data.organisationId }) };
     const move = (from: string | null, to: string | null) => {
       if (from) counts[from] = Math.max(0, Number(counts[from] ?? 0) - 1);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordedEvent } from '@access-ledger/core';
+import { Recorded } from '@access-ledger/core';
 import { AccessRequestEvent, Requester } from '@access-ledger/access-requests';
 import { SqliteReadStore, projectBatch } from '@access-ledger/read-store';
 import { appliedTwice } from '../testing/applied-twice';
@@ -9,7 +9,7 @@ import { OverviewCounts, OverviewRow, spocOverviewCountsProjection, spocOverview
 
 let position = 0;
 const at = (day: number) => `2026-02-0${day}T00:00:00.000Z`;
-const recorded = (event: AccessRequestEvent, day: number): RecordedEvent => ({
+const recorded = (event: AccessRequestEvent, day: number): Recorded<AccessRequestEvent> => ({
   ...event,
   eventId: `e${(position += 1)}`,
   streamId: `request-${event.data.requestId}`,
@@ -29,7 +29,7 @@ const rejected = (id: string, day = 3) => recorded({ type: 'RequestRejected', da
 const withdrawn = (id: string, day = 4) =>
   recorded({ type: 'RequestWithdrawn', data: { ...ids(id), reason: null, previousStatus: 'approval_requested', withdrawnAt: at(day) } }, day);
 
-const row = (events: RecordedEvent[]) => events.reduce<OverviewRow | null>((doc, e) => spocOverviewProjection.evolve(doc, e), null);
+const row = (events: Recorded<AccessRequestEvent>[]) => events.reduce<OverviewRow | null>((doc, e) => spocOverviewProjection.evolve(doc, e), null);
 
 describe('SPOC overview projection', () => {
   it('shows a new request as created, labelled by e-mail when there is no name, with no completion or provisioning', () => {
@@ -89,7 +89,7 @@ describe('SPOC overview projection', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    const apply = async (events: RecordedEvent[]) => {
+    const apply = async (events: Recorded<AccessRequestEvent>[]) => {
       const current = await store.getMany<OverviewCounts>('spoc_overview_counts', ['o1']);
       await store.applyChanges('counts', projectBatch(spocOverviewCountsProjection, current, events), events[events.length - 1].position);
     };

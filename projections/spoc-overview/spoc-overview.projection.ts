@@ -1,6 +1,6 @@
-import { RecordedEvent } from '@access-ledger/core';
+import { Recorded } from '@access-ledger/core';
 import type { Projection } from '@access-ledger/read-store';
-import { ACCESS_REQUEST_EVENT_TYPES, AccessRequestEvent, ProvisioningStatus, REQUEST_STATUSES, RequestStatus, Requester } from '@access-ledger/access-requests';
+import { AccessRequestEvent, ProvisioningStatus, REQUEST_STATUSES, RequestStatus, Requester, accessRequestEvents } from '@access-ledger/access-requests';
 
 /** One row of the SPOC overview table (also the requester's own list). */
 export interface OverviewRow extends Record<string, unknown> {
@@ -24,11 +24,8 @@ export interface OverviewRow extends Record<string, unknown> {
 export const SPOC_OVERVIEW = 'spoc_overview';
 export const SPOC_OVERVIEW_COUNTS = 'spoc_overview_counts';
 
-const asRequestEvent = (recorded: RecordedEvent) => recorded as unknown as AccessRequestEvent;
-
-const evolve = (doc: OverviewRow | null, recorded: RecordedEvent): OverviewRow | null => {
-  const event = asRequestEvent(recorded);
-  const at = recorded.metadata.occurredAt;
+const evolve = (doc: OverviewRow | null, event: Recorded<AccessRequestEvent>): OverviewRow | null => {
+  const at = event.metadata.occurredAt;
   if (event.type === 'RequestCreated') {
     const { requester } = event.data;
     return {
@@ -63,10 +60,10 @@ const evolve = (doc: OverviewRow | null, recorded: RecordedEvent): OverviewRow |
 };
 
 /** The SPOC overview: every request of every organisation, filtered per organisation. */
-export const spocOverviewProjection: Projection<OverviewRow> = {
+export const spocOverviewProjection: Projection<OverviewRow, AccessRequestEvent> = {
   name: SPOC_OVERVIEW,
   collection: {
-    name: 'spoc_overview',
+    name: SPOC_OVERVIEW,
     fields: ['organisationId', 'status', 'requesterId', 'createdAt', 'updatedAt'],
     searchable: ['requesterEmail', 'requesterName', 'requesterLabel', 'application'],
     indexes: [
@@ -81,8 +78,9 @@ export const spocOverviewProjection: Projection<OverviewRow> = {
       ['requesterId', 'updatedAt'],
     ],
   },
-  handles: ACCESS_REQUEST_EVENT_TYPES,
-  documentId: (event) => (typeof event.data?.requestId === 'string' ? event.data.requestId : null),
+  handles: accessRequestEvents.types,
+  parse: accessRequestEvents.parse,
+  documentId: (event) => event.data.requestId,
   evolve,
 };
 
@@ -102,13 +100,13 @@ const zero = (organisationId: string): OverviewCounts => ({ id: organisationId, 
  * cost one document read however many requests there are. Transitions carry the status
  * they leave, so no request needs to be looked up.
  */
-export const spocOverviewCountsProjection: Projection<OverviewCounts> = {
+export const spocOverviewCountsProjection: Projection<OverviewCounts, AccessRequestEvent> = {
   name: SPOC_OVERVIEW_COUNTS,
-  collection: { name: 'spoc_overview_counts', fields: [] },
-  handles: ACCESS_REQUEST_EVENT_TYPES,
-  documentId: (event) => (typeof event.data?.organisationId === 'string' ? event.data.organisationId : null),
-  evolve: (doc, recorded) => {
-    const event = asRequestEvent(recorded);
+  collection: { name: SPOC_OVERVIEW_COUNTS, fields: [] },
+  handles: accessRequestEvents.types,
+  parse: accessRequestEvents.parse,
+  documentId: (event) => event.data.organisationId,
+  evolve: (doc, event) => {
     const counts = { ...(doc ?? zero(event.data.organisationId)) };
     const move = (from: RequestStatus | null, to: RequestStatus) => {
       if (from) counts[from] = Math.max(0, counts[from] - 1);

@@ -1,6 +1,5 @@
 import { DeciderSpecification } from '@access-ledger/core/testing';
-import { fold } from '@access-ledger/core';
-import { AccessRequestEvent, CreateRequest, ExistingRequest, RequestCaller, Requester, accessRequestDecider } from './access-request';
+import { AccessRequestEvent, CreateRequest, ExistingRequest, RequestCaller, Requester, accessRequestDecider } from './index';
 
 const given = DeciderSpecification.for(accessRequestDecider);
 const t0 = '2026-11-23T09:00:00.000Z';
@@ -110,7 +109,7 @@ describe('withdrawing', () => {
 });
 
 describe('what a request’s history folds to', () => {
-  const state = (...history: AccessRequestEvent[]) => fold(accessRequestDecider, history) as ExistingRequest;
+  const state = (...history: AccessRequestEvent[]) => history.reduce(accessRequestDecider.evolve, accessRequestDecider.initialState()) as ExistingRequest;
   /** As read from the store: with the envelope, whose actor took the step. */
   const stored = (event: AccessRequestEvent, by: RequestCaller) => ({ ...event, metadata: { actor: { id: by.id, email: by.email, roles: [] } } });
   const bySpoc = { id: spoc.id, email: spoc.email };

@@ -1,56 +1,8 @@
 import { ConflictError, Decider, ForbiddenError, NotFoundError, ValidationError } from '@access-ledger/core';
+import { accessRequestEvents } from './catalogue';
+import { AccessRequestEvent, DecidedAs, ProvisioningStatus, RequestStatus, Requester } from './events';
 
-export const REQUEST_STATUSES = ['created', 'approval_requested', 'approved_rae', 'rejected', 'withdrawn'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-export type ProvisioningStatus = 'pending' | 'provisioned' | 'failed';
-
-export const requestStream = (requestId: string) => `request-${requestId}`;
-
-/** The person asking: identified by the token's `sub` and `email`; the name when known. */
-export type Requester = {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string | null;
-};
-
-// ---- Events -------------------------------------------------------------------------
-type Base = {
-  requestId: string;
-  organisationId: string;
-};
-export type RequestCreated = {
-  type: 'RequestCreated';
-  data: Base & { application: string; justification: string | null; requester: Requester; createdAt: string };
-};
-/** The moment the organisation's SPOCs are to be notified: it carries what the notice needs. */
-export type ApprovalRequested = {
-  type: 'ApprovalRequested';
-  data: Base & { application: string; requester: Requester; previousStatus: RequestStatus; requestedAt: string };
-};
-/** The signal for account provisioning: who gets access to which application, for which organisation. */
-/** In what capacity the decision was taken: a SPOC of the organisation, or a platform administrator standing in (see `decider`). */
-export type DecidedAs = 'spoc' | 'platform_admin';
-export type RequestApproved = {
-  type: 'RequestApproved';
-  data: Base & { application: string; requester: Requester; comment: string | null; previousStatus: RequestStatus; decidedAs: DecidedAs; approvedAt: string };
-};
-export type RequestRejected = {
-  type: 'RequestRejected';
-  data: Base & { reason: string; previousStatus: RequestStatus; decidedAs: DecidedAs; rejectedAt: string };
-};
-export type RequestWithdrawn = {
-  type: 'RequestWithdrawn';
-  data: Base & { reason: string | null; previousStatus: RequestStatus; withdrawnAt: string };
-};
-export type AccessRequestEvent = RequestCreated | ApprovalRequested | RequestApproved | RequestRejected | RequestWithdrawn;
-
-export const ACCESS_REQUEST_EVENT_TYPES: readonly AccessRequestEvent['type'][] = [
-  'RequestCreated',
-  'ApprovalRequested',
-  'RequestApproved',
-  'RequestRejected',
-  'RequestWithdrawn',
-];
+export const ACCESS_REQUEST_EVENT_TYPES: readonly AccessRequestEvent['type'][] = accessRequestEvents.types;
 
 // ---- State --------------------------------------------------------------------------
 /** Who took a step: the actor of the stored event's envelope (events.md), by `sub` and e-mail address. */
@@ -251,6 +203,7 @@ const withdraw = (command: WithdrawRequest, state: AccessRequestState): AccessRe
 export const accessRequestDecider: Decider<AccessRequestCommand, AccessRequestEvent, AccessRequestState> = {
   initialState: () => ({ status: 'none' }),
   evolve,
+  catalogue: accessRequestEvents,
   decide: (command, state) => {
     switch (command.type) {
       case 'CreateRequest':

@@ -1,2 +1,4 @@
+export * from './events';
+export * from './catalogue';
 export * from './access-request';
 export * from './policy';

@@ -1,4 +1,5 @@
 export * from './messages';
 export * from './errors';
+export * from './catalogue';
 export * from './decider';
 export * from './ids';

@@ -112,7 +112,7 @@ describe('adding users', () => {
       .thenThrows('not-a-lead-administrator', 'forbidden');
   });
 
-  it('answers not found for an unknown organisation', () => given().when(addUser({ organisation: { status: 'unregistered' } })).thenThrows('organisation-not-found', 'not_found'));
+  it('answers not found for an unknown organisation', () => given().when(addUser({ organisation: { status: 'none' } })).thenThrows('organisation-not-found', 'not_found'));
 
   it('keeps addresses within the organisation’s e-mail domains', () => {
     const withDomains: OrganisationState = { ...registered, emailDomains: ['nhs.net'] } as OrganisationState;

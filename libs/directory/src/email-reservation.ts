@@ -1,4 +1,5 @@
 import { ConflictError, Decider } from '@access-ledger/core';
+import { emailReservationEvents } from './catalogue';
 
 /**
  * E-mail uniqueness across all organisations, race-free: one reservation stream per
@@ -12,7 +13,7 @@ export type EmailReserved = {
 export type EmailReservationEvent = EmailReserved;
 
 export type EmailReservationState =
-  | { status: 'free' }
+  | { status: 'none' }
   | { status: 'reserved'; userId: string; reservedAt: string };
 
 export type ReserveEmail = {
@@ -51,7 +52,8 @@ const reserve = (command: ReserveEmail, state: EmailReservationState): EmailRese
 };
 
 export const emailReservationDecider: Decider<ReserveEmail, EmailReservationEvent, EmailReservationState> = {
-  initialState: () => ({ status: 'free' }),
+  initialState: () => ({ status: 'none' }),
   evolve: (_state, event) => ({ status: 'reserved', userId: event.data.userId, reservedAt: event.data.reservedAt }),
   decide: (command, state) => reserve(command, state),
+  catalogue: emailReservationEvents,
 };

@@ -6,3 +6,4 @@ export * from './email-reservation';
 export * from './user';
 export * from './lead-administrators';
 export * from './policy';
+export * from './catalogue';

@@ -20,7 +20,8 @@ import { ConflictError, ForbiddenError } from '@access-ledger/core';
  */
 export const PENDING_ADMISSION_MS = 60_000;
 
-export type LeadStandingCause = 'added' | 'promoted' | 'reactivated' | 'demoted' | 'deactivated';
+export const LEAD_STANDING_CAUSES = ['added', 'promoted', 'reactivated', 'demoted', 'deactivated'] as const;
+export type LeadStandingCause = (typeof LEAD_STANDING_CAUSES)[number];
 
 export type LeadAdministratorChangeAdmitted = {
   type: 'LeadAdministratorChangeAdmitted';

@@ -1,5 +1,6 @@
 import { ConflictError, Decider, ForbiddenError, NotFoundError } from '@access-ledger/core';
 import { Caller, isPlatformAdmin } from './caller';
+import { organisationEvents } from './catalogue';
 import { AdmitLeadAdministratorChange, Admission, LeadAdministratorChangeAdmitted, admitLeadChange } from './lead-administrators';
 
 export type OrganisationRegistered = {
@@ -9,7 +10,7 @@ export type OrganisationRegistered = {
 export type OrganisationEvent = OrganisationRegistered | LeadAdministratorChangeAdmitted;
 
 export type OrganisationState =
-  | { status: 'unregistered' }
+  | { status: 'none' }
   | {
       status: 'registered';
       organisationId: string;
@@ -48,7 +49,8 @@ const register = (command: RegisterOrganisation, state: OrganisationState): Orga
 };
 
 export const organisationDecider: Decider<OrganisationCommand, OrganisationEvent, OrganisationState> = {
-  initialState: () => ({ status: 'unregistered' }),
+  initialState: () => ({ status: 'none' }),
+  catalogue: organisationEvents,
   evolve: (state, event) => {
     switch (event.type) {
       case 'OrganisationRegistered':

@@ -4,6 +4,7 @@ import { OrganisationState } from './organisation';
 import { PermissionLevel } from './permissions';
 import { emailDomainOf, normaliseEmail } from './streams';
 import { LeadStandingCause } from './lead-administrators';
+import { userEvents } from './catalogue';
 
 // ---- Events -------------------------------------------------------------------------
 type Of<T extends string, D> = { type: T; data: { userId: string; organisationId: string } & D };
@@ -27,14 +28,7 @@ export type UserEvent =
   | UserDeactivated
   | UserReactivated;
 
-export const USER_EVENT_TYPES: readonly UserEvent['type'][] = [
-  'UserAdded',
-  'UserPermissionLevelChanged',
-  'UserDesignationsChanged',
-  'UserClinicianStatusChanged',
-  'UserDeactivated',
-  'UserReactivated',
-];
+export const USER_EVENT_TYPES: readonly UserEvent['type'][] = userEvents.types;
 
 // ---- State --------------------------------------------------------------------------
 /** Rights that take effect at the next sign-in: each period starts when the change was made. */
@@ -266,6 +260,7 @@ const reactivate = (command: ReactivateUser, state: UserState): UserEvent[] => {
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
   initialState: () => ({ status: 'none' }),
   evolve,
+  catalogue: userEvents,
   decide: (command, state) => {
     switch (command.type) {
       case 'AddUser':

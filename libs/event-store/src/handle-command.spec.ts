@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandContext, ConflictError, Decider, DomainError, StaleVersionError, newId } from '@access-ledger/core';
+import { CommandContext, ConflictError, Decider, DomainError, MalformedEventError, StaleVersionError, defineCatalogue, newId } from '@access-ledger/core';
 import { SqliteEventStore } from './sqlite-event-store';
 import { handleCommand } from './handle-command';
 
@@ -9,7 +9,17 @@ import { handleCommand } from './handle-command';
 type Booked = { type: 'SeatBooked'; data: { seat: number; by: string } };
 type Book = { type: 'Book'; by: string; capacity: number };
 type Seats = { booked: { seat: number; by: string }[] };
+/** Version 1 of SeatBooked named the person `customer`; version 2 calls them `by`. */
+const seatEvents = defineCatalogue<Booked>('seat events', {
+  SeatBooked: {
+    schemaVersion: 2,
+    upcast: { 1: ({ customer, ...data }) => ({ ...data, by: customer }) },
+    shape: { seat: 'number', by: 'string' },
+    describe: ({ data }) => `Seat ${data.seat} booked by ${data.by}`,
+  },
+});
 const seats: Decider<Book, Booked, Seats> = {
+  catalogue: seatEvents,
   initialState: () => ({ booked: [] }),
   evolve: (state, event) => ({ booked: [...state.booked, event.data] }),
   decide: (command, state) => {
@@ -49,6 +59,39 @@ describe('handleCommand on the embedded store', () => {
     const [stored] = await store.readStream('show-1');
     expect(stored.position).toBe(result.position);
     expect(stored.metadata).toMatchObject({ actor: { id: 'sub-1' }, occurredAt: '2026-12-01T10:00:00.000Z' });
+  });
+
+  it('stamps each event with the schema version its catalogue names for the type', async () => {
+    await handleCommand(store, seats, 'show-1', book('ann'), context());
+    const [stored] = await store.readStream('show-1');
+    expect(stored.metadata.schemaVersion).toBe(2);
+  });
+
+  /** An event as an older version of the code wrote it, straight into the store. */
+  const appendRaw = (stream: string, data: Record<string, unknown>, schemaVersion: number) => {
+    const ctx = context();
+    return store.appendToStream(
+      stream,
+      [{ eventId: newId(), type: 'SeatBooked', data, metadata: { occurredAt: ctx.now, actor: ctx.actor, correlationId: ctx.correlationId, causationId: ctx.causationId, commandId: ctx.commandId, schemaVersion } }],
+      { expectedRevision: 'any' },
+    );
+  };
+
+  it('decides on events stored in an older shape as read in the current one', async () => {
+    await appendRaw('show-1', { seat: 1, customer: 'old ann' }, 1);
+    const result = await handleCommand(store, seats, 'show-1', book('bob', 2), context());
+    expect(result.state.booked).toEqual([
+      { seat: 1, by: 'old ann' },
+      { seat: 2, by: 'bob' },
+    ]);
+  });
+
+  it('refuses a stream holding an event its catalogue cannot read, naming it, and appends nothing', async () => {
+    await appendRaw('show-1', { seat: 'one', by: 'ann' }, 2);
+    const error = await handleCommand(store, seats, 'show-1', book('bob'), context()).catch((e) => e);
+    expect(error).toBeInstanceOf(MalformedEventError);
+    expect(error.message).toMatch(/^Stored event show-1@0 \(type SeatBooked, position \d+\) cannot be read as seat events: data\.seat should be number, is a string\.$/);
+    expect(await store.readStream('show-1')).toHaveLength(1);
   });
 
   it('replays a command already recorded: the first outcome, nothing appended', async () => {

@@ -7,15 +7,12 @@ import {
   RecordedEvent,
   StaleVersionError,
   eventIdFor,
-  fold,
 } from '@access-ledger/core';
 import { EventStore, WrongExpectedRevisionError } from './event-store';
 
 export interface HandleCommandOptions<Event extends DomainEvent = DomainEvent, State = unknown> {
   /** The stream revision the client acted on (If-Match); a different current revision -> 412. */
   readonly expectedVersion?: number;
-  /** Schema version written into each event's metadata. */
-  readonly schemaVersion?: number;
   /** How often to re-read and re-decide after losing a race to another writer. */
   readonly retries?: number;
   /**
@@ -36,6 +33,7 @@ export interface CommandResult<State> {
   readonly state: State;
 }
 
+/** `schemaVersion`: the version the decider's catalogue names for the event's type (the shape this code writes). */
 const toNewEvent = (streamId: string, event: DomainEvent, index: number, context: CommandContext, schemaVersion: number): NewEvent => ({
   eventId: eventIdFor(context.commandId, streamId, index),
   type: event.type,
@@ -51,10 +49,11 @@ const toNewEvent = (streamId: string, event: DomainEvent, index: number, context
 });
 
 /**
- * The one command-handling function: read the stream, fold it with `evolve`, `decide`,
- * append with the revision that was read. A command already recorded (same commandId,
- * e.g. a client retry) returns its earlier outcome and appends nothing. Losing a race to
- * another writer re-runs the decision on the new state, so the loser gets the domain's
+ * The one command-handling function: read the stream, read each event through the decider's
+ * catalogue (checked, upcast to the current shape) and fold it with `evolve`, `decide`, append
+ * with the revision that was read, each event stamped with its type's current schema version.
+ * A command already recorded (same commandId, e.g. a client retry) returns its earlier outcome
+ * and appends nothing. Losing a race to another writer re-runs the decision on the new state, so the loser gets the domain's
  * own answer (e.g. "already approved") rather than a bare conflict.
  */
 export async function handleCommand<Command, Event extends DomainEvent, State>(
@@ -68,8 +67,8 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
 ): Promise<CommandResult<State>> {
   const retries = options.retries ?? 3;
   for (let attempt = 0; ; attempt += 1) {
-    const recorded = await store.readStream(streamId);
-    const state = fold(decider, recorded as unknown as Event[]);
+    const recorded = (await store.readStream(streamId)).map(decider.catalogue.parse);
+    const state = recorded.reduce(decider.evolve, decider.initialState());
     const revision = recorded.length - 1;
     const earlier = recorded.filter((e) => e.metadata.commandId === context.commandId);
     if (earlier.length > 0) return replayed(streamId, earlier, state);
@@ -84,7 +83,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     try {
       const appended = await store.appendToStream(
         streamId,
-        events.map((event, i) => toNewEvent(streamId, event, i, context, options.schemaVersion ?? 1)),
+        events.map((event, i) => toNewEvent(streamId, event, i, context, decider.catalogue.schemaVersion(event.type))),
         { expectedRevision: revision < 0 ? 'no_stream' : revision },
       );
       return {
@@ -104,7 +103,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   }
 }
 
-const replayed = <State>(streamId: string, earlier: RecordedEvent[], state: State): CommandResult<State> => {
+const replayed = <State>(streamId: string, earlier: readonly RecordedEvent[], state: State): CommandResult<State> => {
   const last = earlier[earlier.length - 1];
   return { streamId, revision: last.revision, position: last.position, events: earlier, state };
 };

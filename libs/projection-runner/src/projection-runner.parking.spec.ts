@@ -17,6 +17,7 @@ const tally: Projection<Tally> = {
   name: 'tally',
   collection: { name: 'tally', fields: ['stream'] },
   handles: ['Counted'],
+  parse: (e) => e,
   documentId: (e: RecordedEvent) => e.streamId,
   evolve: (doc, e) => {
     if (e.data.kind === 'odd') throw new TypeError("Cannot read properties of undefined (reading 'name')");

@@ -12,6 +12,7 @@ const seen: Projection<{ id: string }> = {
   name: 'seen',
   collection: { name: 'seen', fields: [] },
   handles: ['Seen'],
+  parse: (e) => e,
   documentId: (e: RecordedEvent) => e.streamId,
   evolve: (_doc, e) => ({ id: e.streamId }),
 };

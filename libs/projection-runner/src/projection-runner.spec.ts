@@ -18,6 +18,7 @@ const tally: Projection<Tally> = {
   name: 'tally',
   collection: { name: 'tally', fields: ['stream', 'count'], indexes: [['count']] },
   handles: ['Counted', 'Reset'],
+  parse: (e) => e,
   documentId: (e: RecordedEvent) => e.streamId,
   evolve: (doc, e) =>
     e.type === 'Reset'

@@ -3,7 +3,7 @@ import { AccessRequestState, RequestCaller } from '@access-ledger/access-request
 import { EventStore } from '@access-ledger/event-store';
 import { waitForCheckpoints } from '@access-ledger/projection-runner';
 import { ReadStore } from '@access-ledger/read-store';
-import { MANAGE_USERS, ManagedUser, manageUsersProjection } from '@access-ledger/projections';
+import { DIRECTORY_USERS, ManagedUser, manageUsersProjection } from '@access-ledger/projections';
 import { APP_CONFIG, AppConfig, EVENT_STORE, READ_STORE } from '@access-ledger/platform';
 
 /** The organisation's SPOCs, as far as deciding a request needs them. */
@@ -24,7 +24,7 @@ export class Spocs {
    */
   async requesterIsOnlySpoc(caller: RequestCaller, request: AccessRequestState): Promise<boolean> {
     if (request.status === 'none' || !caller.platformAdmin || caller.spocOf === request.organisationId) return false;
-    await waitForCheckpoints(this.reads, [MANAGE_USERS], await this.events.headPosition(), this.config.readWaitTimeoutMs);
+    await waitForCheckpoints(this.reads, [DIRECTORY_USERS], await this.events.headPosition(), this.config.readWaitTimeoutMs);
     const spocs = await this.reads.find<ManagedUser>(manageUsersProjection.collection.name, {
       where: { organisationId: request.organisationId, status: 'active', spoc: true },
       pageSize: 2,

@@ -70,7 +70,7 @@ export class DirectoryAccess implements PrincipalCheck {
   }
 
   async userByEmail(email: string): Promise<ExistingUser | null> {
-    const reservation = fold(emailReservationDecider, (await this.events.readStream(emailReservationStream(emailHash(email)))) as never[]);
+    const reservation = fold(emailReservationDecider, await this.events.readStream(emailReservationStream(emailHash(email))));
     if (reservation.status !== 'reserved') return null;
     const user = await this.user(reservation.userId);
     return user.state;
@@ -78,7 +78,7 @@ export class DirectoryAccess implements PrincipalCheck {
 
   async user(userId: string): Promise<{ state: ExistingUser | null; revision: number; createdAt?: string; updatedAt?: string }> {
     const recorded = await this.events.readStream(userStream(userId));
-    const state = fold(userDecider, recorded as never[]);
+    const state = fold(userDecider, recorded);
     return {
       state: state.status === 'none' ? null : state,
       revision: recorded.length - 1,
@@ -88,6 +88,6 @@ export class DirectoryAccess implements PrincipalCheck {
   }
 
   async organisation(organisationId: string): Promise<OrganisationState> {
-    return fold(organisationDecider, (await this.events.readStream(organisationStream(organisationId))) as never[]);
+    return fold(organisationDecider, await this.events.readStream(organisationStream(organisationId)));
   }
 }

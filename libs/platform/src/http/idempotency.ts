@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { Observable, from, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
-import { ConflictError, DomainError, NewEvent, RecordedEvent, deriveId, newId } from '@access-ledger/core';
+import { ConflictError, DomainError, NewEvent, RecordedEvent, defineCatalogue, deriveId, newId } from '@access-ledger/core';
 import { EventStore, WrongExpectedRevisionError } from '@access-ledger/event-store';
 import { EVENT_STORE } from '../stores/tokens';
 import { toProblem } from './problem';
@@ -42,7 +42,7 @@ interface RecordedResponse {
 }
 
 type KeyState =
-  | { readonly status: 'free' }
+  | { readonly status: 'none' }
   | { readonly status: 'claimed'; readonly fingerprint: string; readonly claimedAt: string }
   | { readonly status: 'completed'; readonly fingerprint: string; readonly response: RecordedResponse }
   | { readonly status: 'released'; readonly fingerprint: string };
@@ -51,6 +51,26 @@ type KeyEvent =
   | { type: 'IdempotencyKeyClaimed'; data: { fingerprint: string; method: string; path: string; claimedAt: string } }
   | { type: 'IdempotentResponseRecorded'; data: { fingerprint: string; response: RecordedResponse } }
   | { type: 'IdempotencyKeyReleased'; data: { fingerprint: string; status: number } };
+
+/** How a key's stream is read back (docs/events.md); every event is at schema version 1. */
+export const idempotencyKeyEvents = defineCatalogue<KeyEvent>('idempotency key events', {
+  IdempotencyKeyClaimed: {
+    shape: { fingerprint: 'string', method: 'string', path: 'string', claimedAt: 'string' },
+    describe: ({ data }, { metadata }) => `Idempotency key claimed by ${metadata.actor.email} for ${data.method} ${data.path}`,
+  },
+  IdempotentResponseRecorded: {
+    shape: { fingerprint: 'string', response: 'object' },
+    describe: ({ data }, { metadata }) => `Response ${data.response.status} recorded for the idempotency key of ${metadata.actor.email}`,
+  },
+  IdempotencyKeyReleased: {
+    shape: { fingerprint: 'string', status: 'number' },
+    describe: ({ data }, { metadata }) => `Idempotency key of ${metadata.actor.email} released after a ${data.status} answer`,
+  },
+});
+
+const initialKeyState = (): KeyState => ({ status: 'none' });
+/** The key's state from its stream, each event read through the catalogue. */
+const keyStateOf = (recorded: readonly RecordedEvent[]): KeyState => recorded.map(idempotencyKeyEvents.parse).reduce(evolve, initialKeyState());
 
 const evolve = (state: KeyState, event: KeyEvent): KeyState => {
   switch (event.type) {
@@ -67,7 +87,7 @@ const evolve = (state: KeyState, event: KeyEvent): KeyState => {
 
 /** What a request with this fingerprint may do with the key, given its stream. */
 export const verdict = (state: KeyState, fingerprint: string, now: string): 'claim' | { replay: RecordedResponse } => {
-  if (state.status === 'free') return 'claim';
+  if (state.status === 'none') return 'claim';
   if (state.fingerprint !== fingerprint) {
     throw new DomainError('unprocessable', 'idempotency-key-reused', 'This Idempotency-Key was used for a request with a different body; use a new key for a new request.');
   }
@@ -142,7 +162,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ): Promise<{ revision: number } | { replay: RecordedResponse }> {
     const now = new Date().toISOString();
     const recorded = await this.events.readStream(stream);
-    const state = (recorded as unknown as KeyEvent[]).reduce(evolve, { status: 'free' } as KeyState);
+    const state = keyStateOf(recorded);
     const decision = verdict(state, fingerprint, now);
     if (decision !== 'claim') return decision;
     const revision = recorded.length - 1;
@@ -157,8 +177,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async claimLost(stream: string, fingerprint: string, now: string): Promise<{ replay: RecordedResponse }> {
-    const recorded: RecordedEvent[] = await this.events.readStream(stream);
-    const state = (recorded as unknown as KeyEvent[]).reduce(evolve, { status: 'free' } as KeyState);
+    const state = keyStateOf(await this.events.readStream(stream));
     const decision = verdict(state, fingerprint, now);
     if (decision === 'claim') {
       // Released or abandoned a moment ago: the caller may simply send it again.
@@ -179,7 +198,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         correlationId: request.correlationId ?? newId(),
         causationId: stream,
         commandId: stream,
-        schemaVersion: 1,
+        schemaVersion: idempotencyKeyEvents.schemaVersion(event.type),
       },
     };
   }

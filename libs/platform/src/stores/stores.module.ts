@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore, SqliteEventStore } from '@access-ledger/event-store';
-import { Projection, ReadStore, SqliteReadStore } from '@access-ledger/read-store';
+import { Projection, ReadStore, SqliteReadStore, adoptFormerCheckpoint } from '@access-ledger/read-store';
 import {
   ConsumerKind,
   ConsumerLag,
@@ -95,7 +95,11 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     // Queries, readiness and metrics read these whether or not the consumers run here.
     await ensureRunnerCollections(this.readStore);
-    for (const projection of this.projections) await this.readStore.ensureCollection(projection.collection);
+    for (const projection of this.projections) {
+      await this.readStore.ensureCollection(projection.collection);
+      const adopted = await adoptFormerCheckpoint(this.readStore, projection);
+      if (adopted !== null) this.logger.log(`Projection ${projection.name}: took over the checkpoint ${adopted} of its former name`);
+    }
     if (!this.config.runProjections) return;
     const logger: RunnerLogger = {
       log: (m, c) => this.logger.log(c ? { msg: m, ...c } : m),

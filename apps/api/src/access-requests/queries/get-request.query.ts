@@ -19,7 +19,7 @@ export class GetRequestHandler implements IQueryHandler<GetRequestQuery> {
 
   async execute({ caller, requestId }: GetRequestQuery) {
     const recorded = await this.events.readStream(requestStream(requestId));
-    const state = fold(accessRequestDecider, recorded as never[]);
+    const state = fold(accessRequestDecider, recorded);
     if (state.status === 'none') throw new NotFoundError('request-not-found', 'No such request.');
     const request = state as ExistingRequest;
     requestReadPolicy.getRequest(caller, request);

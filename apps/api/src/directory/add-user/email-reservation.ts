@@ -31,7 +31,7 @@ export class EmailReservations {
     });
     return {
       check: async () => {
-        const holder = fold(emailReservationDecider, (await this.events.readStream(stream)) as never[]);
+        const holder = fold(emailReservationDecider, await this.events.readStream(stream));
         emailReservationDecider.decide(await reservation(holder), holder);
       },
       reserve: async () => {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { MANAGE_USERS, MANAGE_USERS_COUNTS } from '@access-ledger/projections';
+import { DIRECTORY_USERS, DIRECTORY_USER_COUNTS } from '@access-ledger/projections';
 import { etagOf, minPositionHeader, ReadModels, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { GetUserQuery } from './get-user.query';
@@ -26,7 +26,7 @@ export class DirectoryQueriesController {
   @ApiHeader(minPositionHeader('up to 5 s'))
   async listUsers(@Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Query() filter: ListUsersQueryDto) {
     const caller = await this.directory.callerOf(request);
-    await this.readModels.fresh(request, MANAGE_USERS, MANAGE_USERS_COUNTS);
+    await this.readModels.fresh(request, DIRECTORY_USERS, DIRECTORY_USER_COUNTS);
     return this.queries.execute(new ListUsersQuery(caller, orgId, filter));
   }
 
