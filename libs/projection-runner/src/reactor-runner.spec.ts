@@ -123,6 +123,8 @@ describe('ReactorRunner on the embedded stores', () => {
     expect(await notices('request-1')).toEqual([]);
     expect(calls.get(next.eventId)).toEqual([1]);
     expect(await notices('request-2')).toEqual(['bo@example.org']);
+    // The notices it appended are events too: once it has passed them, it is caught up.
+    await caughtUp();
     const [status] = await runner.status();
     expect(status).toMatchObject({ name: 'notifier', kind: 'reactor', state: 'running', lagEvents: 0, lastError: `position ${poison.position}: mail server refused nobody@invalid` });
   });
