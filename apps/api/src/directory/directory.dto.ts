@@ -1,7 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { PERMISSION_LEVELS } from '@access-ledger/directory';
-import { SafeText } from '@access-ledger/platform';
+import { OptionalReason } from '@access-ledger/platform';
 
 /** Request pieces more than one directory use case takes. */
 
@@ -10,10 +9,6 @@ export const IsPermissionLevel = () => IsIn(PERMISSION_LEVELS, { message: `permi
 
 /** The body of deactivate and reactivate: an optional reason, recorded in the event. */
 export class UserStatusChangeDto {
-  @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 1000)
-  @SafeText({ multiline: true })
+  @OptionalReason()
   reason?: string;
 }

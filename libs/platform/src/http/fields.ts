@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { SafeText } from './safe-text';
 
 /**
  * Request-field decorators the DTOs of every context share: written once here, so a list's
@@ -32,3 +33,6 @@ export const PageNumber = (docs: ApiPropertyOptions = {}) =>
 
 /** `pageSize`, 1 to 100, default 25. `docs` adds to what OpenAPI says of it. */
 export const PageSize = (docs: ApiPropertyOptions = {}) => stacked(ApiPropertyOptional({ default: 25, maximum: 100, ...docs }), IsOptional(), queryInt, IsInt(), Min(1), Max(100));
+
+/** An optional free-text reason recorded in the event (deactivating a user, withdrawing a request): 1–1000 characters, may span lines. */
+export const OptionalReason = () => stacked(ApiPropertyOptional({ maxLength: 1000 }), IsOptional(), IsString(), Length(1, 1000), SafeText({ multiline: true }));

@@ -1,12 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
-import { SafeText } from '@access-ledger/platform';
+import { OptionalReason } from '@access-ledger/platform';
 
 export class WithdrawRequestDto {
-  @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 1000)
-  @SafeText({ multiline: true })
+  @OptionalReason()
   reason?: string;
 }
