@@ -65,6 +65,20 @@ const searchColumn = (field: string) => `s_${identifier(field)}`;
 const bindable = (value: Scalar): string | number | null => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
 export const searchKey = (value: unknown): string | null => (typeof value === 'string' ? value.toLocaleLowerCase('en') : null);
 
+/** A read along the sort: rows matching `where`, after the keyset, in the order of `keys`; `limit` of them from `offset`. */
+interface OrderedRange {
+  readonly spec: CollectionSpec;
+  readonly name: string;
+  readonly where: FindQuery['where'];
+  readonly keys: readonly SortColumn[];
+  readonly after: Keyset | undefined;
+  readonly select: readonly string[];
+  readonly limit: number;
+  readonly offset: number;
+  /** Read the documents along the range (a single range only). */
+  readonly withDocument?: boolean;
+}
+
 /**
  * Embedded read store: one table per collection holding the JSON document, with a
  * generated (virtual) column per declared field and a stored lower-case key per
@@ -344,7 +358,7 @@ export class SqliteReadStore implements ReadStore {
     let next: Keyset | null = null;
     let counted: number;
     if (!query.search || prefix === '') {
-      rows = this.ordered(spec, name, query.where, keys, after, selected, pageSize + 1, offset, true);
+      rows = this.ordered({ spec, name, where: query.where, keys, after, select: selected, limit: pageSize + 1, offset, withDocument: true });
       counted = query.skipTotal ? -1 : this.count(name, this.whereClause(spec, query.where, undefined), query.countLimit);
     } else {
       const matching = this.whereClause(spec, query.where, query.search);
@@ -370,7 +384,7 @@ export class SqliteReadStore implements ReadStore {
           if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
           return searchColumn(field);
         });
-        const walked = this.orderedSql(spec, name, query.where, keys, after, [...new Set([...selected, ...columns])], this.searchWalkRows, 0);
+        const walked = this.orderedSql({ spec, name, where: query.where, keys, after, select: [...new Set([...selected, ...columns])], limit: this.searchWalkRows, offset: 0 });
         const test = columns.map((c) => `(${c} >= ? AND ${c} < ?)`).join(' OR ');
         rows = this.prepare(`SELECT ${selected.join(', ')} FROM (${walked.sql}) WHERE ${test} LIMIT ?`).all(
           ...walked.params,
@@ -378,7 +392,7 @@ export class SqliteReadStore implements ReadStore {
           pageSize + 1,
         ) as Row[];
         if (rows.length <= pageSize) {
-          const [last] = this.ordered(spec, name, query.where, keys, after, selected, 1, this.searchWalkRows - 1);
+          const [last] = this.ordered({ spec, name, where: query.where, keys, after, select: selected, limit: 1, offset: this.searchWalkRows - 1 });
           if (last) next = keysetOf(last);
         }
       }
@@ -412,18 +426,8 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /** Rows matching `where` (no search), after the keyset, in the order of `keys`: `limit` of them from `offset`. */
-  private ordered(
-    spec: CollectionSpec,
-    name: string,
-    where: FindQuery['where'],
-    keys: readonly SortColumn[],
-    after: Keyset | undefined,
-    select: readonly string[],
-    limit: number,
-    offset: number,
-    withDocument = false,
-  ): Row[] {
-    const { sql, params } = this.orderedSql(spec, name, where, keys, after, select, limit, offset, withDocument);
+  private ordered(range: OrderedRange): Row[] {
+    const { sql, params } = this.orderedSql(range);
     return this.prepare(sql).all(...params) as Row[];
   }
 
@@ -433,17 +437,7 @@ export class SqliteReadStore implements ReadStore {
    * `k IS NULL`, which sorts last). As arms of one UNION ALL ordered as a whole, each arm is
    * read along its index and the merge pulls only the rows the LIMIT and OFFSET need.
    */
-  private orderedSql(
-    spec: CollectionSpec,
-    name: string,
-    where: FindQuery['where'],
-    keys: readonly SortColumn[],
-    after: Keyset | undefined,
-    select: readonly string[],
-    limit: number,
-    offset: number,
-    withDocument = false,
-  ): { sql: string; params: unknown[] } {
+  private orderedSql({ spec, name, where, keys, after, select, limit, offset, withDocument = false }: OrderedRange): { sql: string; params: unknown[] } {
     const filters = (keys.length > 1 ? this.splitIn(spec, where) : null) ?? [this.conditions(spec, where)];
     const ranges = after ? this.keysetRanges(keys, after) : [{ clauses: [], params: [] }];
     const parts = filters.flatMap((f) => ranges.map((r) => ({ clauses: [...f.clauses, ...r.clauses], params: [...f.params, ...r.params] })));
