@@ -201,8 +201,7 @@ export class InvalidKeysetError extends Error {
 /** `after` must carry one scalar per sort key and a string id, and not come with a page number. */
 export function checkKeyset(after: Keyset, sort: readonly SortKey[], page: number | undefined): void {
   if (page !== undefined && page !== 1) throw new InvalidKeysetError('page and after cannot be combined');
-  const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-  if (!Array.isArray(after.values) || after.values.length !== sort.length || !after.values.every(scalar) || typeof after.id !== 'string') {
+  if (!Array.isArray(after.values) || after.values.length !== sort.length || !after.values.every(isScalar) || typeof after.id !== 'string') {
     throw new InvalidKeysetError(`after must hold ${sort.length} sort value(s) and an id`);
   }
 }

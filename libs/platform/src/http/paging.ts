@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@access-ledger/core';
-import { CursorRequiredError, InvalidKeysetError, Keyset, Page, SEARCH_SORT_LIMIT } from '@access-ledger/read-store';
+import { CursorRequiredError, InvalidKeysetError, Keyset, Page, SEARCH_SORT_LIMIT, isScalar } from '@access-ledger/read-store';
 
 /**
  * Paging of the list endpoints: page numbers for the first rows, an opaque cursor (`after`,
@@ -58,8 +58,6 @@ const invalidCursor = () =>
     'invalid-cursor',
     'after is not a cursor this list handed out for this query: pass the nextCursor of a page with the same filters, search and sort, or start again without after.',
   );
-
-const isScalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
 export function decodeCursor(scope: CursorScope, cursor: string): Keyset {
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
