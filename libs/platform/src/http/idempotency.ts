@@ -110,6 +110,9 @@ export const canonicalJson = (value: unknown): string => {
   return `{${entries.join(',')}}`;
 };
 
+/** What a key is bound to besides itself: the caller, the method and the path (the query string is not part of it). */
+export const keyScopeOf = (request: Request): [sub: string, method: string, path: string] => [request.principal!.sub, request.method, request.originalUrl.split('?')[0]];
+
 export const fingerprintOf = (body: unknown): string => createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
 
 @Injectable()
@@ -127,8 +130,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const response = context.switchToHttp().getResponse<Response>();
     const fingerprint = fingerprintOf(request.body);
     request.idempotencyFingerprint = fingerprint;
-    const path = request.originalUrl.split('?')[0];
-    const stream = `idempotency-${deriveId('idempotency-key', request.principal.sub, request.method, path, key)}`;
+    const [sub, method, path] = keyScopeOf(request);
+    const stream = `idempotency-${deriveId('idempotency-key', sub, method, path, key)}`;
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
     const append = (revision: number, event: KeyEvent) => this.events.appendToStream(stream, [this.toNewEvent(request, stream, revision, event)], { expectedRevision: revision < 0 ? 'no_stream' : revision });
 
@@ -189,7 +192,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private toNewEvent(request: Request, stream: string, revision: number, event: KeyEvent): NewEvent {
     const principal = request.principal!;
     return {
-      eventId: deriveId('event', stream, revision + 1, newId()),
+      // Each append states its expected revision; a retried append is the claim lost above, not a duplicate to merge.
+      eventId: newId(),
       type: event.type,
       data: event.data,
       metadata: {

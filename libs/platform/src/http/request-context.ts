@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { Actor, CommandContext, ValidationError, deriveId, newId } from '@access-ledger/core';
 import { Principal } from '@access-ledger/auth';
-import { IDEMPOTENCY_KEY } from './idempotency';
+import { IDEMPOTENCY_KEY, keyScopeOf } from './idempotency';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -28,12 +28,11 @@ export const requestContextOf = (request: Request): RequestContext => {
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ValidationError('invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
   }
-  const path = request.originalUrl.split('?')[0];
   return {
     principal,
     correlationId: request.correlationId ?? newId(),
     // The body's fingerprint is part of it: even a key reused with another body can never make the same command.
-    commandId: key ? deriveId('idempotency', principal.sub, request.method, path, key, request.idempotencyFingerprint ?? '') : newId(),
+    commandId: key ? deriveId('idempotency', ...keyScopeOf(request), key, request.idempotencyFingerprint ?? '') : newId(),
     now: new Date().toISOString(),
   };
 };
