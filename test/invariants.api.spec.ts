@@ -44,6 +44,16 @@ describe('Directory invariants under concurrency', () => {
     }
   });
 
+  it('admits nothing for a first lead administrator whose e-mail address is taken: the next add with a free one goes through', async () => {
+    const taken = await registerOrg(api, admin);
+    const org = await api.http.post('/organisations').set(bearer(admin)).send({ name: 'Empty, refused once' });
+    const refused = await api.http.post(`/organisations/${org.body.id}/users`).set(bearer(admin)).send(lead(taken.leadEmail));
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toMatch(/email-already-exists$/);
+    expect((await api.events.readStream(`organisation-${org.body.id}`)).map((e) => e.type)).toEqual(['OrganisationRegistered']);
+    expect((await api.http.post(`/organisations/${org.body.id}/users`).set(bearer(admin)).send(lead())).status).toBe(201);
+  });
+
   describe('two lead administrators leaving at the same time leave at least one', () => {
     const twoLeads = async (): Promise<{ org: OrgFixture; ids: [string, string]; tokens: [string, string] }> => {
       const org = await registerOrg(api, admin);

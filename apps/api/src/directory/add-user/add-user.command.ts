@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { deriveId } from '@access-ledger/core';
-import { AddUser, isPlatformAdmin, managesUsersOf, userDecider, userStream } from '@access-ledger/directory';
+import { AddUser, isPlatformAdmin, leadStandingChange, managesUsersOf, userDecider, userStream } from '@access-ledger/directory';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
 import { AddUserDto } from './add-user.dto';
@@ -54,7 +54,9 @@ export class AddUserHandler implements ICommandHandler<AddUserCommand> {
     const admit = this.leads.admission(organisationId, userId, ctx, isPlatformAdmin(caller) && !managesUsersOf(caller, organisationId));
     const result = await handleCommand(this.events, userDecider, userStream(userId), command, ctx, {
       beforeAppend: async (decision) => {
-        await email.check();
+        // A taken address is refused before an admission is written (a plain conflict then admits nothing);
+        // without an admission the reservation itself is the first write and refuses it.
+        if (leadStandingChange(decision.state, decision.events)) await email.check();
         await admit(decision);
         await email.reserve();
       },
