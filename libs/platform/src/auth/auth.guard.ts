@@ -30,7 +30,8 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    request.principal = await this.verifier.verify(request.header('authorization'));
+    // Verified once already when the rate limits looked at it before the body was read.
+    request.principal = request.verifiedPrincipal ?? (await this.verifier.verify(request.header('authorization')));
     for (const check of this.checks) await check.check(request);
     return true;
   }

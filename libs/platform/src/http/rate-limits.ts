@@ -99,17 +99,21 @@ const UNLIMITED = new Set(['/health', '/health/']);
  */
 export function anonymousIpLimit(options: AnonymousIpLimitOptions) {
   const logger = new Logger('RateLimit');
-  const authenticated = async (authorization: string | undefined): Promise<boolean> => {
+  const authenticated = async (request: Request): Promise<boolean> => {
+    const authorization = request.headers.authorization;
     if (!authorization) return false;
     if (options.managementToken && managementTokenMatches(authorization, options.managementToken)) return true;
     return options.verifier.verify(authorization).then(
-      () => true,
+      (principal) => {
+        request.verifiedPrincipal = principal;
+        return true;
+      },
       () => false,
     );
   };
   /** Null to let the request go on, else the refusal. */
   const refusalOf = async (request: Request): Promise<TooManyRequestsError | null> => {
-    if (await authenticated(request.headers.authorization)) return null;
+    if (await authenticated(request)) return null;
     try {
       await consume(options.storage, 'ip', normalizeIp(request.ip ?? 'unknown'), options.limitPerMinute, MINUTE);
       return null;

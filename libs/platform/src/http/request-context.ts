@@ -8,6 +8,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     correlationId?: string;
     principal?: Principal;
+    /** The bearer token as verified before the body was read (rate limits), for the auth guard to take over unverified twice. */
+    verifiedPrincipal?: Principal;
   }
 }
 
