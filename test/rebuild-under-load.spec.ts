@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@access-ledger/auth';
@@ -9,6 +8,7 @@ import { SqliteEventStore, toArray } from '@access-ledger/event-store';
 import { rebuildTargets, waitForCheckpoints } from '@access-ledger/projection-runner';
 import { Document, Projection, SqliteReadStore, projectBatch } from '@access-ledger/read-store';
 import { spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
+import { freePort } from './support/ports';
 
 /**
  * `projections:rebuild` while the service takes writes, both as production runs them: the
@@ -21,15 +21,6 @@ const WRITERS = 16;
 const REBUILDS: readonly Projection<any>[] = [spocOverviewProjection, spocOverviewCountsProjection, spocOverviewProjection, spocOverviewCountsProjection];
 /** Events already in the log before the service starts, so that every rebuild commits many batches. */
 const SEEDED_REQUESTS = 4_000;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 interface Exit {
   readonly code: number | null;

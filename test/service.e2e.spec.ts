@@ -1,25 +1,17 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore, toArray } from '@access-ledger/event-store';
 import { ParkedEvents, ensureRunnerCollections, parkedEntry } from '@access-ledger/projection-runner';
 import { SqliteReadStore } from '@access-ledger/read-store';
+import { freePort } from './support/ports';
 
 /**
  * The built service as a user runs it (npm test builds first): embedded stores under
  * DATA_DIR, a token from the token tool, data kept across a restart, a rebuild and a retry from the CLI.
  */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 describe('the built service on the embedded default', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-e2e-'));
   let port: number;
