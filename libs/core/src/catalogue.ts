@@ -27,7 +27,9 @@ export type FieldCheck<T> = [T] extends [boolean]
   ? 'boolean'
   : [T] extends [number]
     ? 'number'
-    : [T] extends [string]
+    : [T] extends [number | null]
+      ? 'number?'
+      : [T] extends [string]
       ? 'string' | readonly T[]
       : [T] extends [string | null]
         ? 'string?' | readonly T[]
@@ -111,6 +113,8 @@ const fits = (value: unknown, check: AnyCheck): boolean => {
       return typeof value === 'boolean';
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
+    case 'number?':
+      return value === null || (typeof value === 'number' && Number.isFinite(value));
     case 'string':
       return typeof value === 'string';
     case 'string?':
