@@ -177,7 +177,7 @@ describe('Directory API', () => {
         user: { id: user.id, email: user.email },
         organisation: { id: a.orgId, name: 'Hollybrook Surgery' },
         permissionLevel: 'lead_administrator',
-        capabilities: ['record_vaccinations', 'manage_vaccines', 'create_reports', 'manage_users'],
+        capabilities: ['record_vaccinations', 'manage_vaccines', 'create_reports', 'manage_workflows', 'manage_users'],
         spoc: true,
       });
       expect((await api.http.get(usersOf(a)).set(bearer(after))).status).toBe(200);

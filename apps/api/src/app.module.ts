@@ -10,6 +10,7 @@ import { projections } from '@access-ledger/projections';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
+import { CareAccessModule } from './care-access/care-access.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         rateLimitModule(),
         DirectoryModule,
         AccessRequestsModule,
+        CareAccessModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -72,8 +72,8 @@ const ids = { userId: 'u-1', organisationId: org };
 describe('permission levels', () => {
   it('grant exactly the capabilities of the table', () => {
     expect(capabilitiesOf('recorder')).toEqual(['record_vaccinations']);
-    expect(capabilitiesOf('administrator')).toEqual(['record_vaccinations', 'manage_vaccines', 'create_reports']);
-    expect(capabilitiesOf('lead_administrator')).toEqual(['record_vaccinations', 'manage_vaccines', 'create_reports', 'manage_users']);
+    expect(capabilitiesOf('administrator')).toEqual(['record_vaccinations', 'manage_vaccines', 'create_reports', 'manage_workflows']);
+    expect(capabilitiesOf('lead_administrator')).toEqual(['record_vaccinations', 'manage_vaccines', 'create_reports', 'manage_workflows', 'manage_users']);
   });
 });
 
