@@ -79,6 +79,7 @@ export type ConsentGiven = {
   type: 'ConsentGiven';
   data: OfParticipant & {
     grantId: string;
+    participant: ParticipantRef;
     professional: ProfessionalRef;
     basis: 'prior_consent' | 'mail_consent';
     assignmentId: string | null;
@@ -102,6 +103,7 @@ export type ProfessionalAssigned = {
   type: 'ProfessionalAssigned';
   data: OfParticipant & {
     assignmentId: string;
+    participant: ParticipantRef;
     professional: ProfessionalRef;
     endDate: string;
     reason: string;

@@ -323,6 +323,7 @@ const answerPrompt = (command: AnswerConsentPrompt, state: ParticipantState): Pa
       data: {
         ...ids,
         grantId: command.grantId,
+        participant: participant.enrolments[workflow.workflowId].participant,
         professional: entry.professional,
         basis: 'prior_consent',
         assignmentId: null,
@@ -364,6 +365,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
     data: {
       ...ids,
       assignmentId: command.assignmentId,
+      participant: enrolment.participant,
       professional: command.professional,
       endDate: command.endDate,
       reason,
@@ -407,6 +409,7 @@ const answerAssignment = (command: AnswerAssignment, state: ParticipantState): P
       data: {
         ...ids,
         grantId: command.grantId,
+        participant: state.enrolments[assignment.workflowId].participant,
         professional: assignment.professional,
         basis: 'mail_consent',
         assignmentId: assignment.assignmentId,
