@@ -1,7 +1,8 @@
 import { ConflictError, Decider, NotFoundError, ValidationError } from '@access-ledger/core';
 import { participantEvents } from './catalogue';
 import { GrantBasis, ParticipantEvent, ParticipantRef, ProfessionalRef, Refusal } from './events';
-import { ExistingWorkflow, WorkflowProfessional, checkReason, professionalOf } from './workflow';
+import { CareCaller, ProfessionalFacts, requireCareAdministrator } from './caller';
+import { ExistingWorkflow, WorkflowProfessional, checkProfessional, checkReason, professionalOf } from './workflow';
 
 // ---- State --------------------------------------------------------------------------
 export interface Enrolment {
@@ -245,14 +246,19 @@ export type AnswerConsentPrompt = {
   grantId: string;
   now: string;
 };
-/** One participant of an administrator's assignment; the professional as checked against the directory. */
+/**
+ * One participant of an administrator's assignment (the organisation in the path, the workflow
+ * as folded), and the professional as the directory knows them now.
+ */
 export type AssignProfessional = {
   type: 'AssignProfessional';
+  caller: CareCaller;
+  organisationId: string;
   workflow: ExistingWorkflow;
   participantId: string;
   assignmentId: string;
   grantId: string;
-  professional: ProfessionalRef;
+  professional: { readonly id: string; readonly facts: ProfessionalFacts };
   endDate: string;
   reason: string;
   now: string;
@@ -343,16 +349,19 @@ const answerPrompt = (command: AnswerConsentPrompt, state: ParticipantState): Pa
  */
 const assign = (command: AssignProfessional, state: ParticipantState): ParticipantEvent[] => {
   const { workflow } = command;
+  requireCareAdministrator(command.caller, command.organisationId);
+  if (workflow.organisationId !== command.organisationId) throw new NotFoundError('workflow-not-found', 'No such workflow in this organisation.');
+  const professional = checkProfessional(command.professional.id, command.professional.facts, workflow.organisationId);
   if (!workflow.allowAppendProfessionals) throw new ConflictError('appending-not-allowed', 'This workflow does not allow appending professionals later.');
   if (state.status !== 'known' || !state.enrolments[workflow.workflowId]) throw notEnrolled(command.participantId);
   const participant = state;
   if (!(Date.parse(command.endDate) > Date.parse(command.now))) throw new ValidationError('end-date-not-in-future', 'endDate must be in the future.', { field: 'endDate' });
   const reason = checkReason(command.reason);
-  const key = pairKey(workflow.workflowId, command.professional.id);
+  const key = pairKey(workflow.workflowId, professional.id);
   const link = participant.links[key] ? linkAt(participant.links[key], command.now) : undefined;
   const pendingStillOpen =
     link?.status === 'pending_consent' && participant.assignments.some((a) => a.assignmentId === link.assignmentId && Date.parse(a.endDate) > Date.parse(command.now));
-  if (activeGrantFor(participant, workflow.workflowId, command.professional.id, command.now) || pendingStillOpen) {
+  if (activeGrantFor(participant, workflow.workflowId, professional.id, command.now) || pendingStillOpen) {
     throw new ConflictError('already-assigned', 'This professional already has, or is waiting for, access to this participant in this workflow.', {
       participantId: participant.participantId,
     });
@@ -366,7 +375,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
       ...ids,
       assignmentId: command.assignmentId,
       participant: enrolment.participant,
-      professional: command.professional,
+      professional,
       endDate: command.endDate,
       reason,
       status: activeAtOnce ? 'active' : 'pending_consent',
@@ -384,7 +393,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
         assignmentId: command.assignmentId,
         participant: enrolment.participant,
         workflowName: workflow.name,
-        professional: command.professional,
+        professional,
         endDate: command.endDate,
         reason,
         consentPath: `/assignments/${command.assignmentId}/consent`,
