@@ -341,6 +341,21 @@ describe('option 2: professionals assigned later', () => {
       given([enrolled(both, true)]).when(assign({ workflow: both })).then([assigned('active', { workflow: both })]);
     });
 
+    it('once they withdrew an assignment’s grant while a prompt’s grant for that professional was active too', () => {
+      // Assigned (active at once), then the up-front prompt accepted: two grants for one professional. Withdrawing the
+      // assignment's grant is a no, whichever grant the participant answered last, and outlasts the other grant's expiry.
+      const both = workflowOf('wf-3', true, { ...pro, days: 30 });
+      const history = [enrolled(both, true), assigned('active', { workflow: both }), consentGiven(both), withdrawn(both, 'g-a1')];
+      const later = justAfter(thirtyDaysLater);
+      const again = { workflow: both, assignmentId: 'as-2', grantId: 'g-a2', endDate: '2026-12-01T00:00:00.000Z', now: later };
+      given(history)
+        .when(assign(again))
+        .then([
+          assigned('pending_consent', { workflow: both, assignmentId: 'as-2', until: again.endDate, at: later }),
+          consentRequested({ workflow: both, assignmentId: 'as-2', until: again.endDate, at: later }),
+        ]);
+    });
+
     it('not for another professional, nor for the same one in another workflow', () => {
       const history = [...withConsent, assigned('active'), withdrawn(appending, 'g-a1')];
       given(history).when(assign({ assignmentId: 'as-2', grantId: 'g-a2', professional: pro2 })).then([assigned('active', { assignmentId: 'as-2', grantId: 'g-a2', professional: pro2 })]);

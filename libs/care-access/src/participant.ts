@@ -99,8 +99,13 @@ const endGrant = (state: KnownParticipant, grantId: string, status: 'withdrawn' 
   const grant = state.grants.find((g) => g.grantId === grantId);
   if (!grant) return state;
   const grants = state.grants.map((g) => (g.grantId === grantId ? { ...g, status, endedAt: at, version } : g));
-  const link = state.links[pairKey(grant.workflowId, grant.professional.id)];
-  const links = link?.grantId === grantId ? setLink(state, grant.workflowId, grant.professional, { status, grantId, assignmentId: link.assignmentId, until: link.until }) : state.links;
+  const key = pairKey(grant.workflowId, grant.professional.id);
+  const link = state.links[key];
+  if (link?.grantId === grantId) {
+    return { ...state, grants, links: setLink(state, grant.workflowId, grant.professional, { status, grantId, assignmentId: link.assignmentId, until: link.until }) };
+  }
+  // The link is about another grant of the same professional (both options at once): it stays, but a withdrawal is a no all the same.
+  const links = link && status === 'withdrawn' ? { ...state.links, [key]: { ...link, refusedBefore: true } } : state.links;
   return { ...state, grants, links };
 };
 
