@@ -287,6 +287,13 @@ describe('option 2: professionals assigned later', () => {
       .when(assign({ endDate: justAfter(assignedAt) }))
       .then([assigned('active', { until: justAfter(assignedAt) })]));
 
+  it('records the end date in UTC with milliseconds, however it was written, so that ends sort as they fall', () => {
+    given(withConsent).when(assign({ endDate: '2026-08-01T02:00:00+02:00' })).then([assigned('active')]);
+    given(withoutConsent).when(assign({ endDate: '2026-08-01' })).then([assigned('pending_consent'), consentRequested()]);
+  });
+
+  it('refuses an end date that is not a date', () => given(withConsent).when(assign({ endDate: 'next summer' })).thenThrows('end-date-not-in-future', 'validation'));
+
   it.each([
     ['empty', ''],
     ['501 characters', 'r'.repeat(501)],

@@ -79,12 +79,14 @@ export type KnownParticipant = Exclude<ParticipantState, { status: 'none' }>;
 
 export const pairKey = (workflowId: string, professionalId: string) => `${workflowId}\u001f${professionalId}`;
 
+/** Whether access that lasts `until` has ended at `now`: it ends at `until` itself. The one comparison enforcement, ExpireAccess and the expiry sweeper make. */
+export const untilReached = (until: string, now: string) => Date.parse(now) >= Date.parse(until);
+
 /** A grant lets its professional see the results while recorded active and before `until`, whatever the reactor has recorded yet. */
-export const isActive = (grant: Grant, now: string) => grant.status === 'active' && Date.parse(now) < Date.parse(grant.until);
+export const isActive = (grant: Grant, now: string) => grant.status === 'active' && !untilReached(grant.until, now);
 
 /** The link as it stands at `now`: an active link past its `until` is expired even before AccessExpired is recorded. */
-export const linkAt = (link: Link, now: string): Link =>
-  link.status === 'active' && link.until !== null && Date.parse(now) >= Date.parse(link.until) ? { ...link, status: 'expired' } : link;
+export const linkAt = (link: Link, now: string): Link => (link.status === 'active' && link.until !== null && untilReached(link.until, now) ? { ...link, status: 'expired' } : link);
 
 type Evolving = ParticipantEvent & { readonly revision?: number };
 
@@ -352,6 +354,8 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
   if (state.status !== 'known' || !state.enrolments[workflow.workflowId]) throw notEnrolled(command.participantId);
   const participant = state;
   if (!(Date.parse(command.endDate) > Date.parse(command.now))) throw new ValidationError('end-date-not-in-future', 'endDate must be in the future.', { field: 'endDate' });
+  // One form for every recorded moment (UTC, milliseconds), so that `until`s sort as strings in the read models as they do in time.
+  const endDate = new Date(Date.parse(command.endDate)).toISOString();
   const reason = checkReason(command.reason);
   const key = pairKey(workflow.workflowId, command.professional.id);
   const link = participant.links[key] ? linkAt(participant.links[key], command.now) : undefined;
@@ -372,7 +376,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
       assignmentId: command.assignmentId,
       participant: enrolment.participant,
       professional: command.professional,
-      endDate: command.endDate,
+      endDate,
       reason,
       status: activeAtOnce ? 'active' : 'pending_consent',
       grantId: activeAtOnce ? command.grantId : null,
@@ -390,7 +394,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
         participant: enrolment.participant,
         workflowName: workflow.name,
         professional: command.professional,
-        endDate: command.endDate,
+        endDate,
         reason,
         consentPath: `/assignments/${command.assignmentId}/consent`,
         requestedAt: command.now,
@@ -449,7 +453,7 @@ const withdraw = (command: WithdrawConsent, state: ParticipantState): Participan
 
 const expire = (command: ExpireAccess, state: ParticipantState): ParticipantEvent[] => {
   const grant = state.status === 'known' ? state.grants.find((g) => g.grantId === command.grantId) : undefined;
-  if (!grant || grant.status !== 'active' || Date.parse(command.now) < Date.parse(grant.until)) return [];
+  if (!grant || grant.status !== 'active' || !untilReached(grant.until, command.now)) return [];
   const { workflowId, organisationId, grantId, until } = grant;
   return [
     {
