@@ -11,6 +11,7 @@ import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { CareAccessModule } from './care-access/care-access.module';
+import { AuditModule } from './audit/audit.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         DirectoryModule,
         AccessRequestsModule,
         CareAccessModule,
+        AuditModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+
+/** Audit: read-only endpoints over the event log of every context; one folder per use case. */
+@Module({
+  imports: [DirectoryModule],
+  controllers: [],
+  providers: [],
+})
+export class AuditModule {}
