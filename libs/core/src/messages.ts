@@ -21,6 +21,13 @@ export interface EventMetadata {
   readonly causationId: string;
   readonly commandId: string;
   readonly schemaVersion: number;
+  /**
+   * The stream's hash chain (docs/events.md, envelope): sha256 of the previous event's
+   * `streamHash` and the RFC 8785 canonical form of this event as stored (eventId, type,
+   * streamId, revision, data, metadata without this field). Written by the event store adapter
+   * at append time, whatever the caller put here; absent on events stored before the chain.
+   */
+  readonly streamHash?: string;
 }
 
 /** What a decider produces: a fact, not yet stored. */

@@ -48,7 +48,11 @@ export interface SubscribeOptions {
 }
 
 export interface EventStore {
-  /** Idempotent per stream: appending the same event ids to the same stream again stores nothing and answers as the first time. */
+  /**
+   * Idempotent per stream: appending the same event ids to the same stream again stores nothing and answers as the first time.
+   * Every adapter stores each event with `metadata.streamHash`, the stream's hash chain (stream-chain.ts), computed from the
+   * stream's last stored event inside the append's own revision check, so no caller can bypass or break it.
+   */
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -30,6 +30,7 @@ import { EventMetadata, NewEvent, RecordedEvent } from '@access-ledger/core';
 import {
   AppendOptions,
   AppendResult,
+  DuplicateEventIdError,
   EventFilter,
   EventStore,
   ExpectedRevision,
@@ -40,6 +41,7 @@ import {
   matchesFilter,
   revisionMatches,
 } from './event-store';
+import { chainedEvents } from './stream-chain';
 
 export interface EventStoreDbEventStoreOptions {
   /** For example `esdb://localhost:2113?tls=false`, or a cluster's `esdb+discover://` string. */
@@ -108,9 +110,11 @@ export interface EventStoreDbEventStoreOptions {
  * type prefix, else excludes system events; the rest (exact types, system streams) in JS.
  *
  * Idempotence. Events keep the ids we give them, and ESDB treats an append whose ids are
- * already at the expected revision as done (it returns the earlier result). With
- * expectedRevision 'any' that check is best effort (a cache of recent ids). ESDB does not
- * report ids used elsewhere, so DuplicateEventIdError never comes from this adapter.
+ * already at the expected revision as done (it returns the earlier result). ESDB's check for
+ * expectedRevision 'any' is best effort (a cache of recent ids), and 'any' is sent as an exact
+ * revision anyway (the hash chain, see appendToStream), so for 'any' and 'stream_exists' the
+ * adapter looks for the ids in the stream itself. ESDB does not report ids used elsewhere, so
+ * DuplicateEventIdError comes from this adapter only for ids found in part in the same stream.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
@@ -127,10 +131,52 @@ export class EventStoreDbEventStore implements EventStore {
     this.pingTimeoutMs = options.pingTimeoutMs ?? 5000;
   }
 
+  /**
+   * Appends with each event's `metadata.streamHash` (stream-chain.ts), which continues from the
+   * stream's last event: so the adapter first reads that event (backwards, one event, from the
+   * leader), then appends with an exact expected revision, which makes the pair safe: a writer
+   * that got in between makes ESDB refuse the append, so no event is ever stored with a hash
+   * computed from anything but its real predecessor.
+   * - An exact expectation (`no_stream`, a number) is sent as it is. Where the read shows another
+   *   revision, ESDB either recognises a retry of these ids and writes nothing, or refuses; a
+   *   read *below* the expected revision is refused here, since the events could only be
+   *   chained from an event not read.
+   * - `any` and `stream_exists` become the revision read; a retry of an earlier append (the first
+   *   id already in the stream) is looked for first, by reading the stream, and answered as the
+   *   first time (ESDB's own check for `any` is best effort); losing a race reads again.
+   * That is one more round trip per append than a plain append.
+   */
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     const { expectedRevision } = options;
     if (events.length === 0) return this.appendNothing(streamId, expectedRevision);
+    const exact = expectedRevision === 'no_stream' || typeof expectedRevision === 'number';
+    for (let attempt = 1; ; attempt += 1) {
+      const last = await this.lastEvent(streamId);
+      const current = last?.revision ?? -1;
+      if (typeof expectedRevision === 'number' && current < expectedRevision) {
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, current);
+      }
+      if (!exact) {
+        if (!revisionMatches(expectedRevision, current)) throw new WrongExpectedRevisionError(streamId, expectedRevision, current);
+        const earlier = current >= 0 ? await this.earlierAppend(streamId, events) : null;
+        if (earlier) return earlier;
+      }
+      const chained = chainedEvents(streamId, current + 1, last?.metadata.streamHash, events);
+      const sent: ExpectedRevision = exact ? expectedRevision : current < 0 ? 'no_stream' : current;
+      try {
+        return await this.appendExactly(streamId, chained, sent);
+      } catch (error) {
+        // Only `any` and `stream_exists` are ours to retry; an exact expectation is the caller's.
+        if (exact || !(error instanceof WrongExpectedRevisionError) || attempt >= MAX_CHAINED_APPEND_ATTEMPTS) {
+          if (error instanceof WrongExpectedRevisionError) throw new WrongExpectedRevisionError(streamId, expectedRevision, error.actual);
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async appendExactly(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     let result;
     try {
       result = await this.client.appendToStream(streamId, events.map(toEventData), {
@@ -150,6 +196,36 @@ export class EventStoreDbEventStore implements EventStore {
     const nextExpectedRevision = Number(result.nextExpectedRevision);
     const position = positionNumber(result.position) ?? (await this.positionOfRevision(streamId, nextExpectedRevision));
     return { nextExpectedRevision, position };
+  }
+
+  /** The stream's last event, read from the leader (the one an append is chained to), or undefined. */
+  private async lastEvent(streamId: string): Promise<RecordedEvent | undefined> {
+    const read = this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true });
+    try {
+      for await (const { event } of consume(read)) {
+        if (event) return toRecorded(event, streamReadPosition(event));
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw error;
+    }
+    return undefined;
+  }
+
+  /**
+   * A retried append (same ids, same stream) answered as the first time, as the SQLite adapter
+   * does: the stream is read to find the first id; ids found only in part are refused.
+   */
+  private async earlierAppend(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | null> {
+    const stored = await this.readStream(streamId);
+    const first = stored.findIndex((event) => event.eventId === events[0].eventId);
+    if (first < 0) return null;
+    const replayed = stored.slice(first, first + events.length);
+    if (replayed.length !== events.length || replayed.some((event, i) => event.eventId !== events[i].eventId)) {
+      throw new DuplicateEventIdError(events[0].eventId);
+    }
+    const last = replayed[replayed.length - 1];
+    return { nextExpectedRevision: last.revision, position: last.position };
   }
 
   /** An empty append stores nothing but still checks the revision, as the SQLite adapter does. */
@@ -333,6 +409,8 @@ export class EventStoreDbEventStore implements EventStore {
 
 /** Within this many bytes (a few thousand events) a seen position is used without looking further. */
 const NEAR_ENOUGH_BYTES = 1 << 20;
+/** Tries of an `any` or `stream_exists` append that keeps losing the race to other writers (each loss re-reads the stream's last event). */
+const MAX_CHAINED_APPEND_ATTEMPTS = 50;
 const MAX_RESUBSCRIBE_DELAY_MS = 5000;
 const MAX_SAFE_POSITION = BigInt(Number.MAX_SAFE_INTEGER);
 

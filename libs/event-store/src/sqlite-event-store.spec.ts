@@ -1,7 +1,9 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from './sqlite-event-store';
+import { STREAM_CHAIN_START, checkStreamChains, streamHashOf } from './stream-chain';
 import { anEvent, describeEventStoreContract } from './testing/event-store.contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'al-es-'));
@@ -37,5 +39,31 @@ describe('SqliteEventStore reads', () => {
     let last;
     for (let result = await reading.next(); !result.done; result = await reading.next()) last = result.value;
     expect(last?.eventId).toBe(late.eventId);
+  });
+});
+
+describe('SqliteEventStore on a data folder from before the hash chain', () => {
+  it('goes on from a stream whose events have no streamHash: the chain starts at the first new event, and the check accepts both', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'al-es-legacy-'));
+    const file = join(own, 'events.db');
+    try {
+      // The rows as the store wrote them before it chained streams: metadata without streamHash.
+      await new SqliteEventStore({ file }).close();
+      const db = new Database(file);
+      const insert = db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const [revision, event] of [anEvent('Old'), anEvent('Old')].entries()) {
+        insert.run(event.eventId, 'user-legacy', revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata));
+      }
+      db.close();
+      const store = new SqliteEventStore({ file });
+      await store.appendToStream('user-legacy', [anEvent('New'), anEvent('New')], { expectedRevision: 1 });
+      const events = await store.readStream('user-legacy');
+      expect(events.map((e) => e.metadata.streamHash === undefined)).toEqual([true, true, false, false]);
+      expect(events[2].metadata.streamHash).toBe(streamHashOf(STREAM_CHAIN_START, events[2]));
+      expect(await checkStreamChains(store.readAll())).toEqual({ events: 4, streams: 1, unhashed: 2, breaks: 0 });
+      await store.close();
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

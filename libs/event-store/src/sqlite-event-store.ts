@@ -16,6 +16,7 @@ import {
   matchesFilter,
   revisionMatches,
 } from './event-store';
+import { chainedEvents } from './stream-chain';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; created with its folder when missing. */
@@ -65,6 +66,9 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
  * loop are group-committed: one transaction (one fsync) per flush, each append inside its
  * own savepoint with its own expected-revision check, so one failing append fails alone.
  *
+ * Each append reads its stream's last revision and `streamHash` and writes the events with
+ * theirs (stream-chain.ts) in the same savepoint, so the chain follows what is stored.
+ *
  * SQLite admits one writer at a time and a reader sees only committed transactions, so
  * positions (the rowid) become visible in order: a subscriber never sees a gap fill later.
  */
@@ -80,7 +84,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appendOne: (append: PendingAppend) => AppendResult;
 
   private readonly stmt: {
-    currentRevision: Database.Statement<[string], { revision: number | null; position: number | null }>;
+    currentRevision: Database.Statement<[string], { revision: number; position: number; stream_hash: string | null }>;
     byEventId: Database.Statement<[string, string], { stream_id: string; revision: number; position: number }>;
     insert: Database.Statement<[string, string, number, string, string, string]>;
     head: Database.Statement<[], { head: number | null }>;
@@ -114,7 +118,7 @@ export class SqliteEventStore implements EventStore {
     this.appendOne = this.db.transaction((append: PendingAppend) => this.appendChecked(append));
     this.stmt = {
       currentRevision: this.db.prepare(
-        'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+        "SELECT revision, position, json_extract(metadata, '$.streamHash') AS stream_hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
       ),
       // Served by the (stream_id, revision) key: streams are short, and a global index on random
       // event ids would cost every append a random page write (half the throughput, measured).
@@ -196,7 +200,8 @@ export class SqliteEventStore implements EventStore {
     }
     let revision = currentRevision;
     let position = current?.position ?? 0;
-    for (const event of events) {
+    // The stream's hash chain goes on from its last event, read in this same transaction.
+    for (const event of chainedEvents(streamId, currentRevision + 1, current?.stream_hash ?? undefined, events)) {
       revision += 1;
       const info = this.stmt.insert.run(event.eventId, streamId, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata));
       position = Number(info.lastInsertRowid);

@@ -1,5 +1,6 @@
 import { NewEvent, RecordedEvent, newId } from '@access-ledger/core';
 import { EventStore, WrongExpectedRevisionError, toArray } from '../event-store';
+import { STREAM_CHAIN_START, StreamChainCheck, checkStreamChains, streamHashOf } from '../stream-chain';
 
 /**
  * One behavioural contract for every EventStore adapter. Streams are named under a
@@ -82,7 +83,54 @@ export function describeEventStoreContract(adapter: string, harness: EventStoreH
       const [stored] = await store.readStream(id);
       expect(stored.eventId).toBe(event.eventId);
       expect(stored.data).toEqual(event.data);
-      expect(stored.metadata).toEqual(event.metadata);
+      // The metadata as appended, and the stream's hash chain the store adds (stream-chain.ts).
+      expect(stored.metadata).toEqual({ ...event.metadata, streamHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    });
+
+    /** The breaks StreamChainCheck finds in one stream as the store gives it back. */
+    const chainBreaks = async (id: string) => {
+      const check = new StreamChainCheck();
+      const breaks = (await store.readStream(id)).flatMap((event) => check.check(event));
+      return { breaks, report: check.report() };
+    };
+
+    it('chains each stream: every event carries a streamHash that follows from the one before it, across appends of every kind', async () => {
+      const id = stream('chain');
+      await store.appendToStream(id, [anEvent('A', { n: 1 }), anEvent('B', { n: 2.5, text: 'Zoë' })], { expectedRevision: 'no_stream' });
+      await store.appendToStream(id, [anEvent('C')], { expectedRevision: 1 });
+      await store.appendToStream(id, [anEvent('D'), anEvent('E')], { expectedRevision: 'any' });
+      const retried = [anEvent('F')];
+      await store.appendToStream(id, retried, { expectedRevision: 'stream_exists' });
+      await store.appendToStream(id, retried, { expectedRevision: 4 }); // a retry stores nothing and leaves the chain as it was
+      // A caller's own streamHash is not kept: the store writes the chain.
+      const forged = anEvent('G');
+      await store.appendToStream(id, [{ ...forged, metadata: { ...forged.metadata, streamHash: 'f'.repeat(64) } }], { expectedRevision: 5 });
+      const events = await store.readStream(id);
+      expect(events.map((e) => e.type)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+      expect(events[0].metadata.streamHash).toBe(streamHashOf(STREAM_CHAIN_START, events[0]));
+      expect(events[1].metadata.streamHash).toBe(streamHashOf(events[0].metadata.streamHash!, events[1]));
+      expect(events[6].metadata.streamHash).not.toBe('f'.repeat(64));
+      expect(await chainBreaks(id)).toEqual({ breaks: [], report: { events: 7, streams: 1, unhashed: 0, breaks: 0 } });
+    });
+
+    it('keeps one unbroken chain per stream while writers race on it with any', async () => {
+      const prefix = `${run}k${Math.random().toString(36).slice(2, 6)}`;
+      const start = (await store.headPosition()) + 1;
+      const ids = [`${prefix}-1`, `${prefix}-2`];
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          for (let i = 0; i < 10; i += 1) await store.appendToStream(ids[w % 2], i % 3 === 0 ? [anEvent('Two'), anEvent('Two')] : [anEvent('One')], { expectedRevision: 'any' });
+        }),
+      );
+      for (const id of ids) {
+        const { breaks, report } = await chainBreaks(id);
+        expect(breaks).toEqual([]);
+        expect(report.events).toBe(56);
+      }
+      // The same check over the log, as `audit:verify -- --store` runs it.
+      const found: unknown[] = [];
+      expect(await checkStreamChains(store.readAll({ fromPosition: start, filter: { streamPrefixes: [prefix] } }), (b) => found.push(b))).toEqual({ events: 112, streams: 2, unhashed: 0, breaks: 0 });
+      expect(found).toEqual([]);
     });
 
     it('refuses a wrong expected revision with the actual revision and stores nothing', async () => {

@@ -1,0 +1,70 @@
+import { NewEvent, RecordedEvent } from '@access-ledger/core';
+import { STREAM_CHAIN_START, StreamChainCheck, chainedEvents, streamHashOf } from './stream-chain';
+import { anEvent } from './testing/event-store.contract';
+
+/** A stream's events as a store would give them back after appending them through chainedEvents. */
+const recorded = (streamId: string, events: readonly NewEvent[], firstRevision = 0, previous?: string, firstPosition = 1): RecordedEvent[] =>
+  chainedEvents(streamId, firstRevision, previous, events).map((event, i) => ({ ...event, streamId, revision: firstRevision + i, position: firstPosition + i }));
+
+const legacy = (streamId: string, revision: number): RecordedEvent => {
+  const { streamHash: _none, ...metadata } = anEvent('Old').metadata;
+  return { ...anEvent('Old'), metadata, streamId, revision, position: 100 + revision };
+};
+
+const checkAll = (events: readonly RecordedEvent[]) => {
+  const check = new StreamChainCheck();
+  const breaks = events.flatMap((event) => check.check(event));
+  return { breaks: breaks.map((b) => [b.streamId, b.revision, b.kind]), report: check.report() };
+};
+
+describe('stream hash chains', () => {
+  it('hashes the event as stored, from 64 zeros, each from the one before', () => {
+    const [first, second] = recorded('user-1', [anEvent('A', { x: 1 }), anEvent('B')]);
+    expect(first.metadata.streamHash).toBe(streamHashOf(STREAM_CHAIN_START, first));
+    expect(second.metadata.streamHash).toBe(streamHashOf(first.metadata.streamHash!, second));
+    // Every field it covers changes it; the position does not (the store assigns it later).
+    for (const changed of [{ eventId: 'x' }, { type: 'X' }, { streamId: 'user-2' }, { revision: 5 }, { data: { x: 2 } }, { metadata: { ...first.metadata, commandId: 'x' } }]) {
+      expect(streamHashOf(STREAM_CHAIN_START, { ...first, ...changed })).not.toBe(first.metadata.streamHash);
+    }
+    expect(streamHashOf(STREAM_CHAIN_START, { ...first, position: 999 } as RecordedEvent)).toBe(first.metadata.streamHash);
+  });
+
+  it('finds nothing in intact streams, interleaved as in the log', () => {
+    const a = recorded('a-1', [anEvent(), anEvent(), anEvent()]);
+    const b = recorded('b-1', [anEvent(), anEvent()]);
+    expect(checkAll([a[0], b[0], a[1], b[1], a[2]])).toEqual({ breaks: [], report: { events: 5, streams: 2, unhashed: 0, breaks: 0 } });
+  });
+
+  it('names the stream and revision of an edited event, once', () => {
+    const events = recorded('a-1', [anEvent(), anEvent(), anEvent(), anEvent()]);
+    const edited = events.map((e, i) => (i === 1 ? { ...e, data: { changed: true } } : e));
+    expect(checkAll(edited).breaks).toEqual([['a-1', 1, 'edited']]);
+    // Edited, and its hash recomputed: the next event no longer follows.
+    const rehashed = edited.map((e, i) => (i === 1 ? { ...e, metadata: { ...e.metadata, streamHash: streamHashOf(events[0].metadata.streamHash!, e) } } : e));
+    expect(checkAll(rehashed).breaks).toEqual([['a-1', 2, 'edited']]);
+  });
+
+  it('names a deleted event by the revision missing, once; reordered events likewise', () => {
+    const events = recorded('a-1', [anEvent(), anEvent(), anEvent(), anEvent()]);
+    expect(checkAll([events[0], events[2], events[3]]).breaks).toEqual([['a-1', 2, 'missing']]);
+    expect(checkAll([events[1], events[2], events[3]]).breaks).toEqual([['a-1', 1, 'missing']]);
+    expect(checkAll([events[0], events[2], events[1], events[3]]).breaks).toEqual([
+      ['a-1', 2, 'missing'],
+      ['a-1', 1, 'missing'],
+      ['a-1', 3, 'edited'],
+    ]);
+  });
+
+  it('accepts events stored before the chain at the head of a stream; the chain starts at the first hashed event', () => {
+    const old = [legacy('a-1', 0), legacy('a-1', 1)];
+    const later = recorded('a-1', [anEvent(), anEvent()], 2, undefined);
+    expect(later[0].metadata.streamHash).toBe(streamHashOf(STREAM_CHAIN_START, later[0]));
+    expect(checkAll([...old, ...later])).toEqual({ breaks: [], report: { events: 4, streams: 1, unhashed: 2, breaks: 0 } });
+  });
+
+  it('refuses an event without a hash after hashed ones (its hash removed)', () => {
+    const events = recorded('a-1', [anEvent(), anEvent(), anEvent()]);
+    const { streamHash: _removed, ...bare } = events[1].metadata;
+    expect(checkAll([events[0], { ...events[1], metadata: bare }, events[2]]).breaks).toEqual([['a-1', 1, 'unhashed']]);
+  });
+});

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { EventMetadata, NewEvent, RecordedEvent, canonicalJson } from '@access-ledger/core';
+
+/**
+ * Each stream's hash chain (tamper evidence at rest, docs/events.md): every adapter writes
+ * `metadata.streamHash` when it appends, and `npm run audit:verify -- --store` recomputes it.
+ *
+ *   streamHash(r) = sha256_hex( streamHash(r - 1) + JCS({ eventId, type, streamId, revision, data, metadata }) )
+ *
+ * where `metadata` is the stored metadata without `streamHash`, JCS is RFC 8785 (canonicalJson)
+ * and `+` joins the 64 lower-case hex characters of the previous hash to the canonical text
+ * (UTF-8). The chain starts from 64 zeros: at revision 0, or at the first event of a stream
+ * that has one (events stored before the chain existed carry none; see checkStreamChains).
+ *
+ * The global position is left out on purpose: the store assigns it when the append commits (in
+ * EventStoreDB only then), and a stream copied to another store keeps its ids and revisions but
+ * not its positions. Deleting an event shows as a hole in the revisions and a chain that no
+ * longer follows; reordering shows the same way, since the revision is inside the hash.
+ */
+export const STREAM_CHAIN_START = '0'.repeat(64);
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+type Hashable = Pick<RecordedEvent, 'eventId' | 'type' | 'streamId' | 'revision' | 'data' | 'metadata'>;
+
+const withoutStreamHash = (metadata: EventMetadata): Omit<EventMetadata, 'streamHash'> => {
+  if (!('streamHash' in metadata)) return metadata;
+  const { streamHash: _ignored, ...rest } = metadata;
+  return rest;
+};
+
+/** The stream hash of an event as stored, given the hash of the event before it in its stream. */
+export const streamHashOf = (previous: string, event: Hashable): string =>
+  sha256Hex(
+    previous +
+      canonicalJson({
+        eventId: event.eventId,
+        type: event.type,
+        streamId: event.streamId,
+        revision: event.revision,
+        data: event.data,
+        metadata: withoutStreamHash(event.metadata),
+      }),
+  );
+
+/**
+ * The events of one append as they are to be stored: each with its `metadata.streamHash`,
+ * continuing from the stream's last event (revision `firstRevision - 1`, whose hash is
+ * `previous`; undefined for a new stream or a last event stored before the chain).
+ */
+export const chainedEvents = (streamId: string, firstRevision: number, previous: string | undefined, events: readonly NewEvent[]): NewEvent[] => {
+  let hash = previous ?? STREAM_CHAIN_START;
+  return events.map((event, i) => {
+    const metadata = withoutStreamHash(event.metadata);
+    hash = streamHashOf(hash, { eventId: event.eventId, type: event.type, streamId, revision: firstRevision + i, data: event.data, metadata });
+    return { ...event, metadata: { ...metadata, streamHash: hash } };
+  });
+};
+
+/** One place where a stream's chain does not hold, named by stream and revision. */
+export interface StreamChainBreak {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number | null;
+  /** `missing`: revisions absent before this one (deleted); `edited`: the hash does not follow; `unhashed`: no hash after hashed events. */
+  readonly kind: 'missing' | 'edited' | 'unhashed';
+  readonly message: string;
+}
+
+export interface StreamChainReport {
+  readonly events: number;
+  readonly streams: number;
+  /** Events stored before the chain existed (no hash, and no hashed event before them in their stream). */
+  readonly unhashed: number;
+  readonly breaks: number;
+}
+
+interface StreamState {
+  revision: number;
+  /** Hash of the last event seen, null while the stream has only events from before the chain. */
+  hash: string | null;
+  /** The last event was a break that left no hash to go on: the next hash is taken as it is. */
+  resync: boolean;
+}
+
+/**
+ * Checks every stream's chain over the log read in position order (any order in which each
+ * stream's events come by increasing revision), reporting each break as it is found. Memory
+ * grows with the number of streams (one entry each: the last revision and hash), not with the
+ * number of events.
+ *
+ * Events stored before the chain existed (no `streamHash`) are accepted at the head of their
+ * stream: the chain starts, from 64 zeros, at the stream's first hashed event. After a hashed
+ * event every event must carry a hash. After a break the check resynchronises on the event's
+ * own hash, so one edit or one deletion is reported once.
+ *
+ * What it cannot see: the loss of a stream's newest events (the chain of what is left is
+ * intact) and a chain recomputed by whoever edited the store (the hash has no secret); a signed
+ * export (whose lines carry each event's `streamHash`) is the anchor for both.
+ */
+export class StreamChainCheck {
+  private readonly streams = new Map<string, StreamState>();
+  private counts = { events: 0, unhashed: 0, breaks: 0 };
+
+  check(event: RecordedEvent): StreamChainBreak[] {
+    this.counts.events += 1;
+    const found: StreamChainBreak[] = [];
+    const at = (kind: StreamChainBreak['kind'], message: string) =>
+      found.push({ streamId: event.streamId, revision: event.revision, position: event.position, kind, message: `${event.streamId}@${event.revision}: ${message}` });
+    const state = this.streams.get(event.streamId);
+    const expected = state ? state.revision + 1 : 0;
+    const own = typeof event.metadata?.streamHash === 'string' ? event.metadata.streamHash : null;
+    let resync = false;
+    if (event.revision !== expected) {
+      const missing = event.revision - expected === 1 ? `revision ${expected} is missing` : `revisions ${expected} to ${event.revision - 1} are missing`;
+      at('missing', event.revision > expected ? `${missing} (deleted)` : `comes after revision ${expected - 1} (reordered or duplicated)`);
+      resync = own === null;
+    } else if (own === null) {
+      if (state?.hash) {
+        at('unhashed', 'has no streamHash, though earlier events of the stream have one (its hash was removed)');
+        resync = true;
+      } else this.counts.unhashed += 1;
+    } else if (!state?.resync && own !== streamHashOf(state?.hash ?? STREAM_CHAIN_START, event)) {
+      at('edited', 'streamHash does not follow from the event and the one before it (this event, or the one before it, was changed)');
+    }
+    this.streams.set(event.streamId, { revision: Math.max(event.revision, state?.revision ?? -1), hash: own ?? (resync ? null : state?.hash ?? null), resync });
+    this.counts.breaks += found.length;
+    return found;
+  }
+
+  report(): StreamChainReport {
+    return { events: this.counts.events, streams: this.streams.size, unhashed: this.counts.unhashed, breaks: this.counts.breaks };
+  }
+}
+
+/** Checks the chains of every stream in `events` (e.g. `store.readAll()`), calling `onBreak` for each break. */
+export async function checkStreamChains(events: AsyncIterable<RecordedEvent>, onBreak: (found: StreamChainBreak) => void = () => undefined): Promise<StreamChainReport> {
+  const check = new StreamChainCheck();
+  for await (const event of events) check.check(event).forEach(onBreak);
+  return check.report();
+}
