@@ -1,0 +1,51 @@
+import { RecordedEvent } from '@access-ledger/core';
+
+/**
+ * How the export (`GET /audit/export?format=<name>`) writes one event: a pluggable mapping
+ * from a recorded event to the JSON object of its line. Everything else — which events are
+ * selected, the hash chain, the manifest and its signature, `npm run audit:verify` — is the
+ * same for every format.
+ *
+ * To add a format: write it beside this file (pure, like the rest of libs/audit), export it
+ * from the index, and add it to EXPORT_FORMATS below. The endpoint then accepts its name
+ * (the query is validated against this list), the manifest records it, and the verifier
+ * checks its files without knowing it.
+ */
+export interface ExportFormat {
+  /** The `format` query value, e.g. `events` or `fhir-auditevent`. */
+  readonly name: string;
+  /** One line for the API documentation. */
+  readonly description: string;
+  /**
+   * The line's content for one selected event, or null to leave the event out of this format
+   * (it is then not counted and not hashed). A non-empty JSON object (plain data, as JSON.parse
+   * would give it back) without top-level members named `hash` or `manifest`: the export adds
+   * `hash` to the line, and a `manifest` member marks the last line. A format whose readers
+   * refuse unknown members (a FHIR resource, say) may wrap its resource, e.g. `{ resource }`.
+   * Called once per selected event, in position order; it may keep state across calls only if
+   * it is created per export.
+   */
+  toLine(recorded: RecordedEvent): Record<string, unknown> | null;
+}
+
+/** The default: every selected event exactly as stored, envelope and position included. */
+export const eventsFormat: ExportFormat = {
+  name: 'events',
+  description: 'Each event as stored: eventId, type, streamId, revision, position, data and metadata (with its streamHash).',
+  toLine: (event) => ({
+    eventId: event.eventId,
+    type: event.type,
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position,
+    data: event.data,
+    metadata: event.metadata,
+  }),
+};
+
+/** Every format the export offers; the first is the default. Plug new formats in here. */
+export const EXPORT_FORMATS: readonly ExportFormat[] = [eventsFormat];
+
+export const DEFAULT_EXPORT_FORMAT = EXPORT_FORMATS[0].name;
+
+export const exportFormatNamed = (name: string): ExportFormat | undefined => EXPORT_FORMATS.find((format) => format.name === name);
