@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@access-ledger/platform';
+import { ConfigError, EMBEDDED_AUDIT_KEY_FILE, loadConfig } from '@access-ledger/platform';
 
 describe('configuration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-config-'));
@@ -41,6 +42,8 @@ describe('configuration', () => {
     [{ EVENT_RETRY_ATTEMPTS: '0' }, 'EVENT_RETRY_ATTEMPTS'],
     [{ EVENT_RETRY_DELAY_MS: 'soon' }, 'EVENT_RETRY_DELAY_MS'],
     [{ EVENT_RETRY_DELAY_MS: '5000', EVENT_RETRY_MAX_DELAY_MS: '1000' }, 'EVENT_RETRY_MAX_DELAY_MS'],
+    [{ AUDIT_SIGNING_KEY: 'not a key' }, 'AUDIT_SIGNING_KEY'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'AUDIT_SIGNING_KEY'],
   ])('refuses %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -62,6 +65,39 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
     // The headers timeout follows a shorter request timeout.
     expect(loadConfig({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000' }).http).toMatchObject({ requestTimeoutMs: 2000, headersTimeoutMs: 2000 });
+  });
+
+  it('signs audit exports with AUDIT_SIGNING_KEY, or on the embedded default with a key generated once and kept in DATA_DIR (mode 600)', () => {
+    const own = mkdtempSync(join(tmpdir(), 'al-config-audit-'));
+    try {
+      const first = loadConfig({ DATA_DIR: own });
+      expect(first.auditSigningKey).toEqual({ pem: expect.stringMatching(/^-----BEGIN PRIVATE KEY-----\n/), generated: true });
+      expect(statSync(join(own, EMBEDDED_AUDIT_KEY_FILE)).mode & 0o777).toBe(0o600);
+      expect(loadConfig({ DATA_DIR: own }).auditSigningKey).toEqual({ pem: first.auditSigningKey!.pem, generated: false });
+      const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      expect(loadConfig({ DATA_DIR: own, AUDIT_SIGNING_KEY: pem }).auditSigningKey).toEqual({ pem, generated: false });
+      // One line, as in a .env file: newlines written as \n.
+      expect(loadConfig({ DATA_DIR: own, AUDIT_SIGNING_KEY: pem.trim().replace(/\n/g, '\\n') }).auditSigningKey?.pem).toBe(pem);
+      // The projector and its tools sign nothing: no key is asked for or made.
+      const bare = mkdtempSync(join(tmpdir(), 'al-config-nokey-'));
+      expect(loadConfig({ DATA_DIR: bare }, { auth: false, auditKey: false }).auditSigningKey).toBeNull();
+      expect(() => statSync(join(bare, EMBEDDED_AUDIT_KEY_FILE))).toThrow();
+      rmSync(bare, { recursive: true, force: true });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an AUDIT_SIGNING_KEY that is not an Ed25519 private key (an RSA key, a public key)', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const publicKey = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    for (const key of [rsa, publicKey]) {
+      expect(() => loadConfig({ DATA_DIR: dataDir, AUDIT_SIGNING_KEY: key })).toThrow('Configuration error: AUDIT_SIGNING_KEY must be an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519)');
+    }
+  });
+
+  it('does not print a refused AUDIT_SIGNING_KEY', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, AUDIT_SIGNING_KEY: 'secret-material-not-a-pem' })).toThrow(/^(?!.*secret-material)/);
   });
 
   it('does not print a refused MANAGEMENT_TOKEN', () => {

@@ -4,7 +4,7 @@ import { createProjectorApp } from './projector.module';
 
 /** `npm run start:projector`: runs the projections as their own process (production layout). */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(process.env, { auth: false });
+  const config = loadConfigOrExit(process.env, { auth: false, auditKey: false });
   const port = Number(process.env.PROJECTOR_PORT ?? 3001);
   const app = await createProjectorApp(config);
   await app.listen(port);

@@ -15,7 +15,7 @@ async function main(): Promise<number> {
     process.stderr.write(`Usage: npm run projections:rebuild -- <name>\nProjections: ${projections.map((p) => p.name).join(', ')}\n`);
     return 2;
   }
-  const config = loadConfigOrExit(process.env, { auth: false });
+  const config = loadConfigOrExit(process.env, { auth: false, auditKey: false });
   const events = await createEventStore(config);
   const reads = await createReadStore(config);
   const bar = new SingleBar({ format: `${projection.name} [{bar}] {percentage}% | {value}/{total} positions | {rate} events/s | {eta_formatted} left`, etaBuffer: 50 }, Presets.shades_classic);

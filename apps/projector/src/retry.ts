@@ -47,7 +47,7 @@ export async function retryCommand(args: readonly string[], config: AppConfig, i
 }
 
 if (require.main === module) {
-  const config = loadConfigOrExit(process.env, { auth: false });
+  const config = loadConfigOrExit(process.env, { auth: false, auditKey: false });
   retryCommand(process.argv.slice(2), config, { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }).then(
     (code) => process.exit(code),
     (error) => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TokenLifetime, TokenVerifierConfig } from '@access-ledger/auth';
@@ -24,6 +24,12 @@ export interface AppConfig {
   readonly http: HttpServerConfig;
   /** Bearer token for /metrics and /health/ready; null: those routes are refused to everyone. */
   readonly managementToken: string | null;
+  /**
+   * The audit key that signs exports (Ed25519 private key, PEM): AUDIT_SIGNING_KEY, or on the
+   * embedded default one generated once and kept in DATA_DIR. Null for processes that sign
+   * nothing (LoadOptions.auditKey false: the projector and its tools).
+   */
+  readonly auditSigningKey: { readonly pem: string; readonly generated: boolean } | null;
 }
 
 export interface RateLimitConfig {
@@ -118,9 +124,44 @@ export const embeddedSecret = (dataDir: string): { secret: string; generated: bo
   return { secret, generated: true };
 };
 
+/** Where the embedded mode keeps its generated audit key. */
+export const EMBEDDED_AUDIT_KEY_FILE = 'audit-signing-key.pem';
+
+/**
+ * In the embedded mode, an audit key made once and kept beside the data (mode 600). Created
+ * exclusively, so two processes starting on the same folder end up with the same key.
+ */
+export const embeddedAuditKey = (dataDir: string): { pem: string; generated: boolean } => {
+  const file = join(dataDir, EMBEDDED_AUDIT_KEY_FILE);
+  if (existsSync(file)) return { pem: readFileSync(file, 'utf8'), generated: false };
+  mkdirSync(dataDir, { recursive: true });
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  try {
+    writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { pem: readFileSync(file, 'utf8'), generated: false };
+    throw error;
+  }
+  return { pem, generated: true };
+};
+
+/** An Ed25519 private key in PEM (newlines may be written as \n, as in a one-line .env value); never printed. */
+const auditSigningKey = (env: Env): string => {
+  const pem = (env.AUDIT_SIGNING_KEY ?? '').replace(/\\n/g, '\n').trim();
+  const refused = new ConfigError('AUDIT_SIGNING_KEY', 'must be an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519)');
+  try {
+    if (createPrivateKey({ key: pem, format: 'pem' }).asymmetricKeyType !== 'ed25519') throw refused;
+  } catch {
+    throw refused;
+  }
+  return `${pem}\n`;
+};
+
 export interface LoadOptions {
   /** The projector and the rebuild tool verify no tokens, so they need no AUTH_* variables. */
   readonly auth?: boolean;
+  /** Processes that sign no audit export (the projector and its tools) need no AUDIT_SIGNING_KEY. Default true. */
+  readonly auditKey?: boolean;
 }
 
 /** Reads and checks the whole configuration; the embedded default needs no variable at all. */
@@ -184,6 +225,13 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
   if (retryMaxDelayMs < retryDelayMs) {
     throw new ConfigError('EVENT_RETRY_MAX_DELAY_MS', `must not be below EVENT_RETRY_DELAY_MS (${retryDelayMs}) (got "${retryMaxDelayMs}")`);
   }
+  let auditKey: AppConfig['auditSigningKey'] = null;
+  if (options.auditKey === false) {
+    // Signs nothing: the key is neither read nor generated.
+  } else if (env.AUDIT_SIGNING_KEY) auditKey = { pem: auditSigningKey(env), generated: false };
+  else if (eventStoreKind === 'sqlite') auditKey = embeddedAuditKey(dataDir);
+  else throw new ConfigError('AUDIT_SIGNING_KEY', 'is required outside the embedded mode (an Ed25519 private key in PEM: openssl genpkey -algorithm ed25519)');
+
   const managementToken = env.MANAGEMENT_TOKEN || null;
   if (managementToken !== null && !/^[\x21-\x7e]{32,512}$/.test(managementToken)) {
     throw new ConfigError('MANAGEMENT_TOKEN', 'must be 32 to 512 visible ASCII characters (e.g. openssl rand -hex 32)');
@@ -211,6 +259,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     },
     http: { requestTimeoutMs, headersTimeoutMs, trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10) },
     managementToken,
+    auditSigningKey: auditKey,
   };
 }
 
