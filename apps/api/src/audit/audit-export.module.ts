@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@access-ledger/platform';
+import { DirectoryModule } from '../directory/directory.module';
+import { AuditSigner } from './audit-signing';
+import { AuditExport } from './export-audit/audit-export';
+import { ExportAuditController } from './export-audit/export-audit.controller';
+import { AuditPublicKeyController } from './public-key/public-key.controller';
+
+/** The signed export and the key it is signed with (a module of its own inside AuditModule). */
+@Module({
+  imports: [DirectoryModule],
+  controllers: [ExportAuditController, AuditPublicKeyController],
+  providers: [
+    AuditExport,
+    {
+      provide: AuditSigner,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        if (!config.auditSigningKey) throw new Error('The API needs the audit signing key (AUDIT_SIGNING_KEY); load its configuration with auditKey');
+        return new AuditSigner(config.auditSigningKey.pem);
+      },
+    },
+  ],
+})
+export class AuditExportModule {}
