@@ -1,3 +1,5 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { canonicalJson } from './canonical-json';
 
 /** The examples of RFC 8785 (JSON Canonicalization Scheme), so the form is JCS and not merely "sorted keys". */
@@ -66,5 +68,26 @@ describe('canonicalJson (RFC 8785)', () => {
 
   it('leaves out members whose value is undefined, as the JSON text of the object would', () => {
     expect(canonicalJson({ b: 1, a: undefined, c: [undefined] })).toBe('{"b":1,"c":[null]}');
+  });
+});
+
+describe('canonicalJson and the canonicalize package', () => {
+  // The shortcut (JSON.stringify for values already in canonical order) must never change the result.
+  it('agree on arbitrary JSON, whether its members come in canonical order or not', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const reference = canonicalize(value);
+        expect(canonicalJson(value)).toBe(reference);
+        // The same value with its members in canonical order (as the store writes events).
+        expect(canonicalJson(JSON.parse(reference!))).toBe(reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agree where JSON.stringify alone would not: integer-like keys, undefined members, toJSON', () => {
+    for (const value of [{ '10': 1, '9': 2, a: 3 }, { a: undefined, b: [undefined, 1] }, { at: new Date(0) }, { b: 1, a: { d: 1, c: 2 } }, Object.assign(Object.create(null), { b: 1, a: 2 })]) {
+      expect(canonicalJson(value)).toBe(canonicalize(value));
+    }
   });
 });

@@ -41,7 +41,7 @@ import {
   matchesFilter,
   revisionMatches,
 } from './event-store';
-import { chainedEvents } from './stream-chain';
+import { ChainedEvent, chainedEvents } from './stream-chain';
 
 export interface EventStoreDbEventStoreOptions {
   /** For example `esdb://localhost:2113?tls=false`, or a cluster's `esdb+discover://` string. */
@@ -176,7 +176,7 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  private async appendExactly(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  private async appendExactly(streamId: string, events: readonly ChainedEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     let result;
     try {
       result = await this.client.appendToStream(streamId, events.map(toEventData), {
@@ -449,13 +449,13 @@ const toRecorded = (event: EsdbRecordedEvent, position: number): RecordedEvent =
   metadata: event.metadata as unknown as EventMetadata,
 });
 
-const toEventData = (event: NewEvent) =>
+/** Data and metadata parsed back from their canonical text, so ESDB stores (and gives back) their members in canonical order. */
+const toEventData = (event: ChainedEvent) =>
   jsonEvent({
     id: event.eventId,
     type: event.type,
-    // Our events carry JSON-serialisable data; the client types it as a JSON value.
-    data: event.data as JSONType,
-    metadata: event.metadata,
+    data: JSON.parse(event.dataJson) as JSONType,
+    metadata: JSON.parse(event.metadataJson) as JSONType,
   });
 
 const toEsdbExpectedRevision = (expected: ExpectedRevision): AppendExpectedRevision => {

@@ -202,8 +202,8 @@ export class SqliteEventStore implements EventStore {
     let position = current?.position ?? 0;
     // The stream's hash chain goes on from its last event, read in this same transaction.
     for (const event of chainedEvents(streamId, currentRevision + 1, current?.stream_hash ?? undefined, events)) {
-      revision += 1;
-      const info = this.stmt.insert.run(event.eventId, streamId, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata));
+      revision = event.revision;
+      const info = this.stmt.insert.run(event.eventId, streamId, revision, event.type, event.dataJson, event.metadataJson);
       position = Number(info.lastInsertRowid);
     }
     return { nextExpectedRevision: revision, position };

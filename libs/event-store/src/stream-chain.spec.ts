@@ -1,10 +1,19 @@
-import { NewEvent, RecordedEvent } from '@access-ledger/core';
+import { createHash } from 'node:crypto';
+import { NewEvent, RecordedEvent, canonicalJson } from '@access-ledger/core';
 import { STREAM_CHAIN_START, StreamChainCheck, chainedEvents, streamHashOf } from './stream-chain';
 import { anEvent } from './testing/event-store.contract';
 
 /** A stream's events as a store would give them back after appending them through chainedEvents. */
 const recorded = (streamId: string, events: readonly NewEvent[], firstRevision = 0, previous?: string, firstPosition = 1): RecordedEvent[] =>
-  chainedEvents(streamId, firstRevision, previous, events).map((event, i) => ({ ...event, streamId, revision: firstRevision + i, position: firstPosition + i }));
+  chainedEvents(streamId, firstRevision, previous, events).map((event, i) => ({
+    eventId: event.eventId,
+    type: event.type,
+    streamId,
+    revision: event.revision,
+    position: firstPosition + i,
+    data: JSON.parse(event.dataJson),
+    metadata: JSON.parse(event.metadataJson),
+  }));
 
 const legacy = (streamId: string, revision: number): RecordedEvent => {
   const { streamHash: _none, ...metadata } = anEvent('Old').metadata;
@@ -18,6 +27,16 @@ const checkAll = (events: readonly RecordedEvent[]) => {
 };
 
 describe('stream hash chains', () => {
+  it('is sha256(previous hash + JCS of eventId, type, streamId, revision, data and metadata without streamHash), as documented', () => {
+    const event = { ...anEvent('A', { z: 1, a: [true, null, 'Zoë'] }), streamId: 'user-1', revision: 0 };
+    const [stored] = chainedEvents('user-1', 0, undefined, [event]);
+    const { eventId, type, streamId, revision, data, metadata } = event;
+    expect(stored.streamHash).toBe(createHash('sha256').update(STREAM_CHAIN_START + canonicalJson({ eventId, type, streamId, revision, data, metadata })).digest('hex'));
+    // Stored as canonical text, the hash inside the metadata.
+    expect(stored.dataJson).toBe(canonicalJson(data));
+    expect(stored.metadataJson).toBe(canonicalJson({ ...metadata, streamHash: stored.streamHash }));
+  });
+
   it('hashes the event as stored, from 64 zeros, each from the one before', () => {
     const [first, second] = recorded('user-1', [anEvent('A', { x: 1 }), anEvent('B')]);
     expect(first.metadata.streamHash).toBe(streamHashOf(STREAM_CHAIN_START, first));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { EventMetadata, NewEvent, RecordedEvent, canonicalJson } from '@access-ledger/core';
 
 /**
@@ -19,7 +19,8 @@ import { EventMetadata, NewEvent, RecordedEvent, canonicalJson } from '@access-l
  */
 export const STREAM_CHAIN_START = '0'.repeat(64);
 
-const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** node:crypto's one-shot hash where the Node has it (20.12 on), else a Hash object: the same digest. */
+const sha256Hex = (text: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text, 'utf8').digest('hex'));
 
 type Hashable = Pick<RecordedEvent, 'eventId' | 'type' | 'streamId' | 'revision' | 'data' | 'metadata'>;
 
@@ -29,31 +30,44 @@ const withoutStreamHash = (metadata: EventMetadata): Omit<EventMetadata, 'stream
   return rest;
 };
 
+/**
+ * JCS({ eventId, type, streamId, revision, data, metadata }) put together from the canonical
+ * forms of data and metadata: members in canonical order, strings as JSON.stringify writes
+ * them, the revision a safe integer. Equal to canonicalJson of that object (the spec checks).
+ */
+const hashedText = (dataJson: string, eventId: string, metadataJson: string, revision: number, streamId: string, type: string): string =>
+  `{"data":${dataJson},"eventId":${JSON.stringify(eventId)},"metadata":${metadataJson},"revision":${revision},"streamId":${JSON.stringify(streamId)},"type":${JSON.stringify(type)}}`;
+
 /** The stream hash of an event as stored, given the hash of the event before it in its stream. */
 export const streamHashOf = (previous: string, event: Hashable): string =>
-  sha256Hex(
-    previous +
-      canonicalJson({
-        eventId: event.eventId,
-        type: event.type,
-        streamId: event.streamId,
-        revision: event.revision,
-        data: event.data,
-        metadata: withoutStreamHash(event.metadata),
-      }),
-  );
+  sha256Hex(previous + hashedText(canonicalJson(event.data), event.eventId, canonicalJson(withoutStreamHash(event.metadata)), event.revision, event.streamId, event.type));
+
+/** An event of an append as it is to be stored: data and metadata (with its streamHash) as canonical JSON text. */
+export interface ChainedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly revision: number;
+  readonly streamHash: string;
+  /** canonicalJson(data): stored in canonical order, so readers parse it back in that order. */
+  readonly dataJson: string;
+  /** canonicalJson(metadata with streamHash). */
+  readonly metadataJson: string;
+}
 
 /**
  * The events of one append as they are to be stored: each with its `metadata.streamHash`,
  * continuing from the stream's last event (revision `firstRevision - 1`, whose hash is
- * `previous`; undefined for a new stream or a last event stored before the chain).
+ * `previous`; undefined for a new stream or a last event stored before the chain). A
+ * `streamHash` the caller put in the metadata is replaced.
  */
-export const chainedEvents = (streamId: string, firstRevision: number, previous: string | undefined, events: readonly NewEvent[]): NewEvent[] => {
+export const chainedEvents = (streamId: string, firstRevision: number, previous: string | undefined, events: readonly NewEvent[]): ChainedEvent[] => {
   let hash = previous ?? STREAM_CHAIN_START;
   return events.map((event, i) => {
+    const revision = firstRevision + i;
     const metadata = withoutStreamHash(event.metadata);
-    hash = streamHashOf(hash, { eventId: event.eventId, type: event.type, streamId, revision: firstRevision + i, data: event.data, metadata });
-    return { ...event, metadata: { ...metadata, streamHash: hash } };
+    const dataJson = canonicalJson(event.data);
+    hash = sha256Hex(hash + hashedText(dataJson, event.eventId, canonicalJson(metadata), revision, streamId, event.type));
+    return { eventId: event.eventId, type: event.type, revision, streamHash: hash, dataJson, metadataJson: canonicalJson({ ...metadata, streamHash: hash }) };
   });
 };
 

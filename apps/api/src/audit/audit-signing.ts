@@ -1,11 +1,12 @@
-import { KeyObject, createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { KeyObject, createHash, createPrivateKey, createPublicKey, hash as oneShotHash, sign, verify } from 'node:crypto';
 import { Sha256 } from '@access-ledger/audit';
 
 /**
  * node:crypto for the audit export: the sha256 of its hash chain and the service's Ed25519
  * audit key. Shared by the export, `GET /audit/public-key` and `npm run audit:verify`; no Nest.
  */
-export const sha256Hex: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+/** node:crypto's one-shot hash where the Node has it (20.12 on; faster for short texts), else a Hash object: the same digest. */
+export const sha256Hex: Sha256 = (text) => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text, 'utf8').digest('hex'));
 
 /** sha256 (hex) of a public key's DER (SPKI) form: the fingerprint a manifest names its key by. */
 export const publicKeySha256 = (key: KeyObject): string => createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex');
