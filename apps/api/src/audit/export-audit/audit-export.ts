@@ -7,6 +7,12 @@ import { AuditSigner, sha256Hex } from '../audit-signing';
 
 /** Lines are gathered into writes of about this many characters (fewer, larger writes to the socket). */
 const CHUNK_CHARS = 64 * 1024;
+/**
+ * How much the response may hold unsent before the export waits for it to drain: more than the
+ * socket's own 16 KiB, so that the reader and the client are not woken for every chunk, and
+ * still a bound (memory stays constant).
+ */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /**
  * Writes an export (libs/audit/src/export-chain.ts) to a stream at constant memory: the log is
@@ -57,9 +63,9 @@ export class AuditExport {
   }
 }
 
-/** Writes, and when the stream's buffer is full waits until it drains (or the stream closes). */
+/** Writes, and when the stream holds more than MAX_BUFFERED_BYTES unsent waits until it drains (or closes). */
 const written = (out: Writable, chunk: string): Promise<void> => {
-  if (out.write(chunk)) return Promise.resolve();
+  if (out.write(chunk) || out.writableLength < MAX_BUFFERED_BYTES) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       out.off('drain', done);
