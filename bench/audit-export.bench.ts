@@ -11,6 +11,11 @@
  * 2. `npm run audit:verify` (the built CLI, its peak RSS by /usr/bin/time) on the exported
  *    file, beside `sha256sum` of the file and a plain line read (node:readline) of it.
  *
+ * 3. The append cost of the stream hash chain: CPU per appended event of what the SQLite adapter
+ *    now does with an event before its INSERT (chainedEvents: canonical data and metadata, the
+ *    sha256) beside what it did before (JSON.stringify of data and metadata), on the same
+ *    events, alternating rounds in one process; durable appends/s are in bench:store (fsync-bound).
+ *
  * Goals (issue 10): export ≥ 50,000 events/s; peak RSS at 1,000,000 events no more than 50 MB
  * above the 100,000 run. Rewrites its section of docs/performance.md (BENCH_NO_DOCS=1: not).
  * Knobs: BENCH_AUDIT_SIZES ("100000,1000000"), BENCH_DIR (parent of the temp folders),
@@ -243,6 +248,28 @@ function writeDocs(section: string): string {
   return file;
 }
 
+/** µs of CPU per event: the adapter's work on an event before its INSERT, before and after the chain. */
+function appendCost(): { before: number; after: number } {
+  const random = rng(11);
+  const start = Date.UTC(2026, 0, 1);
+  const at = (i: number) => new Date(start + i * 250).toISOString();
+  const streams = Array.from({ length: 2000 }, (_, s) => streamEvents(s, random, at));
+  const events = streams.reduce((sum, s) => sum + s.events.length, 0);
+  const rounds = { before: [] as number[], after: [] as number[] };
+  let sink = 0;
+  for (let round = 0; round < 5; round += 1) {
+    let t = now();
+    for (const { events: batch } of streams) for (const event of batch) sink += JSON.stringify(event.data).length + JSON.stringify(event.metadata).length;
+    rounds.before.push(((now() - t) * 1000) / events);
+    t = now();
+    for (const { streamId, events: batch } of streams) for (const event of chainedEvents(streamId, 0, undefined, batch)) sink += event.dataJson.length + event.metadataJson.length;
+    rounds.after.push(((now() - t) * 1000) / events);
+  }
+  if (sink === 0) throw new Error('nothing measured');
+  const best = (xs: number[]) => Math.min(...xs.slice(1));
+  return { before: best(rounds.before), after: best(rounds.after) };
+}
+
 interface SizeResult {
   size: number;
   readAll: { events: number; ms: number; rssMb: number };
@@ -260,6 +287,8 @@ async function main(): Promise<void> {
   log(`machine: ${machine}`);
   const cli = join(repoRoot, 'dist', 'apps', 'api', 'src', 'cli', 'audit-verify.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  const cost = appendCost();
+  log(`append cost per event (CPU before the INSERT): ${cost.before.toFixed(1)} µs before the chain, ${cost.after.toFixed(1)} µs with it`);
   const results: SizeResult[] = [];
   for (const size of SIZES) {
     const dataDir = mkdtempSync(join(resolve(process.env.BENCH_DIR ?? tmpdir()), 'al-bench-audit-'));
@@ -344,6 +373,14 @@ async function main(): Promise<void> {
     '### Verification',
     '',
     table(['events', 'audit:verify events/s', 'its peak RSS', 'sha256sum events/s', 'readline events/s', 'readline peak RSS'], verifyRows),
+    '',
+    '### Append cost of the stream hash chain',
+    '',
+    `What the SQLite adapter does with an event before its INSERT, per event, best of four rounds over ${int(2000 * EVENTS_PER_STREAM)} of the same events (CPU, one process): before the chain, JSON.stringify of data and metadata; with it, \`chainedEvents\` (canonical data and metadata, sha256, canonical metadata with its hash), plus one \`json_extract\` of the stream's last hash per append (not in this number).`,
+    '',
+    table(['', 'µs per event'], [['before the chain', cost.before.toFixed(1)], ['with the chain', cost.after.toFixed(1)], ['added', (cost.after - cost.before).toFixed(1)]]),
+    '',
+    'Durable appends are bound by fsync, not by this: see bench:store, whose appends/s were the same within noise before and after (docs/performance.md, "Stream hash chain: append cost").',
     '',
     '### Goals',
     '',
