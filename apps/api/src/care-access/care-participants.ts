@@ -1,0 +1,23 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandContext, DomainEvent } from '@access-ledger/core';
+import { ParticipantCommand, ParticipantEvent, ParticipantState, participantDecider, participantStream } from '@access-ledger/care-access';
+import { CommandResult, EventStore, handleCommand } from '@access-ledger/event-store';
+import { EVENT_STORE } from '@access-ledger/platform';
+
+/** A participant's command on their stream: the one consistency boundary of their consent (libs/care-access/src/events.ts). */
+@Injectable()
+export class ParticipantCommands {
+  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
+
+  run(
+    participantId: string,
+    command: ParticipantCommand | ((state: ParticipantState) => Promise<ParticipantCommand>),
+    context: CommandContext,
+  ): Promise<CommandResult<ParticipantState>> {
+    return handleCommand(this.events, participantDecider, participantStream(participantId), command, context);
+  }
+}
+
+/** The event of that type a participant command wrote (or had written, when replayed). */
+export const writtenEvent = <T extends ParticipantEvent['type']>(events: readonly DomainEvent[], type: T): Extract<ParticipantEvent, { type: T }> | undefined =>
+  events.find((event) => event.type === type) as Extract<ParticipantEvent, { type: T }> | undefined;

@@ -1,0 +1,24 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { NotBlank, SafeText } from '@access-ledger/platform';
+
+export class CreateWorkflowDto {
+  @ApiProperty({ example: 'Diabetes coaching 2027', maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  @NotBlank()
+  @SafeText()
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Healthy North', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @NotBlank()
+  @SafeText()
+  project?: string;
+
+  @ApiProperty({ description: 'Whether administrators may assign professionals to enrolled participants later (option 2); editable later.' })
+  @IsBoolean()
+  allowAppendProfessionals!: boolean;
+}
