@@ -64,9 +64,14 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export function withReadLatency(events: EventStore, maxMs = 3): () => void {
   const original = events.readStream;
   const read = original.bind(events);
+  const pause = () => new Promise((resolve) => setTimeout(resolve, (Math.random() * maxMs) / 2));
+  // Half on the way there, half on the way back: what a network store read returns is already
+  // a little old when the caller gets it, so another writer can append in between.
   events.readStream = async (...args) => {
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs));
-    return read(...args);
+    await pause();
+    const recorded = await read(...args);
+    await pause();
+    return recorded;
   };
   return () => {
     events.readStream = original;

@@ -4,7 +4,14 @@ import { ParticipantCommand, ParticipantEvent, ParticipantState, participantDeci
 import { CommandResult, EventStore, handleCommand } from '@access-ledger/event-store';
 import { EVENT_STORE } from '@access-ledger/platform';
 
-/** A participant's command on their stream: the one consistency boundary of their consent (libs/care-access/src/events.ts). */
+/**
+ * A participant's command on their stream: the one consistency boundary of their consent
+ * (libs/care-access/src/events.ts). Every results request is appended there too, so a
+ * professional's quick succession of requests contends with itself: more attempts than
+ * elsewhere before a 409, each re-deciding on what the others appended.
+ */
+const ATTEMPTS_ON_CONTENTION = 10;
+
 @Injectable()
 export class ParticipantCommands {
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
@@ -14,7 +21,7 @@ export class ParticipantCommands {
     command: ParticipantCommand | ((state: ParticipantState) => Promise<ParticipantCommand>),
     context: CommandContext,
   ): Promise<CommandResult<ParticipantState>> {
-    return handleCommand(this.events, participantDecider, participantStream(participantId), command, context);
+    return handleCommand(this.events, participantDecider, participantStream(participantId), command, context, { retries: ATTEMPTS_ON_CONTENTION });
   }
 }
 
