@@ -80,12 +80,14 @@ export type KnownParticipant = Exclude<ParticipantState, { status: 'none' }>;
 
 export const pairKey = (workflowId: string, professionalId: string) => `${workflowId}\u001f${professionalId}`;
 
+/** Whether access that lasts `until` has ended at `now`: it ends at `until` itself. The one comparison enforcement, ExpireAccess and the expiry sweeper make. */
+export const untilReached = (until: string, now: string) => Date.parse(now) >= Date.parse(until);
+
 /** A grant lets its professional see the results while recorded active and before `until`, whatever the reactor has recorded yet. */
-export const isActive = (grant: Grant, now: string) => grant.status === 'active' && Date.parse(now) < Date.parse(grant.until);
+export const isActive = (grant: Grant, now: string) => grant.status === 'active' && !untilReached(grant.until, now);
 
 /** The link as it stands at `now`: an active link past its `until` is expired even before AccessExpired is recorded. */
-export const linkAt = (link: Link, now: string): Link =>
-  link.status === 'active' && link.until !== null && Date.parse(now) >= Date.parse(link.until) ? { ...link, status: 'expired' } : link;
+export const linkAt = (link: Link, now: string): Link => (link.status === 'active' && link.until !== null && untilReached(link.until, now) ? { ...link, status: 'expired' } : link);
 
 type Evolving = ParticipantEvent & { readonly revision?: number };
 
@@ -100,8 +102,13 @@ const endGrant = (state: KnownParticipant, grantId: string, status: 'withdrawn' 
   const grant = state.grants.find((g) => g.grantId === grantId);
   if (!grant) return state;
   const grants = state.grants.map((g) => (g.grantId === grantId ? { ...g, status, endedAt: at, version } : g));
-  const link = state.links[pairKey(grant.workflowId, grant.professional.id)];
-  const links = link?.grantId === grantId ? setLink(state, grant.workflowId, grant.professional, { status, grantId, assignmentId: link.assignmentId, until: link.until }) : state.links;
+  const key = pairKey(grant.workflowId, grant.professional.id);
+  const link = state.links[key];
+  if (link?.grantId === grantId) {
+    return { ...state, grants, links: setLink(state, grant.workflowId, grant.professional, { status, grantId, assignmentId: link.assignmentId, until: link.until }) };
+  }
+  // The link is about another grant of the same professional (both options at once): it stays, but a withdrawal is a no all the same.
+  const links = link && status === 'withdrawn' ? { ...state.links, [key]: { ...link, refusedBefore: true } } : state.links;
   return { ...state, grants, links };
 };
 
@@ -356,6 +363,8 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
   if (state.status !== 'known' || !state.enrolments[workflow.workflowId]) throw notEnrolled(command.participantId);
   const participant = state;
   if (!(Date.parse(command.endDate) > Date.parse(command.now))) throw new ValidationError('end-date-not-in-future', 'endDate must be in the future.', { field: 'endDate' });
+  // One form for every recorded moment (UTC, milliseconds), so that `until`s sort as strings in the read models as they do in time.
+  const endDate = new Date(Date.parse(command.endDate)).toISOString();
   const reason = checkReason(command.reason);
   const key = pairKey(workflow.workflowId, professional.id);
   const link = participant.links[key] ? linkAt(participant.links[key], command.now) : undefined;
@@ -376,7 +385,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
       assignmentId: command.assignmentId,
       participant: enrolment.participant,
       professional,
-      endDate: command.endDate,
+      endDate,
       reason,
       status: activeAtOnce ? 'active' : 'pending_consent',
       grantId: activeAtOnce ? command.grantId : null,
@@ -394,7 +403,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
         participant: enrolment.participant,
         workflowName: workflow.name,
         professional,
-        endDate: command.endDate,
+        endDate,
         reason,
         consentPath: `/assignments/${command.assignmentId}/consent`,
         requestedAt: command.now,
@@ -453,7 +462,7 @@ const withdraw = (command: WithdrawConsent, state: ParticipantState): Participan
 
 const expire = (command: ExpireAccess, state: ParticipantState): ParticipantEvent[] => {
   const grant = state.status === 'known' ? state.grants.find((g) => g.grantId === command.grantId) : undefined;
-  if (!grant || grant.status !== 'active' || Date.parse(command.now) < Date.parse(grant.until)) return [];
+  if (!grant || grant.status !== 'active' || !untilReached(grant.until, command.now)) return [];
   const { workflowId, organisationId, grantId, until } = grant;
   return [
     {

@@ -16,6 +16,14 @@ export const careWriterOf = async (directory: DirectoryAccess, context: RequestC
   caller: careCallerOf(context, await directory.callerOf(request)),
 });
 
+/** What creating a workflow or changing its settings answers with. */
+export interface WorkflowWritten {
+  readonly id: string;
+  readonly allowAppendProfessionals: boolean;
+  readonly position: number;
+  readonly revision: number;
+}
+
 /** The stream's new version out as ETag. */
 export const withEtag = <T>(response: Response, revision: number, body: T): T => {
   response.setHeader('ETag', etagOf(revision));

@@ -4,8 +4,7 @@ import { WorkflowState, workflowDecider, workflowStream } from '@access-ledger/c
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE } from '@access-ledger/platform';
 import { careScopeOf } from '../care-caller';
-import { CareWriter } from '../care-commands';
-import { WorkflowWritten } from '../create-workflow/create-workflow.command';
+import { CareWriter, WorkflowWritten } from '../care-commands';
 import { ChangeWorkflowSettingsDto } from './change-workflow-settings.dto';
 
 export class ChangeWorkflowSettingsCommand extends Command<WorkflowWritten> {

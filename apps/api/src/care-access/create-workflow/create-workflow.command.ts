@@ -6,15 +6,8 @@ import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careScopeOf } from '../care-caller';
-import { CareWriter } from '../care-commands';
+import { CareWriter, WorkflowWritten } from '../care-commands';
 import { CreateWorkflowDto } from './create-workflow.dto';
-
-export interface WorkflowWritten {
-  readonly id: string;
-  readonly allowAppendProfessionals: boolean;
-  readonly position: number;
-  readonly revision: number;
-}
 
 export class CreateWorkflowCommand extends Command<WorkflowWritten> {
   constructor(readonly writer: CareWriter, readonly organisationId: string, readonly body: CreateWorkflowDto) {

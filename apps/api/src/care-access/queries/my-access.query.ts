@@ -1,10 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { CareCaller, GrantBasis, Refusal, careReadPolicy } from '@access-ledger/care-access';
+import { CareCaller, GrantBasis, Refusal, careReadPolicy, untilReached } from '@access-ledger/care-access';
 import { ReadStore } from '@access-ledger/read-store';
-import { CARE_RESULTS_REQUESTS, CARE_WORKFLOWS, CareResultsRequestRow, CareWorkflowRow, DIRECTORY_USERS, ManagedUser } from '@access-ledger/projections';
+import { CARE_GRANTS, CARE_RESULTS_REQUESTS, CARE_WORKFLOWS, CareGrant, CareResultsRequestRow, CareWorkflowRow, DIRECTORY_USERS, ManagedUser } from '@access-ledger/projections';
 import { READ_STORE } from '@access-ledger/platform';
-import { CARE_GRANTS, GrantRow } from './care-grants-contract';
 
 /** At most this many grants are shown (the longest-lasting first); `grantsTruncated` says when there are more. */
 export const MY_ACCESS_MAX_GRANTS = 100;
@@ -58,7 +57,7 @@ export class MyAccessHandler implements IQueryHandler<MyAccessQuery> {
   async execute({ caller, now }: MyAccessQuery): Promise<MyAccessView> {
     const { participantId } = careReadPolicy.myAccess(caller);
     const [grantPage, requestPage] = await Promise.all([
-      this.reads.find<GrantRow>(CARE_GRANTS, {
+      this.reads.find<CareGrant>(CARE_GRANTS, {
         where: { participantId, status: 'active' },
         sort: [{ field: 'until', direction: 'desc' }],
         pageSize: MY_ACCESS_MAX_GRANTS,
@@ -72,7 +71,7 @@ export class MyAccessHandler implements IQueryHandler<MyAccessQuery> {
       }),
     ]);
     // Access ends at `until` whether or not the expiry reactor has recorded it yet.
-    const grants = grantPage.items.filter((grant) => Date.parse(grant.until) > Date.parse(now));
+    const grants = grantPage.items.filter((grant) => !untilReached(grant.until, now));
     const requests = requestPage.items;
     const [professionals, workflows] = await Promise.all([
       this.reads.getMany<ManagedUser>(DIRECTORY_USERS, [...new Set(grants.map((g) => g.professionalId))]),

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { CareCaller, GrantBasis, careReadPolicy } from '@access-ledger/care-access';
+import { CareCaller, GrantBasis, careReadPolicy, untilReached } from '@access-ledger/care-access';
 import { ReadStore } from '@access-ledger/read-store';
+import { CARE_GRANTS, CareGrant } from '@access-ledger/projections';
 import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
-import { CARE_GRANTS, GrantRow } from './care-grants-contract';
 import { MyParticipantsQueryDto } from './my-participants.dto';
 
 export interface MyParticipantItem {
@@ -37,7 +37,7 @@ export class MyParticipantsHandler implements IQueryHandler<MyParticipantsQuery>
     const scope = { list: 'my-participants', professionalId, workflowId };
     const paging = pagingOf(filter, scope);
     const page = await readPage(() =>
-      this.reads.find<GrantRow>(CARE_GRANTS, {
+      this.reads.find<CareGrant>(CARE_GRANTS, {
         where: { professionalId, ...(workflowId ? { workflowId } : {}), status: 'active' },
         sort: [{ field: 'until', direction: 'desc' }],
         page: paging.page,
@@ -48,7 +48,7 @@ export class MyParticipantsHandler implements IQueryHandler<MyParticipantsQuery>
     );
     // Access ends at `until` whether or not the expiry is recorded yet. In this order the grants
     // past it are the last ones: once one is on the page, nothing after it is still active.
-    const current = page.items.filter((grant) => Date.parse(grant.until) > Date.parse(now));
+    const current = page.items.filter((grant) => !untilReached(grant.until, now));
     const items = current.map((g) => ({ grantId: g.id, participantId: g.participantId, email: g.participantEmail, name: g.participantName, workflowId: g.workflowId, basis: g.basis, from: g.from, until: g.until }));
     return pageView({ ...page, next: current.length < page.items.length ? null : page.next }, paging, scope, items);
   }
