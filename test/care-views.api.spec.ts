@@ -288,6 +288,107 @@ describe('Care access API: reads', () => {
     });
   });
 
+  describe('GET /me/participants', () => {
+    it('lists the participants whose results the professional may see now, one per active grant', async () => {
+      const response = await get('/me/participants', p1.token);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        items: [
+          {
+            grantId: annGrant,
+            participantId: people.ann.id,
+            email: `${people.ann.id}@people.example`,
+            name: 'Ann Archer',
+            workflowId: coaching,
+            basis: 'prior_consent',
+            from: expect.any(String),
+            until: expect.any(String),
+          },
+        ],
+        total: 1,
+        totalIsLowerBound: false,
+        page: 1,
+        pageSize: 25,
+        nextCursor: null,
+      });
+      // Cat withdrew, Bob never answered, Dan's assignment waits for his consent.
+      expect((await get('/me/participants', p2.token)).body.items).toEqual([]);
+      expect((await get('/me/participants', p3.token)).body.items).toEqual([]);
+    });
+
+    it('filters by workflow, and refuses a workflowId that is not a UUID naming it', async () => {
+      expect((await get(`/me/participants?workflowId=${coaching}`, p1.token)).body.items.map((i: { grantId: string }) => i.grantId)).toEqual([annGrant]);
+      expect((await get(`/me/participants?workflowId=${aardvark}`, p1.token)).body).toMatchObject({ items: [], total: 0 });
+      const bad = await get('/me/participants?workflowId=coaching', p1.token);
+      expect([bad.status, bad.body.errors?.map((e: { field: string }) => e.field)]).toEqual([400, ['workflowId']]);
+    });
+  });
+
+  describe('GET /me/access', () => {
+    it('shows who may see my results now, on what basis and until when', async () => {
+      const response = await get('/me/access', people.ann.token);
+      expect(response.status).toBe(200);
+      expect(response.body.grants).toEqual([
+        {
+          grantId: annGrant,
+          professional: { id: p1.id, name: 'Nora Nurse', deactivated: false },
+          workflow: { id: coaching, name: 'Coaching' },
+          organisationId: a.orgId,
+          basis: 'prior_consent',
+          reason: 'Coaching sessions',
+          from: expect.any(String),
+          until: expect.any(String),
+        },
+      ]);
+      expect(response.body.grantsTruncated).toBe(false);
+      // A withdrawn grant is not shown.
+      expect((await get('/me/access', people.cat.token)).body.grants).toEqual([]);
+    });
+
+    it('shows who asked for my results, granted and refused, newest first, with who asked', async () => {
+      const outsider = await api.token({ sub: 'someone', email: 'someone@elsewhere.example' });
+      for (const token of [p1.token, p2.token, outsider]) {
+        const asked = await requestResults(api, token, coaching, people.ann.id);
+        seen(asked.body);
+      }
+      const { requests } = (await get('/me/access', people.ann.token)).body;
+      expect(requests.map((r: { askedBy: string; decision: string; refusal: string | null }) => [r.askedBy, r.decision, r.refusal])).toEqual([
+        ['someone@elsewhere.example', 'refused', 'not_a_professional'],
+        [p2.email, 'refused', 'consent_declined'],
+        [p1.email, 'granted', null],
+      ]);
+      expect(requests[2]).toEqual({
+        id: expect.any(String),
+        askedBy: p1.email,
+        professionalId: p1.id,
+        workflow: { id: coaching, name: 'Coaching' },
+        organisationId: a.orgId,
+        decision: 'granted',
+        basis: 'prior_consent',
+        refusal: null,
+        until: expect.any(String),
+        requestedAt: expect.any(String),
+      });
+      // Nobody else's requests.
+      expect((await get('/me/access', people.bob.token)).body.requests).toEqual([]);
+    });
+
+    it('shows the latest 50 requests only', async () => {
+      const fay = await participant(api, 'Fay Field');
+      seen(await enrol(api, fay.token, aardvark));
+      const times: string[] = [];
+      for (let i = 0; i < 52; i += 1) {
+        const asked = await requestResults(api, p1.token, aardvark, fay.id);
+        expect([asked.status, asked.body.reason]).toEqual([403, 'no_consent']);
+        seen(asked.body);
+      }
+      const { requests } = (await get('/me/access', fay.token)).body;
+      expect(requests).toHaveLength(50);
+      for (const request of requests) times.push(request.requestedAt);
+      expect([...times].sort().reverse()).toEqual(times);
+    });
+  });
+
   describe('an active link past its until', () => {
     it('shows as expired at once, before any expiry is recorded', async () => {
       const endDate = new Date(Date.now() + 2500).toISOString();
@@ -296,8 +397,13 @@ describe('Care access API: reads', () => {
       seen(assigned.body);
       const eve = async () => (await get(`/organisations/${a.orgId}/workflows/${coaching}/participants?q=eve`, a.leadToken)).body.items[0].professionals[0];
       expect(await eve()).toMatchObject({ professionalId: p3.id, status: 'active', until: endDate, basis: 'append_consent' });
+      expect((await get('/me/participants', p3.token)).body.items.map((i: { participantId: string }) => i.participantId)).toEqual([people.eve.id]);
+      expect((await get('/me/access', people.eve.token)).body.grants.map((g: { professional: { id: string } }) => g.professional.id)).toEqual([p3.id]);
       await sleep(Date.parse(endDate) - Date.now() + 50);
       expect(await eve()).toMatchObject({ professionalId: p3.id, status: 'expired', until: endDate });
+      // Gone from the professional's list and the participant's view at once (total still counts the grant recorded active).
+      expect((await get('/me/participants', p3.token)).body).toMatchObject({ items: [], total: 1, nextCursor: null });
+      expect((await get('/me/access', people.eve.token)).body.grants).toEqual([]);
       expect((await get(`/organisations/${a.orgId}/workflows/${coaching}/participants?status=expired`, a.leadToken)).body.items.map((i: { name: string }) => i.name)).toEqual(['Eve Eden']);
       // Still recorded active (no AccessExpired yet): the candidate is read, checked at the request's time and left out.
       const active = await get(`/organisations/${a.orgId}/workflows/${coaching}/participants?status=active`, a.leadToken);
@@ -316,7 +422,17 @@ describe('Care access API: reads', () => {
       const before = await views();
       for (const projection of [careWorkflowsProjection, careParticipantsProjection, careResultsRequestsProjection]) await rebuildProjection(api.events, api.reads, projection);
       expect(await views()).toEqual(before);
-      expect(before[2]).toHaveLength(1);
+      expect(before[2]).toHaveLength(56); // every results request so far, each its own row
+    });
+  });
+
+  describe('a professional deactivated in the directory', () => {
+    it('shows as deactivated on the grants the participant gave them', async () => {
+      const deactivated = await api.http.post(`/organisations/${a.orgId}/users/${p1.id}/deactivate`).set(bearer(a.leadToken)).send({});
+      expect(deactivated.status).toBe(200);
+      seen(deactivated.body);
+      const { grants } = (await get('/me/access', people.ann.token)).body;
+      expect(grants.map((g: { grantId: string; professional: unknown }) => [g.grantId, g.professional])).toEqual([[annGrant, { id: p1.id, name: 'Nora Nurse', deactivated: true }]]);
     });
   });
 });
