@@ -1,6 +1,6 @@
 import { appliedTwice } from '../testing/applied-twice';
-import { careLog, resultsRequested } from '../testing/care-events';
-import { deliveredInBatches } from '../testing/through-store';
+import { incrementalAndRebuilt } from '../testing/incremental-and-rebuilt';
+import { careLog, resultsRequested, appendHistory } from '../testing/care-events';
 import { careResultsRequestsProjection } from './care-results-requests.projection';
 
 const APRIL = '2026-04-01T00:00:00.000Z';
@@ -44,9 +44,9 @@ describe('care_results_requests projection', () => {
     expect(twice).toEqual(stored);
   });
 
-  it('rebuilds to what incremental processing produced', async () => {
-    const incremental = await deliveredInBatches(careResultsRequestsProjection, history, 1);
+  it('rebuilds to what the live runner produced', async () => {
+    const { incremental, rebuilt } = await incrementalAndRebuilt(careResultsRequestsProjection, (store) => appendHistory(store, history));
     expect(incremental).toHaveLength(2);
-    expect(await deliveredInBatches(careResultsRequestsProjection, history, 500)).toEqual(incremental);
+    expect(rebuilt).toEqual(incremental);
   });
 });

@@ -1,4 +1,5 @@
 import { Recorded } from '@access-ledger/core';
+import { EventStore } from '@access-ledger/event-store';
 import {
   AccessExpired,
   CareAccessEvent,
@@ -42,6 +43,11 @@ export const careLog = (start = 0) => {
   /** The time the next event occurs at. */
   const now = () => at(position + 1);
   return { recorded, now, at };
+};
+
+/** Appends a spec's history to a real event store, one event at a time, in its order (for `incrementalAndRebuilt`). */
+export const appendHistory = async (store: EventStore, history: readonly Recorded<CareAccessEvent>[]) => {
+  for (const { eventId, type, data, metadata, streamId } of history) await store.appendToStream(streamId, [{ eventId, type, data, metadata }], { expectedRevision: 'any' });
 };
 
 const WORKFLOW: Record<WorkflowEvent['type'], true> = { WorkflowCreated: true, WorkflowSettingsChanged: true, ProfessionalAddedToWorkflow: true };
