@@ -543,6 +543,12 @@ describe('requests for results', () => {
     given(pending).when(requestResults(at, appending)).then(refused(pending, at, 'consent_pending', { workflow: appending }));
   });
 
+  it('are refused as expired once an assignment ended before the participant answered it', () => {
+    const pending = [enrolled(appending, false), assigned('pending_consent'), consentRequested()];
+    given(pending).when(requestResults(justBefore(endDate), appending)).then(refused(pending, justBefore(endDate), 'consent_pending', { workflow: appending }));
+    given(pending).when(requestResults(endDate, appending)).then(refused(pending, endDate, 'access_expired', { workflow: appending }));
+  });
+
   it('are refused for a deactivated professional, and granted again once they are active', () => {
     given(active).when(requestResults(at, prompts, { ...professionalAsker, active: false })).then(refused(active, at, 'professional_deactivated', { grantId: 'g-1' }));
     const history = after(active, requestResults(at, prompts, { ...professionalAsker, active: false }));
