@@ -2,7 +2,7 @@
  * The architecture's boundaries, checked on every `npm test` (test/boundaries.spec.ts) and by
  * `npm run boundaries`. Paths are relative to the repository root.
  */
-const DOMAIN = '^libs/(core|directory|access-requests|care-access)/src/';
+const DOMAIN = '^libs/(core|directory|access-requests|care-access|audit)/src/';
 const NOT_TESTS = '(\\.spec\\.ts$|/testing/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -63,7 +63,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^projections/', pathNot: NOT_TESTS },
       to: {
-        pathNot: ['^projections/', '^libs/(core|directory|access-requests|care-access)/src/index\\.ts$', '^libs/read-store/src/index\\.ts$'],
+        pathNot: ['^projections/', '^libs/(core|directory|access-requests|care-access|audit)/src/index\\.ts$', '^libs/read-store/src/index\\.ts$'],
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -9,6 +9,7 @@ import { careResultsRequestsProjection } from './care-results-requests/care-resu
 export * from './manage-users/manage-users.projection';
 export * from './spoc-overview/spoc-overview.projection';
 export * from './care-grants/care-grants.projection';
+export * from './care-grants/due-for-expiry';
 export * from './care-workflows/care-workflows.projection';
 export * from './care-participants/care-participants.projection';
 export * from './care-results-requests/care-results-requests.projection';

@@ -1,0 +1,7 @@
+/**
+ * The audit context: pure functions over recorded events of every context (timelines, state
+ * as of a moment, who could see what, the hash chains of the export and of the store, FHIR
+ * resources), and the audit read policy. No Nest, no store, no clock: the API and the CLI
+ * tools feed it events.
+ */
+export * from './policy';
