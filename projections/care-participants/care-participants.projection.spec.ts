@@ -82,7 +82,7 @@ describe('care_participants projection', () => {
       linkDeclined: false,
       linkPendingConsent: false,
       linkWithdrawn: false,
-      linkActiveOrExpired: false,
+      linkMayBeExpired: false,
     });
     expect(rowOf('w1:bob', [bobEnrolled])).toMatchObject({ participantName: null, participantLabel: 'bob@mail.example', appendConsent: false });
   });
@@ -93,7 +93,7 @@ describe('care_participants projection', () => {
       answeredPrompts: ['pa'],
       promptAnswers: 1,
       linkActive: true,
-      linkActiveOrExpired: true,
+      linkMayBeExpired: true,
       updatedAt: annAccepts.metadata.occurredAt,
     });
   });
@@ -119,7 +119,7 @@ describe('care_participants projection', () => {
     });
     const pending = rowOf('w1:bob', upTo(bobAsked));
     expect(pending?.links[1]).toEqual({ professionalId: 'pb', professionalName: 'Dr pb', status: 'pending_consent', until: MAY, grantId: null, assignmentId: 'as2', basis: null });
-    expect(pending).toMatchObject({ linkPendingConsent: true, linkActive: false, promptAnswers: 1 });
+    expect(pending).toMatchObject({ linkPendingConsent: true, linkActive: false, linkMayBeExpired: true, promptAnswers: 1 });
     const accepted = rowOf('w1:bob', upTo(bobAcceptsB));
     expect(accepted?.links[1]).toMatchObject({ status: 'active', grantId: 'g3', basis: 'mail_consent' });
     // A mail answer is not an answer to a prompt.
@@ -138,7 +138,7 @@ describe('care_participants projection', () => {
     expect(rowOf('w1:bob', history)).toMatchObject({
       links: [{ status: 'declined' }, { professionalId: 'pb', status: 'expired', grantId: 'g3' }],
       linkActive: false,
-      linkActiveOrExpired: true,
+      linkMayBeExpired: true,
     });
     const stale = recorded(consentWithdrawn('w1', 'ann', 'pb', 'g-old'));
     const before = rowOf('w1:ann', history)!;

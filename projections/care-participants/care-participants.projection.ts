@@ -29,8 +29,11 @@ export type CareParticipantRow = CareParticipantFacts & {
   linkDeclined: boolean;
   linkPendingConsent: boolean;
   linkWithdrawn: boolean;
-  /** A link is recorded active or expired: the candidates of `status=expired`, since an active link expires with the clock. */
-  linkActiveOrExpired: boolean;
+  /**
+   * A link is recorded active, pending_consent or expired: the candidates of `status=expired`,
+   * since an active link and an open assignment end with the clock (`linkAt`).
+   */
+  linkMayBeExpired: boolean;
 };
 export type CareParticipantFacts = {
   id: string;
@@ -74,7 +77,7 @@ const withFilterFields = (row: CareParticipantFacts): CareParticipantRow => {
     linkDeclined: has('declined'),
     linkPendingConsent: has('pending_consent'),
     linkWithdrawn: has('withdrawn'),
-    linkActiveOrExpired: has('active') || has('expired'),
+    linkMayBeExpired: has('active') || has('pending_consent') || has('expired'),
   };
 };
 
@@ -146,7 +149,7 @@ const evolve = (doc: CareParticipantRow | null, event: Recorded<Handled>): CareP
   }
 };
 
-const FILTERS = ['promptAnswers', 'linkActive', 'linkDeclined', 'linkPendingConsent', 'linkWithdrawn', 'linkActiveOrExpired'] as const;
+const FILTERS = ['promptAnswers', 'linkActive', 'linkDeclined', 'linkPendingConsent', 'linkWithdrawn', 'linkMayBeExpired'] as const;
 /** The overview's status filter, by the stored field that narrows it. */
 export type CareParticipantFilterField = (typeof FILTERS)[number];
 

@@ -70,7 +70,7 @@ export class MyAccessHandler implements IQueryHandler<MyAccessQuery> {
         skipTotal: true,
       }),
     ]);
-    // Access ends at `until` whether or not the expiry reactor has recorded it yet.
+    // Access ends at `until` whether or not the access-expiry sweeper has recorded it yet.
     const grants = grantPage.items.filter((grant) => !untilReached(grant.until, now));
     const requests = requestPage.items;
     const [professionals, workflows] = await Promise.all([

@@ -58,8 +58,8 @@ export const participantAt = (row: CareParticipantRow, workflow: ExistingWorkflo
 /**
  * The stored condition that narrows a status filter to the rows that may match it (the page is
  * then checked at the request's time with `participantAt`), or null when none can. Exact for
- * declined, pending_consent and withdrawn; prompted, active and expired depend on the workflow
- * and the clock, so their condition admits rows the check may drop (docs/decisions.md).
+ * declined and withdrawn; prompted depends on the workflow, active, pending_consent and expired
+ * on the clock, so their condition admits rows the check may drop (docs/decisions.md).
  */
 export const candidatesOf = (status: ShownLinkStatus, workflow: ExistingWorkflow): Readonly<Record<string, Condition>> | null => {
   switch (status) {
@@ -70,8 +70,9 @@ export const candidatesOf = (status: ShownLinkStatus, workflow: ExistingWorkflow
     }
     case 'active':
       return { linkActive: true };
+    // An active link or an open assignment past its end is expired now, recorded or not.
     case 'expired':
-      return { linkActiveOrExpired: true };
+      return { linkMayBeExpired: true };
     case 'declined':
       return { linkDeclined: true };
     case 'pending_consent':
