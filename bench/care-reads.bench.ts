@@ -107,6 +107,9 @@ async function main() {
     const access = new MyAccessHandler(store);
     const answer = await access.execute(new MyAccessQuery(participant, NOW));
     out(`GET /me/access answers ${answer.grants.length} grants (grantsTruncated ${answer.grantsTruncated}), ${answer.requests.length} requests`);
+    // The floor of this machine at this moment: one document by primary key from the same store.
+    const baseline = await measure(SAMPLES, () => store.get('care_workflows', workflows[0]));
+    out(`baseline: one workflow by id   p50 ${ms(baseline.p50)}  p99 ${ms(baseline.p99)}  max ${ms(baseline.max)}`);
     const load = loadavg()[0];
     const mine = await measure(SAMPLES, () => access.execute(new MyAccessQuery(participant, NOW)));
     const cpu = await cpuTime(SAMPLES, () => access.execute(new MyAccessQuery(participant, NOW)));
