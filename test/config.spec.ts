@@ -44,6 +44,9 @@ describe('configuration', () => {
     [{ EVENT_RETRY_DELAY_MS: '5000', EVENT_RETRY_MAX_DELAY_MS: '1000' }, 'EVENT_RETRY_MAX_DELAY_MS'],
     [{ AUDIT_SIGNING_KEY: 'not a key' }, 'AUDIT_SIGNING_KEY'],
     [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'AUDIT_SIGNING_KEY'],
+    [{ ACCESS_EXPIRY_INTERVAL_MS: '999' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
+    [{ ACCESS_EXPIRY_INTERVAL_MS: '86400001' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
+    [{ ACCESS_EXPIRY_INTERVAL_MS: '1m' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
   ])('refuses %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -98,6 +101,12 @@ describe('configuration', () => {
 
   it('does not print a refused AUDIT_SIGNING_KEY', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, AUDIT_SIGNING_KEY: 'secret-material-not-a-pem' })).toThrow(/^(?!.*secret-material)/);
+  });
+
+  it('sweeps for expired access every minute unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).accessExpiryIntervalMs).toBe(60_000);
+    expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '1000' }).accessExpiryIntervalMs).toBe(1000);
+    expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '86400000' }).accessExpiryIntervalMs).toBe(86_400_000);
   });
 
   it('does not print a refused MANAGEMENT_TOKEN', () => {
