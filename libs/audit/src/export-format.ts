@@ -22,8 +22,8 @@ export interface ExportFormat {
    * would give it back) without top-level members named `hash` or `manifest`: the export adds
    * `hash` to the line, and a `manifest` member marks the last line. A format whose readers
    * refuse unknown members (a FHIR resource, say) may wrap its resource, e.g. `{ resource }`.
-   * Called once per selected event, in position order; it may keep state across calls only if
-   * it is created per export.
+   * Called once per selected event, in position order; it keeps no state, since one format
+   * serves every export (exports may run at the same time).
    */
   toLine(recorded: RecordedEvent): Record<string, unknown> | null;
 }
