@@ -11,17 +11,54 @@ import canonicalize from 'canonicalize';
  * objects already list their members in canonical order — plain objects only, no toJSON, only
  * strings, finite numbers, booleans and null inside — is what JSON.stringify writes, member for
  * member, so V8's native JSON.stringify gives it. The store writes events in that order (sorted
- * keys), so JSON.parse gives them back in it. Anything else goes to `canonicalize`. The spec
- * checks the two agree on arbitrary JSON, in order and not.
+ * keys), so JSON.parse gives them back in it. Other plain JSON is first copied with its members
+ * sorted, and the copy, if it is in canonical order (it is not when integer-like keys, which V8
+ * always lists first, are involved), takes the same path. Anything else goes to `canonicalize`.
+ * The spec checks the result equals the package's on arbitrary JSON, in order and not.
  *
  * The value must be plain JSON (what JSON.parse gives back): NaN and Infinity throw, and a
  * member whose value is undefined is left out, as JSON.stringify leaves it out.
  */
 export const canonicalJson = (value: unknown): string => {
   if (inCanonicalOrder(value)) return JSON.stringify(value);
+  const sorted = sortedCopy(value);
+  if (sorted !== NOT_PLAIN && inCanonicalOrder(sorted)) return JSON.stringify(sorted);
   const text = canonicalize(value);
   if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form (undefined, a function or a symbol)');
   return text;
+};
+
+const NOT_PLAIN = Symbol('not plain JSON');
+
+const isPlainObject = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+};
+
+/** A copy of plain JSON with every object's members inserted in sorted order (members whose value is undefined left out, as JCS does), or NOT_PLAIN. */
+const sortedCopy = (value: unknown): unknown => {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_PLAIN;
+  if (typeof value !== 'object') return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i += 1) {
+      const item = value[i] === undefined ? NOT_PLAIN : sortedCopy(value[i]);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      copy[i] = item;
+    }
+    return copy;
+  }
+  if (!isPlainObject(value)) return NOT_PLAIN;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    const item = sortedCopy(member);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    copy[key] = item;
+  }
+  return copy;
 };
 
 /** Whether JSON.stringify writes exactly the canonical form of the value (see canonicalJson). */
@@ -38,8 +75,7 @@ const inCanonicalOrder = (value: unknown): boolean => {
         for (let i = 0; i < value.length; i += 1) if (!inCanonicalOrder(value[i])) return false;
         return true;
       }
-      const prototype = Object.getPrototypeOf(value);
-      if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+      if (!isPlainObject(value)) return false;
       let previous: string | undefined;
       // for…in visits own keys in Object.keys order (integer-like keys first, ascending): any order but the sorted one fails here.
       for (const key in value) {

@@ -64,12 +64,22 @@ export const chainedEvents = (streamId: string, firstRevision: number, previous:
   let hash = previous ?? STREAM_CHAIN_START;
   return events.map((event, i) => {
     const revision = firstRevision + i;
-    const metadata = withoutStreamHash(event.metadata);
     const dataJson = canonicalJson(event.data);
-    hash = sha256Hex(hash + hashedText(dataJson, event.eventId, canonicalJson(metadata), revision, streamId, event.type));
-    return { eventId: event.eventId, type: event.type, revision, streamHash: hash, dataJson, metadataJson: canonicalJson({ ...metadata, streamHash: hash }) };
+    // The metadata's canonical form is put together from its members', once without the hash (hashed) and once with it (stored).
+    const members = canonicalMembers(withoutStreamHash(event.metadata));
+    hash = sha256Hex(hash + hashedText(dataJson, event.eventId, `{${members.map(([, text]) => text).join(',')}}`, revision, streamId, event.type));
+    const at = members.findIndex(([key]) => key > 'streamHash');
+    const stored = [...members.slice(0, at < 0 ? members.length : at), ['streamHash', `"streamHash":"${hash}"`], ...(at < 0 ? [] : members.slice(at))];
+    return { eventId: event.eventId, type: event.type, revision, streamHash: hash, dataJson, metadataJson: `{${stored.map(([, text]) => text).join(',')}}` };
   });
 };
+
+/** An object's members in canonical order, each as `"key":<canonical value>` (members whose value is undefined left out, as JCS does). */
+const canonicalMembers = (object: object): [key: string, text: string][] =>
+  Object.keys(object)
+    .sort()
+    .filter((key) => (object as Record<string, unknown>)[key] !== undefined)
+    .map((key) => [key, `${JSON.stringify(key)}:${canonicalJson((object as Record<string, unknown>)[key])}`]);
 
 /** One place where a stream's chain does not hold, named by stream and revision. */
 export interface StreamChainBreak {
