@@ -162,7 +162,9 @@ export class EventStoreDbEventStore implements EventStore {
         const earlier = current >= 0 ? await this.earlierAppend(streamId, events) : null;
         if (earlier) return earlier;
       }
-      const chained = chainedEvents(streamId, current + 1, last?.metadata.streamHash, events);
+      // An event written by other means may have no (JSON) metadata: the chain then starts afresh, as after events from before it.
+      const previous = typeof last?.metadata?.streamHash === 'string' ? last.metadata.streamHash : undefined;
+      const chained = chainedEvents(streamId, current + 1, previous, events);
       const sent: ExpectedRevision = exact ? expectedRevision : current < 0 ? 'no_stream' : current;
       try {
         return await this.appendExactly(streamId, chained, sent);
