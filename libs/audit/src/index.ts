@@ -5,3 +5,6 @@
  * tools feed it events.
  */
 export * from './policy';
+export * from './events';
+export * from './catalogue';
+export * from './audit-log';
