@@ -5,6 +5,11 @@
  * tools feed it events.
  */
 export * from './policy';
+export * from './changes';
+export * from './replay';
+export * from './instant';
+export * from './audited';
+export * from './access';
 export * from './events';
 export * from './catalogue';
 export * from './audit-log';
