@@ -58,7 +58,7 @@ const entity = <E extends DomainEvent, S extends { status: string }>(definition:
   organisationsOf: (state) => (state.status === 'none' ? [] : definition.organisationsOf(state as Exclude<S, { status: 'none' }>)),
 });
 
-export const AUDITED_ENTITIES = {
+const ENTITIES = {
   request: entity({ kind: 'request', streamOf: requestStream, replayable: accessRequestDecider, organisationsOf: (s) => [s.organisationId], notFound: 'request-not-found' }),
   user: entity({ kind: 'user', streamOf: userStream, replayable: userDecider, organisationsOf: (s) => [s.organisationId], notFound: 'user-not-found' }),
   workflow: entity({ kind: 'workflow', streamOf: workflowStream, replayable: workflowDecider, organisationsOf: (s) => [s.organisationId], notFound: 'workflow-not-found' }),
@@ -70,5 +70,7 @@ export const AUDITED_ENTITIES = {
     organisationsOf: (s) => [...new Set(Object.values(s.enrolments).map((e) => e.organisationId))].sort(),
     notFound: 'participant-not-found',
   }),
-} as const;
-export type AuditedKind = keyof typeof AUDITED_ENTITIES;
+};
+export type AuditedKind = keyof typeof ENTITIES;
+/** By kind, each with its state type erased: handlers use an entity's functions on that entity's own stream only. */
+export const AUDITED_ENTITIES: Readonly<Record<AuditedKind, AuditedEntity>> = ENTITIES;

@@ -24,7 +24,7 @@ describe('an access request replayed', () => {
     .then({ type: 'RejectRequest', caller: spoc, requesterIsOnlySpoc: false, reason: 'No second account', now: rejected }, rejected, { id: spoc.id, email: spoc.email, organisationId: ORG });
 
   it('has a timeline: every event oldest first, with its sentence, what it changed, its reason and who did it', () => {
-    const timeline = timelineOf(accessRequestDecider, recorded);
+    const timeline = timelineOf(accessRequestDecider, recorded).entries;
     expect(timeline.map((e) => [e.revision, e.type, e.at])).toEqual([
       [0, 'RequestCreated', created],
       [1, 'ApprovalRequested', submitted],
@@ -52,6 +52,7 @@ describe('an access request replayed', () => {
       { field: 'decision', from: null, to: { by: { id: 'u-spoc', email: 'spoc@org.example' }, decidedAs: 'spoc', reason: 'No second account', comment: null } },
     ]);
     expect(timeline[0]).not.toHaveProperty('reason');
+    expect(timelineOf(accessRequestDecider, recorded).state).toEqual(fold(accessRequestDecider, recorded));
   });
 
   it('has a state at any instant: the events up to it folded with the live evolve', () => {
@@ -93,7 +94,7 @@ describe('a user replayed', () => {
     .then({ ...common, type: 'DeactivateUser', reason: 'Left the practice', now: deactivated }, deactivated, { email: 'lead@example.org' });
 
   it('has a timeline naming list elements by index', () => {
-    const timeline = timelineOf(userDecider, recorded);
+    const timeline = timelineOf(userDecider, recorded).entries;
     expect(timeline.map((e) => e.type)).toEqual(['UserAdded', 'UserPermissionLevelChanged', 'UserClinicianStatusChanged', 'UserDeactivated']);
     expect(timeline[1].changes).toEqual([{ field: 'rights[1]', from: null, to: { permissionLevel: 'administrator', spoc: false, professional: false, effectiveFrom: promoted } }]);
     expect(timeline[2]).toMatchObject({ summary: 'User u-1 marked a clinician by lead@example.org', changes: [{ field: 'clinician', from: false, to: true }] });
@@ -123,7 +124,7 @@ describe('a workflow replayed', () => {
     );
 
   it('has a timeline', () => {
-    const timeline = timelineOf(workflowDecider, recorded);
+    const timeline = timelineOf(workflowDecider, recorded).entries;
     expect(timeline.map((e) => e.summary)).toEqual([
       'Workflow wf-1 created in organisation org-1 by ada@example.org; appending professionals later not allowed',
       'Workflow wf-1: appending professionals later allowed from now on, set by ada@example.org',
@@ -168,7 +169,7 @@ describe('a participant and their grants replayed', () => {
     .then({ type: 'WithdrawConsent', grantId: 'g-1', now: withdrawn }, withdrawn, asPat);
 
   it('has a timeline of consents', () => {
-    const timeline = timelineOf(participantDecider, recorded);
+    const timeline = timelineOf(participantDecider, recorded).entries;
     expect(timeline.map((e) => e.type)).toEqual(['ParticipantEnrolled', 'ConsentGiven', 'ConsentWithdrawn']);
     expect(timeline[1].summary).toBe('Participant sub-pat consented that professional u-pro sees their results in workflow wf-1 until 2026-06-01T10:00:00.000Z (consent given up front); grant g-1');
     expect(timeline[2].changes).toEqual(

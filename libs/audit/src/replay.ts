@@ -27,11 +27,17 @@ const reasonOf = (data: unknown): { reason?: string } => {
   return typeof reason === 'string' ? { reason } : {};
 };
 
+/** A stream's timeline, and the state its last event left (the same fold). */
+export interface Timeline<S> {
+  readonly entries: readonly TimelineEntry[];
+  readonly state: S;
+}
+
 /**
  * Every event of a stream, oldest first, read through the decider's catalogue and folded with its
  * `evolve`: each with its sentence and the fields it changed.
  */
-export function timelineOf<E extends DomainEvent, S>(replayable: Replayable<E, S>, recorded: Iterable<RecordedEvent>): TimelineEntry[] {
+export function timelineOf<E extends DomainEvent, S>(replayable: Replayable<E, S>, recorded: Iterable<RecordedEvent>): Timeline<S> {
   const entries: TimelineEntry[] = [];
   let state = replayable.initialState();
   for (const stored of recorded) {
@@ -51,7 +57,7 @@ export function timelineOf<E extends DomainEvent, S>(replayable: Replayable<E, S
     });
     state = next;
   }
-  return entries;
+  return { entries, state };
 }
 
 /** The state a stream had at an instant, and the revision of the last event folded into it. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, RecordedEvent } from '@access-ledger/core';
 import { participantStream } from '@access-ledger/care-access';
-import { EventStore } from '@access-ledger/event-store';
+import { EventStore, ReadStreamOptions } from '@access-ledger/event-store';
 import { CARE_GRANTS, CareGrant } from '@access-ledger/projections';
 import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, READ_STORE } from '@access-ledger/platform';
@@ -14,8 +14,8 @@ export class AuditStreams {
     @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
 
-  read(streamId: string): Promise<RecordedEvent[]> {
-    return this.events.readStream(streamId);
+  read(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.events.readStream(streamId, options);
   }
 
   /**
