@@ -1,9 +1,10 @@
 import { RecordedEvent, newId } from '@access-ledger/core';
-import { auditEvents } from '@access-ledger/audit';
-import { participantStream, workflowStream } from '@access-ledger/care-access';
+import { auditEvents, stateAt } from '@access-ledger/audit';
+import { participantDecider, participantStream, workflowStream } from '@access-ledger/care-access';
 import { requestStream } from '@access-ledger/access-requests';
 import { userStream } from '@access-ledger/directory';
 import { toArray } from '@access-ledger/event-store';
+import { AuditStreams } from '../apps/api/src/audit/audit-streams';
 import { TestApi, bearer, startApi } from './support/api';
 import { OrgFixture, addUser, registerOrg } from './support/directory';
 import { addProfessional, addToWorkflow, answerPrompt, createWorkflow, enrol, participant, requestResults } from './support/care';
@@ -197,6 +198,19 @@ describe('Audit API', () => {
       expect(early.status).toBe(404);
       expect(early.body).toMatchObject({ type: expect.stringMatching(/not-yet-recorded$/), firstRecordedAt: consented });
       expect((await get(`/audit/grants/${newId()}/state?asOf=${consented}`)).body.type).toMatch(/grant-not-found$/);
+    });
+
+    it('reads a stream only up to the instant, a page at a time, and folds the same state as from the whole stream', async () => {
+      const streams = new AuditStreams(api.events, api.reads);
+      const stream = participantStream(pat.id);
+      const all = await api.events.readStream(stream);
+      const at = midway(all[1].metadata.occurredAt, all[2].metadata.occurredAt);
+      const read = await streams.readUpTo(stream, at, 2);
+      // Pages [0, 1] and [2, 3]: the second page's last event occurred after the instant, so the reading stops there.
+      expect(read.map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+      expect(stateAt(participantDecider, read, at)).toEqual(stateAt(participantDecider, all, at));
+      expect((await streams.readUpTo(stream, new Date().toISOString(), 4)).map((e) => e.revision)).toEqual(all.map((e) => e.revision));
+      expect(await streams.readUpTo(`request-${newId()}`, at)).toEqual([]);
     });
 
     it.each([

@@ -6,6 +6,8 @@ import { CARE_GRANTS, CareGrant } from '@access-ledger/projections';
 import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, READ_STORE } from '@access-ledger/platform';
 
+const READ_UP_TO_PAGE = 1000;
+
 /** What the audit endpoints read: streams as stored, and where a grant's history is. */
 @Injectable()
 export class AuditStreams {
@@ -19,14 +21,36 @@ export class AuditStreams {
   }
 
   /**
+   * The stream's events up to an instant, and at most one page more: read a page at a time from
+   * the start, stopping after the first page whose last event occurred after `at`. A state as of
+   * an instant then costs the events before it, not the whole stream (reading, not folding, is
+   * most of a replay's cost: docs/performance.md). What the page holds beyond `at` is left to the
+   * fold (libs/audit `stateAt`), which stops at the first later event.
+   */
+  async readUpTo(streamId: string, at: string, pageSize = READ_UP_TO_PAGE): Promise<RecordedEvent[]> {
+    const limit = Date.parse(at);
+    const events: RecordedEvent[] = [];
+    for (;;) {
+      const page = await this.events.readStream(streamId, { fromRevision: events.length, maxCount: pageSize });
+      events.push(...page);
+      if (page.length < pageSize || Date.parse(page[page.length - 1].metadata.occurredAt) > limit) return events;
+    }
+  }
+
+  /**
    * A grant's history is in its participant's stream. Which participant a grant id belongs to
    * comes from the `care_grants` read model (ids are not derivable back); the history itself
    * is then read from the stream. 404 for a grant the read model does not know (yet).
    */
   async grant(grantId: string): Promise<{ participantId: string; streamId: string; events: RecordedEvent[] }> {
+    const { participantId, streamId } = await this.grantStream(grantId);
+    return { participantId, streamId, events: await this.read(streamId) };
+  }
+
+  /** Which participant's stream holds a grant (from the `care_grants` read model); 404 for a grant it does not know (yet). */
+  async grantStream(grantId: string): Promise<{ participantId: string; streamId: string }> {
     const doc = await this.reads.get<CareGrant>(CARE_GRANTS, grantId);
     if (!doc) throw new NotFoundError('grant-not-found', 'No such grant.');
-    const streamId = participantStream(doc.participantId);
-    return { participantId: doc.participantId, streamId, events: await this.read(streamId) };
+    return { participantId: doc.participantId, streamId: participantStream(doc.participantId) };
   }
 }

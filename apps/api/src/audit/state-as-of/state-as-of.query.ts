@@ -36,17 +36,17 @@ export class StateAsOfHandler implements IQueryHandler<StateAsOfQuery> {
   async execute({ reader, kind, id, asOf }: StateAsOfQuery): Promise<AuditAnswer<StateAsOfView>> {
     auditReadPolicy.auditorOnly(reader);
     if (kind === 'grant') {
-      const { events } = await this.streams.grant(id);
-      const made = grantAt(fold(participantDecider, events), id, asOf);
-      if (!made) throw new NotFoundError('grant-not-found', 'No such grant.');
-      const folded = stateAt(participantDecider, events, asOf);
+      const { streamId } = await this.streams.grantStream(id);
+      const folded = stateAt(participantDecider, await this.streams.readUpTo(streamId, asOf), asOf);
       const grant = folded && grantAt(folded.state, id, asOf);
-      // A grant starts (`from`) when the event that makes it occurs.
-      if (!folded || !grant) throw notYet(kind, made.grant.from);
-      return { body: { state: grant, revision: folded.revision, asOf }, organisationIds: [grant.grant.organisationId] };
+      if (folded && grant) return { body: { state: grant, revision: folded.revision, asOf }, organisationIds: [grant.grant.organisationId] };
+      // Not yet at that instant: when it was made (its `from` is when the event that makes it occurred), from the whole stream.
+      const made = grantAt(fold(participantDecider, await this.streams.read(streamId)), id, asOf);
+      if (!made) throw new NotFoundError('grant-not-found', 'No such grant.');
+      throw notYet(kind, made.grant.from);
     }
     const entity = AUDITED_ENTITIES[kind];
-    const recorded = await this.streams.read(entity.streamOf(id));
+    const recorded = await this.streams.readUpTo(entity.streamOf(id), asOf);
     if (recorded.length === 0) throw new NotFoundError(entity.notFound, `No such ${kind}.`);
     const folded = stateAt(entity.replayable, recorded, asOf);
     if (!folded || !entity.exists(folded.state)) throw notYet(kind, recorded[0].metadata.occurredAt);
