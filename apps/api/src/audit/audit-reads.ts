@@ -30,7 +30,14 @@ export class AuditReads {
     return auditReaderOf(context, await this.directory.callerOf(request));
   }
 
+  /** Records the read, then hands back the body to answer with. */
   async answered<T>(request: Request, context: RequestContext, reader: AuditReader, answer: AuditAnswer<T>): Promise<T> {
+    await this.record(request, context, reader, answer.organisationIds);
+    return answer.body;
+  }
+
+  /** Records a read of these organisations' data (none: of no organisation's) by this reader, for the request's path and query. */
+  async record(request: Request, context: RequestContext, reader: AuditReader, organisationIds: readonly string[]): Promise<void> {
     // A read id of its own, never the request's command id: a GET repeated with one Idempotency-Key is two reads.
     const readId = newId();
     await handleCommand(
@@ -43,12 +50,11 @@ export class AuditReads {
         reader: { id: reader.id, email: reader.email },
         path: request.path,
         query: queryOf(request),
-        organisationIds: answer.organisationIds,
+        organisationIds,
         now: context.now,
       },
       commandContext({ ...context, commandId: readId }),
     );
-    return answer.body;
   }
 }
 
