@@ -95,4 +95,34 @@ describe('who could see what: a professional’s access to a participant’s res
     expect(answer).toMatchObject({ access: false, grant: null });
     expect(answer.resultsRequests.items.map((i) => i.by.email)).toEqual(['other@org.example']);
   });
+
+  it('names the administrator who assigned a professional on the participant’s consent to appending, and the recorded expiry that ended it', () => {
+    const admin = { id: 'sub-ada', email: 'ada@org.example', organisationId: ORG };
+    const caller = { ...admin, name: 'Ada', userId: 'u-ada', administrator: true, professional: false, auditor: false };
+    const [enrolled, assigned, until, recordedAt] = ['2026-05-01T09:00:00.000Z', '2026-05-02T09:00:00.000Z', '2026-05-20T00:00:00.000Z', '2026-05-20T00:01:00.000Z'];
+    const { recorded: history } = historyOf(participantDecider, participantStream(pat.id))
+      .then({ type: 'EnrolParticipant', workflow, participant: pat, appendConsent: true, now: enrolled }, enrolled, asPat)
+      .then(
+        {
+          type: 'AssignProfessional',
+          caller,
+          organisationId: ORG,
+          workflow,
+          participantId: pat.id,
+          assignmentId: 'as-1',
+          grantId: 'g-a',
+          professional: { id: 'u-pro', facts: { userId: 'u-pro', organisationId: ORG, name: 'Dr Pro', professional: true, active: true } },
+          endDate: until,
+          reason: 'Second opinion',
+          now: assigned,
+        },
+        assigned,
+        admin,
+      )
+      .then({ type: 'ExpireAccess', grantId: 'g-a', now: recordedAt }, recordedAt, { id: 'system', email: 'system@access-ledger' });
+    const during = accessAt(question('2026-05-10T00:00:00.000Z'), history, t.now);
+    expect(during).toMatchObject({ access: true, basis: 'append_consent', grant: { grantId: 'g-a', assignmentId: 'as-1', granted: { type: 'ProfessionalAssigned', by: admin, revision: 1 } } });
+    expect(during.grant?.ended).toEqual({ how: 'expired', at: until, recorded: { type: 'AccessExpired', at: recordedAt, by: { id: 'system', email: 'system@access-ledger', organisationId: null }, position: history[2].position, revision: 2 } });
+    expect(accessAt(question(until), history, t.now)).toMatchObject({ access: false, link: { status: 'expired' } });
+  });
 });
