@@ -1,0 +1,2 @@
+export * from './audit-event';
+export { FHIR_SYSTEMS, grantPolicy } from './references';
