@@ -6,6 +6,7 @@ import { careGrantsProjection } from './care-grants/care-grants.projection';
 export * from './manage-users/manage-users.projection';
 export * from './spoc-overview/spoc-overview.projection';
 export * from './care-grants/care-grants.projection';
+export * from './care-grants/due-for-expiry';
 
 /** Every read model the service maintains; the runner, the rebuild tool and readiness use this list. */
 export const projections: readonly Projection<any>[] = [manageUsersProjection, manageUsersCountsProjection, spocOverviewProjection, spocOverviewCountsProjection, careGrantsProjection];

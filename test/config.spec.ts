@@ -41,6 +41,9 @@ describe('configuration', () => {
     [{ EVENT_RETRY_ATTEMPTS: '0' }, 'EVENT_RETRY_ATTEMPTS'],
     [{ EVENT_RETRY_DELAY_MS: 'soon' }, 'EVENT_RETRY_DELAY_MS'],
     [{ EVENT_RETRY_DELAY_MS: '5000', EVENT_RETRY_MAX_DELAY_MS: '1000' }, 'EVENT_RETRY_MAX_DELAY_MS'],
+    [{ ACCESS_EXPIRY_INTERVAL_MS: '999' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
+    [{ ACCESS_EXPIRY_INTERVAL_MS: '86400001' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
+    [{ ACCESS_EXPIRY_INTERVAL_MS: '1m' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
   ])('refuses %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -62,6 +65,12 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
     // The headers timeout follows a shorter request timeout.
     expect(loadConfig({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000' }).http).toMatchObject({ requestTimeoutMs: 2000, headersTimeoutMs: 2000 });
+  });
+
+  it('sweeps for expired access every minute unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).accessExpiryIntervalMs).toBe(60_000);
+    expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '1000' }).accessExpiryIntervalMs).toBe(1000);
+    expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '86400000' }).accessExpiryIntervalMs).toBe(86_400_000);
   });
 
   it('does not print a refused MANAGEMENT_TOKEN', () => {

@@ -1,18 +1,11 @@
 import { CommandContext, Recorded } from '@access-ledger/core';
 import { handleCommand } from '@access-ledger/event-store';
-import {
-  ExistingWorkflow,
-  ParticipantCommand,
-  ParticipantEvent,
-  ParticipantRef,
-  WorkflowEvent,
-  participantDecider,
-  participantStream,
-  workflowDecider,
-} from '@access-ledger/care-access';
+import { ParticipantCommand, ParticipantEvent, ParticipantRef, participantDecider, participantStream } from '@access-ledger/care-access';
+import { workflowOf } from '../../libs/care-access/src/testing/workflows';
 import { appliedTwice } from '../testing/applied-twice';
 import { incrementalAndRebuilt } from '../testing/incremental-and-rebuilt';
 import { CARE_GRANTS, CareGrant, careGrantsProjection } from './care-grants.projection';
+import { activeGrantsByUntil, dueForExpiry } from './due-for-expiry';
 
 const pia: ParticipantRef = { id: 'sub-pia', email: 'pia@example.org', name: 'Pia Park' };
 const pro = { id: 'u-pro', name: 'Dr Pro' };
@@ -152,11 +145,7 @@ describe('care grants projection', () => {
   });
 
   it('rebuilds exactly what incremental processing produced, from the events the participant decider writes', async () => {
-    const workflow = [
-      { type: 'WorkflowCreated', data: { workflowId: 'wf-1', organisationId: 'o1', name: 'Follow-up', project: null, allowAppendProfessionals: true, createdAt: '2026-05-01T00:00:00.000Z' } },
-      { type: 'ProfessionalAddedToWorkflow', data: { workflowId: 'wf-1', organisationId: 'o1', professional: pro, days: 30, reason: 'Follow-up', addedAt: '2026-05-01T00:00:00.000Z' } },
-    ] satisfies WorkflowEvent[];
-    const wf = workflow.reduce(workflowDecider.evolve, workflowDecider.initialState()) as ExistingWorkflow;
+    const wf = workflowOf({ allowAppendProfessionals: true, professionals: [{ ...pro, days: 30 }] });
     const other = { id: 'u-other', name: 'Dr Other' };
 
     const { incremental, rebuilt, events } = await incrementalAndRebuilt(careGrantsProjection, async (store) => {
@@ -198,4 +187,23 @@ describe('care grants projection', () => {
     expect([byStatus('active'), byStatus('withdrawn'), byStatus('expired')]).toEqual([12, 3, 6]);
     expect(new Set(incremental.map((g) => g.basis))).toEqual(new Set(['prior_consent', 'append_consent', 'mail_consent']));
   });
+});
+
+describe('grants due for expiry', () => {
+  const active = (id: string, until: string) => ({ ...grant([promptAccepted(id)])!, until });
+  const page = [active('g-a', '2026-06-01T10:00:00.000Z'), active('g-b', '2026-06-01T10:00:00.001Z'), active('g-c', '2026-07-01T00:00:00.000Z')];
+
+  it.each([
+    ['before the first until', '2026-06-01T09:59:59.999Z', [], true],
+    ['at the first until', '2026-06-01T10:00:00.000Z', ['g-a'], true],
+    ['between two', '2026-06-15T00:00:00.000Z', ['g-a', 'g-b'], true],
+    ['after the whole page', '2026-07-01T00:00:00.000Z', ['g-a', 'g-b', 'g-c'], false],
+  ])('are, %s, the grants of the page up to now; the sweep goes on only when all were due', (_when, now, due, done) => {
+    const outcome = dueForExpiry(page, now);
+    expect(outcome.due.map((g) => g.id)).toEqual(due);
+    expect(outcome.done).toBe(done);
+  });
+
+  it('are read from the active grants, soonest until first', () =>
+    expect(activeGrantsByUntil(50)).toEqual({ collection: 'care_grants', query: { where: { status: 'active' }, sort: [{ field: 'until', direction: 'asc' }], pageSize: 50, after: undefined, skipTotal: true } }));
 });

@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
-import { AppConfig, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
+import { accessExpirySweep, AppConfig, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
 import { projections } from '@access-ledger/projections';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
@@ -28,7 +28,8 @@ export class AppModule {
           },
         }),
         // No reactors yet; the ones of later issues are listed here too, to run in process (RUN_PROJECTIONS) or be reported on.
-        StoresModule.forConfig(config, { projections, reactors: [] }),
+        // The sweeps are the projector's (apps/projector/src/consumers.ts), run here too with RUN_PROJECTIONS.
+        StoresModule.forConfig(config, { projections, reactors: [], sweeps: [accessExpirySweep] }),
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         rateLimitModule(),

@@ -21,13 +21,12 @@ import {
   ProfessionalAssigned,
   Refusal,
   RequestResultsAccess,
-  WorkflowEvent,
   activeGrantFor,
   participantDecider,
   participantEvents,
   promptsFor,
-  workflowDecider,
 } from './index';
+import { workflowOf as workflowFixture } from './testing/workflows';
 
 const ORG = 'org-1';
 const pia: ParticipantRef = { id: 'sub-pia', email: 'pia@example.org', name: 'Pia Park' };
@@ -45,16 +44,8 @@ const justBefore = (iso: string) => new Date(Date.parse(iso) - 1).toISOString();
 const justAfter = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
 
 // ---- Workflows (as the commands carry them, folded from their own events) ----------
-const workflowOf = (workflowId: string, allowAppendProfessionals: boolean, ...professionals: { id: string; name: string; days: number }[]): ExistingWorkflow => {
-  const events: WorkflowEvent[] = [
-    { type: 'WorkflowCreated', data: { workflowId, organisationId: ORG, name: `Workflow ${workflowId}`, project: null, allowAppendProfessionals, createdAt: enrolledAt } },
-    ...professionals.map(({ days, ...professional }): WorkflowEvent => ({
-      type: 'ProfessionalAddedToWorkflow',
-      data: { workflowId, organisationId: ORG, professional, days, reason: `Reason for ${professional.id}`, addedAt: enrolledAt },
-    })),
-  ];
-  return events.reduce(workflowDecider.evolve, workflowDecider.initialState()) as ExistingWorkflow;
-};
+const workflowOf = (workflowId: string, allowAppendProfessionals: boolean, ...professionals: { id: string; name: string; days: number }[]): ExistingWorkflow =>
+  workflowFixture({ workflowId, organisationId: ORG, allowAppendProfessionals, at: enrolledAt, professionals });
 /** Option 1: u-pro for 30 days, u-pro2 for 7. */
 const prompts = workflowOf('wf-1', false, { ...pro, days: 30 }, { ...pro2, days: 7 });
 /** Option 2: professionals are assigned later. */
@@ -550,6 +541,12 @@ describe('requests for results', () => {
     given(no).when(requestResults(at)).then(refused(no, at, 'consent_declined'));
     const pending = [enrolled(appending, false), assigned('pending_consent'), consentRequested()];
     given(pending).when(requestResults(at, appending)).then(refused(pending, at, 'consent_pending', { workflow: appending }));
+  });
+
+  it('are refused as expired once an assignment ended before the participant answered it', () => {
+    const pending = [enrolled(appending, false), assigned('pending_consent'), consentRequested()];
+    given(pending).when(requestResults(justBefore(endDate), appending)).then(refused(pending, justBefore(endDate), 'consent_pending', { workflow: appending }));
+    given(pending).when(requestResults(endDate, appending)).then(refused(pending, endDate, 'access_expired', { workflow: appending }));
   });
 
   it('are refused for a deactivated professional, and granted again once they are active', () => {

@@ -86,8 +86,12 @@ export const untilReached = (until: string, now: string) => Date.parse(now) >= D
 /** A grant lets its professional see the results while recorded active and before `until`, whatever the reactor has recorded yet. */
 export const isActive = (grant: Grant, now: string) => grant.status === 'active' && !untilReached(grant.until, now);
 
-/** The link as it stands at `now`: an active link past its `until` is expired even before AccessExpired is recorded. */
-export const linkAt = (link: Link, now: string): Link => (link.status === 'active' && link.until !== null && untilReached(link.until, now) ? { ...link, status: 'expired' } : link);
+/**
+ * The link as it stands at `now`: an active link past its `until` is expired even before
+ * AccessExpired is recorded, and so is an assignment that ended before the participant answered.
+ */
+export const linkAt = (link: Link, now: string): Link =>
+  (link.status === 'active' || link.status === 'pending_consent') && link.until !== null && untilReached(link.until, now) ? { ...link, status: 'expired' } : link;
 
 type Evolving = ParticipantEvent & { readonly revision?: number };
 

@@ -7,6 +7,7 @@ export * from './config/config';
 export * from './stores/tokens';
 export * from './stores/stores.module';
 export * from './stores/read-models';
+export * from './sweeps/access-expiry';
 export * from './auth/auth.guard';
 export * from './health/health.controller';
 export * from './metrics/metrics';

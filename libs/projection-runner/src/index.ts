@@ -1,5 +1,5 @@
 export * from './batched';
-export { DEFAULT_RETRY, retryDelayMs } from './retry';
+export { DEFAULT_RETRY, errorMessage, retryDelayMs } from './retry';
 export type { RetryPolicy, Sleep } from './retry';
 export * from './parked';
 export * from './lag';
@@ -9,3 +9,4 @@ export * from './reactor-runner';
 export * from './retry-parked';
 export * from './rebuild';
 export * from './freshness';
+export * from './sweep-runner';

@@ -20,6 +20,8 @@ export interface AppConfig {
   readonly readWaitTimeoutMs: number;
   /** Readiness fails when a projection is further behind than this. */
   readonly maxProjectionLagSeconds: number;
+  /** Pause between two passes of the access-expiry sweeper (which records AccessExpired for grants past their `until`). */
+  readonly accessExpiryIntervalMs: number;
   readonly rateLimits: RateLimitConfig;
   readonly http: HttpServerConfig;
   /** Bearer token for /metrics and /health/ready; null: those routes are refused to everyone. */
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     bodyLimit: `${integer(env, 'BODY_LIMIT_KB', 100, 1, 10240)}kb`,
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60000),
     maxProjectionLagSeconds: integer(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
+    accessExpiryIntervalMs: integer(env, 'ACCESS_EXPIRY_INTERVAL_MS', 60_000, 1000, 86_400_000),
     rateLimits: {
       enabled: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
       perCallerPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),

@@ -10,14 +10,16 @@ import {
   Reactor,
   ReactorRunner,
   RunnerLogger,
+  Sweep,
+  SweepRunner,
   checkConsumerNames,
   ensureRunnerCollections,
 } from '@access-ledger/projection-runner';
 import { AppConfig } from '../config/config';
 import { ReadModels } from './read-models';
-import { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE } from './tokens';
+import { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE, SWEEPS } from './tokens';
 
-export { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE };
+export { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE, SWEEPS };
 
 export async function createEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStore.kind === 'sqlite') return new SqliteEventStore({ file: config.eventStore.file });
@@ -31,10 +33,14 @@ export async function createReadStore(config: AppConfig): Promise<ReadStore> {
   return MongoReadStore.connect({ uri: config.readStore.uri, dbName: config.readStore.db });
 }
 
-/** What a process keeps (or reports on): its read models, and its reactors. */
+/** A time-driven consumer, made once the process has its stores and configuration. */
+export type SweepFactory = (process: { readonly events: EventStore; readonly readStore: ReadStore; readonly config: AppConfig }) => Sweep;
+
+/** What a process keeps (or reports on): its read models, its reactors, and its sweeps (run with the reactors, never reported on: they keep no checkpoint). */
 export interface Consumers {
   readonly projections: readonly Projection<any>[];
   readonly reactors?: readonly Reactor[];
+  readonly sweeps?: readonly SweepFactory[];
 }
 
 export interface ConsumerReport extends ConsumerLag {
@@ -78,11 +84,11 @@ export class ConsumerMonitor {
   }
 }
 
-/** Runs the projections and reactors in this process (the embedded default) when RUN_PROJECTIONS is true. */
+/** Runs the projections, reactors and sweeps in this process (the embedded default) when RUN_PROJECTIONS is true. */
 @Injectable()
 export class InProcessProjector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projector');
-  private runners: (ProjectionRunner | ReactorRunner)[] = [];
+  private runners: (ProjectionRunner | ReactorRunner | SweepRunner)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -90,6 +96,7 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PROJECTIONS) private readonly projections: readonly Projection<any>[],
     @Inject(REACTORS) private readonly reactors: readonly Reactor[],
+    @Inject(SWEEPS) private readonly sweeps: readonly SweepFactory[],
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -107,7 +114,12 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
       error: (m, c) => this.logger.error(c ? { msg: m, ...c } : m),
     };
     const options = { logger, retry: this.config.eventRetry };
-    this.runners = [new ProjectionRunner(this.events, this.readStore, this.projections, options), new ReactorRunner(this.events, this.readStore, this.reactors, options)];
+    const sweeps = this.sweeps.map((make) => make({ events: this.events, readStore: this.readStore, config: this.config }));
+    this.runners = [
+      new ProjectionRunner(this.events, this.readStore, this.projections, options),
+      new ReactorRunner(this.events, this.readStore, this.reactors, options),
+      new SweepRunner(sweeps, { logger }),
+    ];
     for (const runner of this.runners) await runner.start();
   }
 
@@ -125,7 +137,7 @@ export class StoresModule {
    * The stores for this configuration, and the projections and reactors this process runs (with
    * RUN_PROJECTIONS) or reports the lag and parked events of.
    */
-  static forConfig(config: AppConfig, { projections, reactors = [] }: Consumers): DynamicModule {
+  static forConfig(config: AppConfig, { projections, reactors = [], sweeps = [] }: Consumers): DynamicModule {
     checkConsumerNames([...projections, ...reactors].map((c) => c.name));
     return {
       module: StoresModule,
@@ -135,6 +147,7 @@ export class StoresModule {
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         { provide: PROJECTIONS, useValue: projections },
         { provide: REACTORS, useValue: reactors },
+        { provide: SWEEPS, useValue: sweeps },
         ConsumerMonitor,
         InProcessProjector,
         ReadModels,

@@ -4,3 +4,4 @@ export const EVENT_STORE = 'EventStore';
 export const READ_STORE = 'ReadStore';
 export const PROJECTIONS = 'Projections';
 export const REACTORS = 'Reactors';
+export const SWEEPS = 'Sweeps';
