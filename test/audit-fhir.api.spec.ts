@@ -1,6 +1,7 @@
 import { newId } from '@access-ledger/core';
 import { participantDecider, participantStream } from '@access-ledger/care-access';
 import { handleCommand } from '@access-ledger/event-store';
+import { ACCESS_EXPIRY_ACTOR } from '@access-ledger/platform';
 import { fhirSchemaErrors } from '../libs/audit/src/testing/fhir-schema';
 import { TestApi, bearer, startApi } from './support/api';
 import { OrgFixture, registerOrg } from './support/directory';
@@ -134,11 +135,12 @@ describe('Audit: a grant as a FHIR R4 Consent (GET /audit/grants/:grantId/fhir)'
     expect(lapsed.status).toBe(200);
     expect(fhirSchemaErrors(lapsed.body)).toEqual([]);
     expect(lapsed.body).toMatchObject({ status: 'inactive', provision: { type: 'permit', period: { end: endDate } } });
+    // The sweeper's next pass is a minute away (ACCESS_EXPIRY_INTERVAL_MS): nothing recorded yet, inactive all the same.
+    expect((await participantEvents(api, someone.id)).map((e) => e.type)).not.toContain('AccessExpired');
 
-    // Recorded as the expiry sweeper records it: ExpireAccess on the participant's stream.
+    // Recorded as the sweeper records it: ExpireAccess on the participant's stream, by the system.
     const now = new Date().toISOString();
-    const system = { id: 'system', email: 'system@access-ledger.invalid', organisationId: null, roles: ['system'] };
-    await handleCommand(api.events, participantDecider, participantStream(someone.id), { type: 'ExpireAccess', grantId: grantId!, now }, { commandId: newId(), actor: system, now, correlationId: newId(), causationId: newId() });
+    await handleCommand(api.events, participantDecider, participantStream(someone.id), { type: 'ExpireAccess', grantId: grantId!, now }, { commandId: newId(), actor: ACCESS_EXPIRY_ACTOR, now, correlationId: newId(), causationId: newId() });
     const expired = await consentOf(grantId!);
     expect(fhirSchemaErrors(expired.body)).toEqual([]);
     const last = (await participantEvents(api, someone.id)).at(-1)!;
