@@ -13,8 +13,8 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newId, RecordedEvent } from '@access-ledger/core';
-import { Document, Projection, SqliteReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
+import { newId } from '@access-ledger/core';
+import { SqliteReadStore } from '@access-ledger/read-store';
 import { manageUsersCountsProjection, manageUsersProjection, spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import { PermissionLevel } from '@access-ledger/directory';
 import { ListUsersHandler, ListUsersQuery } from '../apps/api/src/directory/queries/list-users.query';
@@ -22,7 +22,7 @@ import { OverviewHandler, OverviewQuery } from '../apps/api/src/access-requests/
 import { ListUsersQueryDto } from '../apps/api/src/directory/queries/list-users.dto';
 import { OverviewQueryDto } from '../apps/api/src/access-requests/queries/overview.dto';
 import { LegacyFind } from './legacy-find';
-import { machine, measure, ms, rng } from './support';
+import { machine, measure, ms, rng, seed } from './support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
@@ -35,24 +35,6 @@ const FIRST = ['Ada', 'Grace', 'Alan', 'Emile', 'Adele', 'John', 'Mary', 'Priya'
 const STATUSES = ['created', 'approval_requested', 'approved_rae', 'rejected', 'withdrawn'] as const;
 
 const metadata = (at: string) => ({ occurredAt: at, actor: { id: 'bench', email: 'bench@example.org', roles: [] }, correlationId: 'b', causationId: 'b', commandId: 'b', schemaVersion: 1 });
-
-/** Feeds synthetic events through the real projections, in batches, into the read store. */
-async function seed(store: SqliteReadStore, projections: readonly Projection<Document>[], events: Iterable<RecordedEvent>) {
-  for (const projection of projections) await store.ensureCollection(projection.collection);
-  let batch: RecordedEvent[] = [];
-  const flush = async () => {
-    for (const projection of projections) {
-      const current = await store.getMany<Document>(projection.collection.name, touchedIds(projection, batch));
-      await store.applyChanges(projection.name, projectBatch(projection, current, batch), batch[batch.length - 1].position);
-    }
-    batch = [];
-  };
-  for (const event of events) {
-    batch.push(event);
-    if (batch.length >= 5000) await flush();
-  }
-  if (batch.length) await flush();
-}
 
 /**
  * A call that follows nextCursor: each call fetches the page after the previous one, from

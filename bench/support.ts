@@ -1,4 +1,6 @@
 import { cpus, totalmem } from 'node:os';
+import { RecordedEvent } from '@access-ledger/core';
+import { Document, Projection, SqliteReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
 
 /** Percentile of sorted samples (nearest rank). */
 export const percentile = (sorted: readonly number[], p: number): number =>
@@ -35,3 +37,21 @@ export const rng = (seed: number) => () => {
   seed = (seed * 1664525 + 1013904223) % 2 ** 32;
   return seed / 2 ** 32;
 };
+
+/** Feeds synthetic events through the real projections, in batches, into the read store. */
+export async function seed(store: SqliteReadStore, projections: readonly Projection<Document>[], events: Iterable<RecordedEvent>) {
+  for (const projection of projections) await store.ensureCollection(projection.collection);
+  let batch: RecordedEvent[] = [];
+  const flush = async () => {
+    for (const projection of projections) {
+      const current = await store.getMany<Document>(projection.collection.name, touchedIds(projection, batch));
+      await store.applyChanges(projection.name, projectBatch(projection, current, batch), batch[batch.length - 1].position);
+    }
+    batch = [];
+  };
+  for (const event of events) {
+    batch.push(event);
+    if (batch.length >= 5000) await flush();
+  }
+  if (batch.length) await flush();
+}

@@ -50,5 +50,6 @@ describe('care-access read policy', () => {
     });
     it(`lists the participants they may see: ${JSON.stringify(myParticipants)}`, () => expect(outcome(() => careReadPolicy.myParticipants(who))).toEqual(myParticipants));
     it('sees who may see their own results, and only theirs (by sub)', () => expect(careReadPolicy.myAccess(who)).toEqual({ participantId: who.id }));
+    it('sees their own consent prompts, and only theirs (by sub)', () => expect(careReadPolicy.myConsentPrompts(who)).toEqual({ participantId: who.id }));
   });
 });

@@ -27,4 +27,9 @@ export const careReadPolicy = {
   myAccess(reader: CareCaller): { readonly participantId: string } {
     return { participantId: reader.id };
   },
+
+  /** The consent prompts still open for me in a workflow: anyone authenticated, their own only (by `sub`). */
+  myConsentPrompts(reader: CareCaller): { readonly participantId: string } {
+    return { participantId: reader.id };
+  },
 };

@@ -85,6 +85,9 @@ interface OrderedRange {
  * searchable field, both indexable. Lower-casing happens in JavaScript because SQLite's
  * lower() folds ASCII only.
  */
+/** The lengths a `getMany` id list is padded to; the last is the most asked in one statement. */
+const GET_MANY_SIZES = [1, 4, 16, 64, 256, 500];
+
 export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly specs = new Map<string, CollectionSpec>();
@@ -271,11 +274,13 @@ export class SqliteReadStore implements ReadStore {
     checkIds(collection, ids);
     const result = new Map<string, T>();
     const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this.db
-        .prepare(`SELECT id, doc FROM ${table(collection)} WHERE id IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk) as { id: string; doc: string }[];
+    for (let i = 0; i < unique.length; i += GET_MANY_SIZES[GET_MANY_SIZES.length - 1]) {
+      // Padded to one of a few lengths (an id named twice finds one row), so that a handful of
+      // cached statements per collection serve every call instead of a prepare per call.
+      const chunk = unique.slice(i, i + GET_MANY_SIZES[GET_MANY_SIZES.length - 1]);
+      const size = GET_MANY_SIZES.find((n) => n >= chunk.length)!;
+      const padded = chunk.length === size ? chunk : [...chunk, ...new Array<string>(size - chunk.length).fill(chunk[0])];
+      const rows = this.prepare(`SELECT id, doc FROM ${table(collection)} WHERE id IN (${padded.map(() => '?').join(',')})`).all(...padded) as { id: string; doc: string }[];
       for (const row of rows) result.set(row.id, JSON.parse(row.doc) as T);
     }
     return result;

@@ -20,6 +20,13 @@ import { WithdrawConsentController } from './withdraw-consent/withdraw-consent.c
 import { WithdrawConsentHandler } from './withdraw-consent/withdraw-consent.command';
 import { RequestResultsAccessController } from './request-results-access/request-results-access.controller';
 import { RequestResultsAccessHandler } from './request-results-access/request-results-access.command';
+import { CareQueriesController } from './queries/care-queries.controller';
+import { WorkflowsHandler } from './queries/workflows.query';
+import { WorkflowProfessionalsHandler } from './queries/workflow-professionals.query';
+import { ParticipantsHandler } from './queries/participants.query';
+import { ConsentPromptsHandler } from './queries/consent-prompts.query';
+import { MyParticipantsHandler } from './queries/my-participants.query';
+import { MyAccessHandler } from './queries/my-access.query';
 
 /** Care access: one folder per use case (controller, DTO, command and its thin handler), queries/ for the reads. */
 @Module({
@@ -34,6 +41,7 @@ import { RequestResultsAccessHandler } from './request-results-access/request-re
     AnswerAssignmentController,
     WithdrawConsentController,
     RequestResultsAccessController,
+    CareQueriesController,
   ],
   providers: [
     CareStreams,
@@ -47,6 +55,12 @@ import { RequestResultsAccessHandler } from './request-results-access/request-re
     AnswerAssignmentHandler,
     WithdrawConsentHandler,
     RequestResultsAccessHandler,
+    WorkflowsHandler,
+    WorkflowProfessionalsHandler,
+    ParticipantsHandler,
+    ConsentPromptsHandler,
+    MyParticipantsHandler,
+    MyAccessHandler,
   ],
 })
 export class CareAccessModule {}

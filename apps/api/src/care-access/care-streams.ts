@@ -33,11 +33,16 @@ export class CareStreams {
 
   /** The workflow, or 404; with `organisationId`, a workflow of another organisation reads as missing too. */
   async existingWorkflow(workflowId: string, organisationId?: string): Promise<ExistingWorkflow> {
-    const { state } = await this.workflow(workflowId);
+    return (await this.existingWorkflowVersion(workflowId, organisationId)).state;
+  }
+
+  /** As `existingWorkflow`, with the stream's revision (the ETag of a view of it). */
+  async existingWorkflowVersion(workflowId: string, organisationId?: string): Promise<{ state: ExistingWorkflow; revision: number }> {
+    const { state, revision } = await this.workflow(workflowId);
     if (state === null || (organisationId !== undefined && state.organisationId !== organisationId)) {
       throw new NotFoundError('workflow-not-found', organisationId === undefined ? 'No such workflow.' : 'No such workflow in this organisation.');
     }
-    return state;
+    return { state, revision };
   }
 
   async participant(participantId: string): Promise<ParticipantState> {

@@ -36,3 +36,15 @@ export const PageSize = (docs: ApiPropertyOptions = {}) => stacked(ApiPropertyOp
 
 /** An optional free-text reason recorded in the event (deactivating a user, withdrawing a request): 1–1000 characters, may span lines. */
 export const OptionalReason = () => stacked(ApiPropertyOptional({ maxLength: 1000 }), IsOptional(), IsString(), Length(1, 1000), SafeText({ multiline: true }));
+
+/** The paging parameters of a list (`after`, or `page`; `pageSize`), for a list's query DTO to extend. */
+export class PageQueryDto {
+  @AfterCursor()
+  after?: string;
+
+  @PageNumber({ minimum: 1 })
+  page?: number;
+
+  @PageSize({ minimum: 1 })
+  pageSize?: number;
+}

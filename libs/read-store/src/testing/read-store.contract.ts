@@ -67,6 +67,20 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
       expect(await store.get(s.name, 'nope')).toBeNull();
       const many = await store.getMany<Person>(s.name, ['p1', 'p2', 'missing']);
       expect([...many.keys()].sort()).toEqual(['p1', 'p2']);
+      expect(await store.getMany(s.name, [])).toEqual(new Map());
+    });
+
+    it('reads many documents by id, named twice or missing among them, beyond what one statement asks for', async () => {
+      const s = spec();
+      await store.ensureCollection(s);
+      const stored = Array.from({ length: 700 }, (_, i) => ({ ...people[0], id: `m${i}` }));
+      await store.applyChanges('m', upserts(s.name, stored), 1);
+      for (const count of [1, 2, 5, 17, 64, 300, 650]) {
+        const ids = [...stored.slice(0, count).map((p) => p.id), 'missing', 'm0'];
+        const many = await store.getMany<Person>(s.name, ids);
+        expect([count, [...many.keys()].sort()]).toEqual([count, stored.slice(0, count).map((p) => p.id).sort()]);
+        expect(many.get('m0')).toEqual(stored[0]);
+      }
     });
 
     it('patches and deletes, and ignores a change at or below the position a document already has', async () => {

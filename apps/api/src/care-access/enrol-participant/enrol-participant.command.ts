@@ -1,18 +1,11 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { promptsFor } from '@access-ledger/care-access';
 import { commandContext } from '@access-ledger/platform';
 import { careScopeOf } from '../care-caller';
 import { CareWriter } from '../care-commands';
+import { ConsentPrompt, consentPromptsOf } from '../consent-prompts';
 import { ParticipantCommands } from '../care-participants';
 import { CareStreams } from '../care-streams';
 import { EnrolParticipantDto } from './enrol-participant.dto';
-
-export interface ConsentPrompt {
-  readonly professionalId: string;
-  readonly name: string;
-  readonly days: number;
-  readonly reason: string;
-}
 
 export interface Enrolled {
   readonly consentPrompts: readonly ConsentPrompt[];
@@ -47,7 +40,7 @@ export class EnrolParticipantHandler implements ICommandHandler<EnrolParticipant
       commandContext(context, careScopeOf(caller)),
     );
     return {
-      consentPrompts: promptsFor(workflow, result.state).map((p) => ({ professionalId: p.professional.id, name: p.professional.name, days: p.days, reason: p.reason })),
+      consentPrompts: consentPromptsOf(workflow, result.state),
       appendConsentAsked: workflow.allowAppendProfessionals,
       position: result.position,
     };
