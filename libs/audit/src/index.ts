@@ -5,3 +5,4 @@
  * tools feed it events.
  */
 export * from './policy';
+export * from './fhir';
