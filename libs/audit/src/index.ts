@@ -13,3 +13,4 @@ export * from './access';
 export * from './events';
 export * from './catalogue';
 export * from './audit-log';
+export * from './fhir';

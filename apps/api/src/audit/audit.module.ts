@@ -10,6 +10,8 @@ import { WhoCouldSeeController } from './who-could-see/who-could-see.controller'
 import { WhoCouldSeeHandler } from './who-could-see/who-could-see.query';
 import { RawStreamController } from './raw-stream/raw-stream.controller';
 import { RawStreamHandler } from './raw-stream/raw-stream.query';
+import { GrantConsentController } from './grant-consent/grant-consent.controller';
+import { GrantConsentHandler } from './grant-consent/grant-consent.query';
 
 /** Audit: read-only endpoints over the event log of every context; one folder per use case. */
 @Module({
@@ -19,6 +21,7 @@ import { RawStreamHandler } from './raw-stream/raw-stream.query';
     StateAsOfController,
     WhoCouldSeeController,
     RawStreamController,
+    GrantConsentController,
   ],
   providers: [
     AuditStreams,
@@ -27,6 +30,7 @@ import { RawStreamHandler } from './raw-stream/raw-stream.query';
     StateAsOfHandler,
     WhoCouldSeeHandler,
     RawStreamHandler,
+    GrantConsentHandler,
   ],
 })
 export class AuditModule {}
