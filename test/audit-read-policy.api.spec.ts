@@ -168,6 +168,11 @@ describe('Audit read policy: who reads which audit endpoint, per role and organi
     expect(await statuses(paths, { 403: 'not-an-auditor', 404: `${kind}-not-found` })).toEqual(AUDITOR_ONLY);
   });
 
+  it('GET /audit/grants/:grantId/fhir: auditors only', async () => {
+    const paths = [of.grant.a, of.grant.b, newId()].map((id) => `/audit/grants/${id}/fhir`);
+    expect(await statuses(paths, { 403: 'not-an-auditor', 404: 'grant-not-found' })).toEqual(AUDITOR_ONLY);
+  });
+
   it('GET /audit/access: auditors only', async () => {
     const at = encodeURIComponent(new Date().toISOString());
     const paths = [

@@ -318,11 +318,13 @@ describe('Audit API', () => {
       ok(await get(`/audit/requests/${requestId}/timeline`));
       ok(await get(`/audit/participants/${encodeURIComponent(pat.id)}/timeline`));
       ok(await get(`/audit/requests/${requestId}/state?asOf=2099-01-01T00:00:00Z`));
+      ok(await get(`/audit/grants/${grantId}/fhir`));
       const recorded = (await reads()).slice(already);
       expect(recorded.map((e) => [e.data.path, e.data.organisationId])).toEqual([
         [`/audit/requests/${requestId}/timeline`, a.orgId],
         ...[a.orgId, b.orgId].sort().map((org) => [`/audit/participants/${pat.id}/timeline`, org]),
         [`/audit/requests/${requestId}/state`, a.orgId],
+        [`/audit/grants/${grantId}/fhir`, a.orgId],
       ]);
       expect(recorded[0].data).toEqual({ readId: expect.any(String), reader: { id: 'sub-audrey', email: 'audrey@audit.example' }, path: `/audit/requests/${requestId}/timeline`, query: {}, organisationId: a.orgId, readAt: recorded[0].metadata.occurredAt });
       expect(recorded[1].data.readId).toBe(recorded[2].data.readId);

@@ -8,6 +8,12 @@ import { EVENT_STORE, READ_STORE } from '@access-ledger/platform';
 
 const READ_UP_TO_PAGE = 1000;
 
+export interface GrantStream {
+  readonly participantId: string;
+  readonly organisationId: string;
+  readonly streamId: string;
+}
+
 /** What the audit endpoints read: streams as stored, and where a grant's history is. */
 @Injectable()
 export class AuditStreams {
@@ -42,15 +48,15 @@ export class AuditStreams {
    * comes from the `care_grants` read model (ids are not derivable back); the history itself
    * is then read from the stream. 404 for a grant the read model does not know (yet).
    */
-  async grant(grantId: string): Promise<{ participantId: string; streamId: string; events: RecordedEvent[] }> {
-    const { participantId, streamId } = await this.grantStream(grantId);
-    return { participantId, streamId, events: await this.read(streamId) };
+  async grant(grantId: string): Promise<GrantStream & { events: RecordedEvent[] }> {
+    const found = await this.grantStream(grantId);
+    return { ...found, events: await this.read(found.streamId) };
   }
 
-  /** Which participant's stream holds a grant (from the `care_grants` read model); 404 for a grant it does not know (yet). */
-  async grantStream(grantId: string): Promise<{ participantId: string; streamId: string }> {
+  /** Which participant's stream holds a grant, and its organisation (from the `care_grants` read model); 404 for a grant it does not know (yet). */
+  async grantStream(grantId: string): Promise<GrantStream> {
     const doc = await this.reads.get<CareGrant>(CARE_GRANTS, grantId);
     if (!doc) throw new NotFoundError('grant-not-found', 'No such grant.');
-    return { participantId: doc.participantId, streamId: participantStream(doc.participantId) };
+    return { participantId: doc.participantId, organisationId: doc.organisationId, streamId: participantStream(doc.participantId) };
   }
 }

@@ -4,8 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@n
 import type { Request } from 'express';
 import { CARE_GRANTS } from '@access-ledger/projections';
 import { Ctx, ReadModels, RequestContext, UuidPipe, minPositionHeader } from '@access-ledger/platform';
-import { DirectoryAccess } from '../../directory/directory-access';
-import { auditReaderOf } from '../audit-reader';
+import { AuditReads } from '../audit-reads';
 import { GrantConsentQuery } from './grant-consent.query';
 
 export const FHIR_JSON = 'application/fhir+json';
@@ -16,7 +15,7 @@ export const FHIR_JSON = 'application/fhir+json';
 export class GrantConsentController {
   constructor(
     private readonly queries: QueryBus,
-    private readonly directory: DirectoryAccess,
+    private readonly reads: AuditReads,
     private readonly readModels: ReadModels,
   ) {}
 
@@ -26,8 +25,9 @@ export class GrantConsentController {
   @ApiOperation({ operationId: 'Audit_grantConsent', summary: 'A care-access grant as a FHIR R4 Consent, as it stands now (auditors)' })
   @ApiHeader(minPositionHeader('bounded'))
   async consent(@Ctx() context: RequestContext, @Req() request: Request, @Param('grantId', UuidPipe) grantId: string) {
-    const reader = auditReaderOf(context, await this.directory.callerOf(request));
+    const reader = await this.reads.readerOf(request, context);
     await this.readModels.fresh(request, CARE_GRANTS);
-    return this.queries.execute(new GrantConsentQuery(reader, grantId, context.now));
+    // An audit read like the others: recorded (AuditRecordRead, the grant's organisation) before it is answered.
+    return this.reads.answered(request, context, reader, await this.queries.execute(new GrantConsentQuery(reader, grantId, context.now)));
   }
 }

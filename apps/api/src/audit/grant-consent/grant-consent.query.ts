@@ -2,8 +2,9 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NotFoundError } from '@access-ledger/core';
 import { AuditReader, FhirConsent, auditReadPolicy, grantConsentOf } from '@access-ledger/audit';
 import { AuditStreams } from '../audit-streams';
+import { AuditAnswer } from '../audit-reads';
 
-export class GrantConsentQuery extends Query<FhirConsent> {
+export class GrantConsentQuery extends Query<AuditAnswer<FhirConsent>> {
   constructor(
     readonly reader: AuditReader,
     readonly grantId: string,
@@ -18,11 +19,11 @@ export class GrantConsentQuery extends Query<FhirConsent> {
 export class GrantConsentHandler implements IQueryHandler<GrantConsentQuery> {
   constructor(private readonly streams: AuditStreams) {}
 
-  async execute({ reader, grantId, now }: GrantConsentQuery): Promise<FhirConsent> {
+  async execute({ reader, grantId, now }: GrantConsentQuery): Promise<AuditAnswer<FhirConsent>> {
     auditReadPolicy.auditorOnly(reader);
-    const { events } = await this.streams.grant(grantId);
+    const { events, organisationId } = await this.streams.grant(grantId);
     const consent = grantConsentOf(events, grantId, now);
     if (!consent) throw new NotFoundError('grant-not-found', 'No such grant.');
-    return consent;
+    return { body: consent, organisationIds: [organisationId] };
   }
 }
