@@ -20,7 +20,7 @@ import { careGrantsProjection, careResultsRequestsProjection, careWorkflowsProje
 import { MyAccessHandler, MyAccessQuery } from '../apps/api/src/care-access/queries/my-access.query';
 import { MyParticipantsHandler, MyParticipantsQuery } from '../apps/api/src/care-access/queries/my-participants.query';
 import { MyParticipantsQueryDto } from '../apps/api/src/care-access/queries/my-participants.dto';
-import { machine, measure, ms, percentile, seed } from './support';
+import { cpuTime, machine, measure, ms, seed } from './support';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
@@ -28,22 +28,6 @@ const OTHERS = Number(process.env.BENCH_OTHERS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
 const GOAL_P99_MS = 5;
 const out = (line: string) => process.stdout.write(`${line}\n`);
-
-/**
- * CPU time (user + system) per call, p50 and p99: what a call costs this process, without the
- * time the machine gave to others meanwhile (on a shared VM, wall-clock p99 is mostly that).
- */
-async function cpuTime(count: number, fn: () => Promise<unknown>) {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const before = process.cpuUsage();
-    await fn();
-    const used = process.cpuUsage(before);
-    samples.push((used.user + used.system) / 1000);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
-}
 
 const NOW = '2026-06-01T00:00:00.000Z';
 const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1) + minutes * 60_000).toISOString();

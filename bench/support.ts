@@ -27,6 +27,22 @@ export async function measure(count: number, fn: (i: number) => Promise<unknown>
   return { count, p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1], mean: samples.reduce((s, x) => s + x, 0) / samples.length };
 }
 
+/**
+ * CPU time (user + system) per call, p50 and p99: what a call costs this process, without the
+ * time the machine gave to others meanwhile (on a shared VM, wall-clock p99 is mostly that).
+ */
+export async function cpuTime(count: number, fn: () => Promise<unknown>) {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const before = process.cpuUsage();
+    await fn();
+    const used = process.cpuUsage(before);
+    samples.push((used.user + used.system) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
 export const machine = () =>
   `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 

@@ -106,16 +106,16 @@ describe('Access requests API', () => {
     });
 
     it.each([
-      ['a member who is not a SPOC', () => nonSpoc],
-      ['a SPOC (lead) of another organisation', () => b.leadToken],
-      ['an auditor', () => auditor],
-      ['a platform administrator', () => admin],
-    ])('refuses %s with 403', async (_who, token) => {
+      ['a member who is not a SPOC', () => nonSpoc, 'not-a-spoc'],
+      ['a SPOC (lead) of another organisation', () => b.leadToken, 'not-a-spoc'],
+      ['an auditor (who never writes)', () => auditor, 'auditor-read-only'],
+      ['a platform administrator', () => admin, 'not-a-spoc'],
+    ])('refuses %s with 403', async (_who, token, code) => {
       const { id } = await create();
       const head = await api.events.headPosition();
       const response = await approve(id, token());
       expect(response.status).toBe(403);
-      expect(response.body.type).toMatch(/not-a-spoc$/);
+      expect(response.body.type).toMatch(new RegExp(`${code}$`));
       expect((await act(id, 'reject', token(), { reason: 'No' })).status).toBe(403);
       expect(await api.events.headPosition()).toBe(head);
     });

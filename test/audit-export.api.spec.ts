@@ -126,6 +126,8 @@ describe('audit export', () => {
       expect(eventsOf(lines).map(({ hash: _hash, ...event }: RecordedEvent & { hash?: string }) => event)).toEqual(expected);
       expect(manifest).toMatchObject({ format: 'events', organisationId: a.orgId, from: null, to: null, count: expected.length, firstPosition: expected[0].position, lastPosition: expected.at(-1)!.position });
       expect(await verify(lines)).toMatchObject({ ok: true, count: expected.length, signature: 'valid' });
+      // The export is an audit read: recorded before the answer, so the export holds its own record.
+      expect(eventsOf(lines).at(-1)).toMatchObject({ type: 'AuditRecordRead', data: { path: '/audit/export', query: { organisationId: a.orgId }, organisationId: a.orgId, reader: { email: 'audit@platform.example' } } });
     });
 
     it('takes [from, to) of metadata.occurredAt', async () => {

@@ -55,7 +55,7 @@ describe('Care access API: writes', () => {
       ['a professional of the organisation', () => proA.token, 403, 'not-an-administrator'],
       ['the lead administrator of another organisation', () => b.leadToken, 403, 'not-an-administrator'],
       ['a platform administrator', () => admin, 403, 'not-an-administrator'],
-      ['an auditor', () => auditor, 403, 'not-an-administrator'],
+      ['an auditor (who never writes)', () => auditor, 403, 'auditor-read-only'],
       ['someone outside the directory', () => outsider, 403, 'not-an-administrator'],
     ])('refuses %s, writing nothing', async (_who, token, status, code) => {
       const before = await countAll();
@@ -325,18 +325,20 @@ describe('Care access API: writes', () => {
       const pat = await participant(api);
       await enrol(api, pat.token, workflowId);
       await answerPrompt(api, pat.token, workflowId, proA.id);
-      for (const token of [proB.token, a.leadToken, recorderA, outsider, auditor]) {
+      for (const token of [proB.token, a.leadToken, recorderA, outsider]) {
         const response = await requestResults(api, token, workflowId, pat.id);
         expect(response.status).toBe(403);
         expect(response.body).toMatchObject({ type: expect.stringMatching(/no-consent$/), reason: 'not_a_professional' });
       }
-      expect((await participantEvents(api, pat.id)).filter((e) => e.type === 'ResultsAccessRequested').map((e) => e.data.decision)).toEqual(['refused', 'refused', 'refused', 'refused', 'refused']);
+      // An auditor never writes, so their request is refused at the door and not recorded.
+      expect((await requestResults(api, auditor, workflowId, pat.id)).body.type).toMatch(/auditor-read-only$/);
+      expect((await participantEvents(api, pat.id)).filter((e) => e.type === 'ResultsAccessRequested').map((e) => e.data.decision)).toEqual(['refused', 'refused', 'refused', 'refused']);
       const nobody = await participant(api);
       const missing = await requestResults(api, proA.token, workflowId, nobody.id);
       expect(missing.status).toBe(404);
       expect(await participantEvents(api, nobody.id)).toHaveLength(0);
       expect((await requestResults(api, proA.token, newId(), pat.id)).status).toBe(404);
-      expect(await streamLength(participantStream(pat.id))).toBe(7);
+      expect(await streamLength(participantStream(pat.id))).toBe(6);
     });
 
     it('refuses a deactivated professional at the door, recording nothing', async () => {

@@ -39,13 +39,13 @@ describe('Directory API', () => {
     });
 
     it.each([
-      ['a lead administrator', () => a.leadToken],
-      ['an auditor', () => auditor],
-      ['someone outside the directory', () => outsider],
-    ])('refuses %s with 403', async (_who, token) => {
+      ['a lead administrator', () => a.leadToken, 'platform-admin-only'],
+      ['an auditor (who never writes)', () => auditor, 'auditor-read-only'],
+      ['someone outside the directory', () => outsider, 'platform-admin-only'],
+    ])('refuses %s with 403', async (_who, token, code) => {
       const response = await api.http.post('/organisations').set(bearer(token())).send({ name: 'Sneaky' });
       expect(response.status).toBe(403);
-      expect(response.body.type).toMatch(/platform-admin-only$/);
+      expect(response.body.type).toMatch(new RegExp(`${code}$`));
     });
 
     it('names invalid fields', async () => {

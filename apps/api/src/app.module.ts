@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
-import { accessExpirySweep, AppConfig, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
+import { accessExpirySweep, AppConfig, AuditorReadOnlyGuard, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
 import { projections } from '@access-ledger/projections';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
@@ -43,6 +43,8 @@ export class AppModule {
         { provide: TOKEN_VERIFIER, useValue: new TokenVerifier(config.auth) },
         { provide: PRINCIPAL_CHECKS, useFactory: (directory: DirectoryAccess) => [directory], inject: [DirectoryAccess] },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After AuthGuard (it needs the caller), before everything a write does: auditors never write.
+        { provide: APP_GUARD, useClass: AuditorReadOnlyGuard },
         // After AuthGuard (global guards run in this order): limits per caller need the caller.
         ...(config.rateLimits.enabled ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -5,6 +5,15 @@
  * tools feed it events (and, for the export, the hash function and the signature check).
  */
 export * from './policy';
+export * from './changes';
+export * from './replay';
+export * from './instant';
+export * from './audited';
+export * from './access';
+export * from './events';
+export * from './catalogue';
+export * from './audit-log';
+export * from './fhir';
 export * from './export-format';
 export * from './export-chain';
 export * from './export-verify';

@@ -21,6 +21,15 @@ export const auditReadPolicy = {
     if (!reader.auditor) throw new ForbiddenError('not-an-auditor', 'Only auditors read this.');
   },
 
+  /**
+   * Asked before an organisation's entity is looked up: only auditors and lead administrators
+   * read such timelines at all, so nobody else learns whether the entity exists (403, not 404).
+   */
+  someOrganisationTimeline(reader: AuditReader): void {
+    if (reader.auditor || reader.leadAdministratorOf !== null) return;
+    throw new ForbiddenError('not-allowed', 'Only auditors, and lead administrators of the organisation, read this timeline.');
+  },
+
   /** An entity's timeline: auditors; a lead administrator of the entity's organisation. */
   organisationTimeline(reader: AuditReader, organisationId: string | null): void {
     if (reader.auditor) return;

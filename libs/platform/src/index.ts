@@ -9,6 +9,7 @@ export * from './stores/stores.module';
 export * from './stores/read-models';
 export * from './sweeps/access-expiry';
 export * from './auth/auth.guard';
+export * from './auth/auditor-read-only.guard';
 export * from './health/health.controller';
 export * from './metrics/metrics';
 export * from './http/problem';

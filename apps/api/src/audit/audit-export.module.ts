@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@access-ledger/platform';
 import { DirectoryModule } from '../directory/directory.module';
+import { AuditReads } from './audit-reads';
 import { AuditSigner } from './audit-signing';
 import { AuditExport } from './export-audit/audit-export';
 import { ExportAuditController } from './export-audit/export-audit.controller';
@@ -11,6 +12,8 @@ import { AuditPublicKeyController } from './public-key/public-key.controller';
   imports: [DirectoryModule],
   controllers: [ExportAuditController, AuditPublicKeyController],
   providers: [
+    // Stateless: this module's own instance records the export as an audit read, as AuditModule's does for its reads.
+    AuditReads,
     AuditExport,
     {
       provide: AuditSigner,

@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { Request, Response } from 'express';
 import { DEFAULT_EXPORT_FORMAT, ExportSelection, auditReadPolicy, exportFormatNamed } from '@access-ledger/audit';
 import { Ctx, RequestContext, RequestValidationError } from '@access-ledger/platform';
-import { DirectoryAccess } from '../../directory/directory-access';
-import { auditReaderOf } from '../audit-reader';
+import { AuditReads } from '../audit-reads';
 import { AuditExport } from './audit-export';
 import { ExportAuditQueryDto } from './export-audit.dto';
 
@@ -13,7 +12,7 @@ import { ExportAuditQueryDto } from './export-audit.dto';
 @Controller('audit')
 export class ExportAuditController {
   constructor(
-    private readonly directory: DirectoryAccess,
+    private readonly reads: AuditReads,
     private readonly exporter: AuditExport,
   ) {}
 
@@ -24,12 +23,15 @@ export class ExportAuditController {
   })
   @ApiProduces('application/x-ndjson')
   async export(@Ctx() context: RequestContext, @Req() request: Request, @Res() response: Response, @Query() query: ExportAuditQueryDto): Promise<void> {
-    auditReadPolicy.auditorOnly(auditReaderOf(context, await this.directory.callerOf(request)));
+    const reader = await this.reads.readerOf(request, context);
+    auditReadPolicy.auditorOnly(reader);
     const selection: ExportSelection = { organisationId: query.organisationId?.toLowerCase() ?? null, from: normalised(query.from), to: normalised(query.to) };
     if (selection.from !== null && selection.to !== null && selection.from >= selection.to) {
       throw new RequestValidationError([{ field: 'to', messages: ['to must be after from'] }]);
     }
     const format = exportFormatNamed(query.format ?? DEFAULT_EXPORT_FORMAT)!;
+    // Recorded before the answer, like every audit read (of the organisation, or of none for the whole log); the log is read after it, so the export holds its own record.
+    await this.reads.record(request, context, reader, selection.organisationId ? [selection.organisationId] : []);
     response.status(200);
     response.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="audit-export-${selection.organisationId ?? 'all'}-${format.name}.ndjson"`);

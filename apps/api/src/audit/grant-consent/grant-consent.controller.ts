@@ -1,0 +1,33 @@
+import { Controller, Get, Header, Param, Req } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CARE_GRANTS } from '@access-ledger/projections';
+import { Ctx, ReadModels, RequestContext, UuidPipe, minPositionHeader } from '@access-ledger/platform';
+import { AuditReads } from '../audit-reads';
+import { GrantConsentQuery } from './grant-consent.query';
+
+export const FHIR_JSON = 'application/fhir+json';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller()
+export class GrantConsentController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly reads: AuditReads,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  @Get('audit/grants/:grantId/fhir')
+  @Header('Content-Type', FHIR_JSON)
+  @ApiProduces(FHIR_JSON)
+  @ApiOperation({ operationId: 'Audit_grantConsent', summary: 'A care-access grant as a FHIR R4 Consent, as it stands now (auditors)' })
+  @ApiHeader(minPositionHeader('bounded'))
+  async consent(@Ctx() context: RequestContext, @Req() request: Request, @Param('grantId', UuidPipe) grantId: string) {
+    const reader = await this.reads.readerOf(request, context);
+    await this.readModels.fresh(request, CARE_GRANTS);
+    // An audit read like the others: recorded (AuditRecordRead, the grant's organisation) before it is answered.
+    return this.reads.answered(request, context, reader, await this.queries.execute(new GrantConsentQuery(reader, grantId, context.now)));
+  }
+}

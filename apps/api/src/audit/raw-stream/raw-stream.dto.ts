@@ -1,0 +1,25 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** Query strings are text: digits become a number, anything else is left for the validators to refuse. */
+const queryInt = Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value));
+
+export const RAW_STREAM_PAGE = 1000;
+
+export class RawStreamQueryDto {
+  @ApiPropertyOptional({ default: 0, description: 'The first revision to return (a previous page’s nextRevision).' })
+  @IsOptional()
+  @queryInt
+  @IsInt()
+  @Min(0)
+  fromRevision?: number;
+
+  @ApiPropertyOptional({ default: RAW_STREAM_PAGE, maximum: RAW_STREAM_PAGE })
+  @IsOptional()
+  @queryInt
+  @IsInt()
+  @Min(1)
+  @Max(RAW_STREAM_PAGE)
+  limit?: number;
+}

@@ -1,0 +1,48 @@
+import { Controller, Get, Param, Req } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ParticipantIdPipe } from '../../care-access/care-commands';
+import { AuditReads } from '../audit-reads';
+import { TimelineKind, TimelineQuery } from './timeline.query';
+
+/** Timelines: every event of an entity, oldest first, with its sentence and the fields it changed. */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class TimelinesController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly reads: AuditReads,
+  ) {}
+
+  private async timeline(request: Request, context: RequestContext, kind: TimelineKind, id: string) {
+    const reader = await this.reads.readerOf(request, context);
+    return this.reads.answered(request, context, reader, await this.queries.execute(new TimelineQuery(reader, kind, id)));
+  }
+
+  @Get('requests/:id/timeline')
+  @ApiOperation({ summary: 'An access request’s timeline (auditors; lead administrators of its organisation)' })
+  request(@Ctx() context: RequestContext, @Req() request: Request, @Param('id', UuidPipe) id: string) {
+    return this.timeline(request, context, 'request', id);
+  }
+
+  @Get('users/:id/timeline')
+  @ApiOperation({ summary: 'A directory user’s timeline (auditors; lead administrators of their organisation)' })
+  user(@Ctx() context: RequestContext, @Req() request: Request, @Param('id', UuidPipe) id: string) {
+    return this.timeline(request, context, 'user', id);
+  }
+
+  @Get('workflows/:id/timeline')
+  @ApiOperation({ summary: 'A workflow’s timeline (auditors; lead administrators of its organisation)' })
+  workflow(@Ctx() context: RequestContext, @Req() request: Request, @Param('id', UuidPipe) id: string) {
+    return this.timeline(request, context, 'workflow', id);
+  }
+
+  @Get('participants/:participantId/timeline')
+  @ApiOperation({ summary: 'A participant’s timeline: enrolments, consents, assignments, grants, results requests (auditors; the participant themself)' })
+  participant(@Ctx() context: RequestContext, @Req() request: Request, @Param('participantId', ParticipantIdPipe) participantId: string) {
+    return this.timeline(request, context, 'participant', participantId);
+  }
+}

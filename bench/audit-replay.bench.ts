@@ -1,0 +1,193 @@
+/**
+ * npm run bench:audit:replay — replaying a long stream as of an instant.
+ *
+ * One participant stream of BENCH_REPLAY_EVENTS events (default 10,000: an enrolment, a consent,
+ * then results requests, one a minute), written to the embedded store as the service writes it
+ * (each event decided by the participant decider on the state so far).
+ * 1. In process, on the SQLite event store, p50/p99 over BENCH_SAMPLES runs of: reading the
+ *    stream (the baseline: no parsing, no folding); reading and parsing every event; replaying as
+ *    of an instant in the middle and at the end as the state endpoints do (read a page at a time
+ *    up to the instant, fold with libs/audit `stateAt` and the live `evolve`, take the grant's
+ *    part); the replay alone on events already read; and the whole timeline (sentence and changed
+ *    fields per event).
+ * 2. Over HTTP against the real service (its own process, embedded stores, each read recorded):
+ *    GET /audit/grants/:id/state?asOf= in the middle and at the end, beside GET /audit/streams/
+ *    of the same stream with limit=1 (the same auth, reader and recorded read, without the
+ *    replay) and GET /health.
+ * Goal: the as-of replay of a 10,000-event stream under 50 ms.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NewEvent, RecordedEvent, eventIdFor, newId } from '@access-ledger/core';
+import { grantAt, stateAt, timelineOf } from '@access-ledger/audit';
+import { ExistingWorkflow, ParticipantCommand, ParticipantState, participantDecider, participantStream } from '@access-ledger/care-access';
+import { SqliteEventStore } from '@access-ledger/event-store';
+import { mintToken } from '@access-ledger/auth';
+import { ReadStore } from '@access-ledger/read-store';
+import { AuditStreams } from '../apps/api/src/audit/audit-streams';
+import { cpuTime, machine, measure, ms } from './support';
+
+const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100);
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const GOAL_MS = 50;
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+const T0 = Date.parse('2026-01-05T08:00:00.000Z');
+const minute = (i: number) => new Date(T0 + i * 60_000).toISOString();
+const workflow: ExistingWorkflow = {
+  status: 'active',
+  workflowId: newId(),
+  organisationId: newId(),
+  name: 'Bench workflow',
+  project: null,
+  allowAppendProfessionals: false,
+  professionals: [{ professional: { id: newId(), name: 'Dr Bench' }, days: 365, reason: 'Bench', addedAt: minute(-1) }],
+  createdAt: minute(-1),
+};
+const professionalId = workflow.professionals[0].professional.id;
+
+/** The stream's events, decided one after the other on the state they fold to, with the service's envelope. */
+function seedEvents(participantId: string, grantId: string): NewEvent[] {
+  const streamId = participantStream(participantId);
+  const participant = { id: participantId, email: `${participantId}@people.example`, name: 'Bench Participant' };
+  let state: ParticipantState = participantDecider.initialState();
+  const events: NewEvent[] = [];
+  for (let i = 0; events.length < EVENTS; i += 1) {
+    const now = minute(i);
+    const command: ParticipantCommand =
+      i === 0
+        ? { type: 'EnrolParticipant', workflow, participant, appendConsent: undefined, now }
+        : i === 1
+          ? { type: 'AnswerConsentPrompt', workflow, professionalId, decision: 'accept', grantId, now }
+          : { type: 'RequestResultsAccess', workflow, asker: { userId: professionalId, professionalOfOrganisation: true, active: true }, now };
+    const commandId = newId();
+    const actor = i < 2 ? { id: participantId, email: participant.email, organisationId: null, roles: [] } : { id: 'sub-pro', email: 'pro@bench.example', organisationId: workflow.organisationId, roles: ['professional'] };
+    for (const [index, event] of participantDecider.decide(command, state).entries()) {
+      state = participantDecider.evolve(state, event);
+      events.push({
+        eventId: eventIdFor(commandId, streamId, index),
+        type: event.type,
+        data: event.data,
+        metadata: { occurredAt: now, actor, correlationId: commandId, causationId: commandId, commandId, schemaVersion: participantDecider.catalogue.schemaVersion(event.type) },
+      });
+    }
+  }
+  return events.slice(0, EVENTS);
+}
+
+async function seed(dataDir: string, participantId: string, grantId: string): Promise<RecordedEvent[]> {
+  const store = new SqliteEventStore({ file: join(dataDir, 'events.db') });
+  const streamId = participantStream(participantId);
+  const events = seedEvents(participantId, grantId);
+  for (let from = 0; from < events.length; from += 500) {
+    await store.appendToStream(streamId, events.slice(from, from + 500), { expectedRevision: from === 0 ? 'no_stream' : from - 1 });
+  }
+  const recorded = await store.readStream(streamId);
+  await store.close();
+  return recorded;
+}
+
+const row = (label: string, summary: { p50: number; p99: number }) => out(`| ${label} | ${ms(summary.p50)} | ${ms(summary.p99)} |`);
+/** Wall clock and CPU time of the same call, each over `samples` runs: on a shared machine the CPU time is what the call costs. */
+const cpuRow = async (label: string, samples: number, fn: () => Promise<unknown>, warmup = 20) => {
+  const wall = await measure(samples, fn, warmup);
+  const cpu = await cpuTime(samples, fn);
+  out(`| ${label} | ${ms(wall.p50)} | ${ms(wall.p99)} | ${ms(cpu.p50)} | ${ms(cpu.p99)} |`);
+};
+
+async function inProcess(dataDir: string, participantId: string, grantId: string, recorded: readonly RecordedEvent[]) {
+  const store = new SqliteEventStore({ file: join(dataDir, 'events.db') });
+  const streamId = participantStream(participantId);
+  const middle = recorded[Math.floor(recorded.length / 2)].metadata.occurredAt;
+  const end = recorded[recorded.length - 1].metadata.occurredAt;
+  try {
+    const check = stateAt(participantDecider, await store.readStream(streamId), middle)!;
+    const grant = grantAt(check.state, grantId, middle);
+    if (!grant?.activeAt || check.revision !== Math.floor(recorded.length / 2)) throw new Error('the replay does not give the expected state');
+
+    out(`\n### In process, SQLite event store, one participant stream of ${recorded.length.toLocaleString('en')} events (${SAMPLES} runs per row)\n`);
+    out('| | wall p50 | wall p99 | CPU p50 | CPU p99 |');
+    out('|---|--:|--:|--:|--:|');
+    await cpuRow('baseline: read the stream (no parsing, no folding)', SAMPLES, () => store.readStream(streamId));
+    await cpuRow('read + parse every event through the catalogue', SAMPLES, async () => (await store.readStream(streamId)).map(participantDecider.catalogue.parse));
+    // As the state endpoints read: a page at a time up to the instant (AuditStreams.readUpTo), then the fold. `readUpTo` needs no read store.
+    const streams = new AuditStreams(store, undefined as unknown as ReadStore);
+    await cpuRow(`read up to the middle + replay as of it (${Math.floor(recorded.length / 2).toLocaleString('en')} events folded) + the grant`, SAMPLES, async () => {
+      const folded = stateAt(participantDecider, await streams.readUpTo(streamId, middle), middle)!;
+      return grantAt(folded.state, grantId, middle);
+    });
+    await cpuRow(`read + replay as of the end (${recorded.length.toLocaleString('en')} events folded) + the grant`, SAMPLES, async () => {
+      const folded = stateAt(participantDecider, await streams.readUpTo(streamId, end), end)!;
+      return grantAt(folded.state, grantId, end);
+    });
+    const read = await store.readStream(streamId);
+    await cpuRow('the replay alone, as of the end, on events already read', SAMPLES, async () => stateAt(participantDecider, read, end));
+    await cpuRow('read + the whole timeline (sentence and changed fields per event)', Math.min(SAMPLES, 50), async () => timelineOf(participantDecider, await store.readStream(streamId)), 5);
+  } finally {
+    await store.close();
+  }
+}
+
+const startApi = (port: number, dataDir: string) =>
+  new Promise<ChildProcess>((resolve, reject) => {
+    const child = fork(join(__dirname, 'http-server.js'), ['api', String(port)], { env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_SECRET: SECRET } });
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`api server exited with ${code}`)));
+  });
+const stop = (child: ChildProcess) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
+
+async function overHttp(dataDir: string, participantId: string, grantId: string, recorded: readonly RecordedEvent[]) {
+  const port = 41_000 + Math.floor(Math.random() * 1000);
+  const base = `http://127.0.0.1:${port}`;
+  const api = await startApi(port, dataDir);
+  try {
+    const auditor = await mintToken(SECRET, { email: 'audrey@audit.example', roles: ['auditor'], expiresIn: '1h' });
+    const get = async (path: string) => {
+      const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${auditor}` } });
+      const body = await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${path}: ${response.status} ${Buffer.from(body).toString()}`);
+    };
+    const middle = encodeURIComponent(recorded[Math.floor(recorded.length / 2)].metadata.occurredAt);
+    const end = encodeURIComponent(recorded[recorded.length - 1].metadata.occurredAt);
+    // The grant's participant comes from the care_grants read model, built in process from the seeded log.
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await fetch(`${base}/audit/grants/${grantId}/state?asOf=${end}`, { headers: { Authorization: `Bearer ${auditor}` } });
+      if (response.status === 200) break;
+      if (attempt > 600) throw new Error(`the grant never appeared: ${response.status}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const samples = Math.min(SAMPLES, 200);
+    out(`\n### Over HTTP, the real service on the embedded stores (${samples} sequential calls per row; each audit read recorded, i.e. an fsynced append)\n`);
+    out('| | p50 | p99 |');
+    out('|---|--:|--:|');
+    row('`GET /audit/grants/:id/state?asOf=` the middle', await measure(samples, () => get(`/audit/grants/${grantId}/state?asOf=${middle}`), 20));
+    row('`GET /audit/grants/:id/state?asOf=` the end', await measure(samples, () => get(`/audit/grants/${grantId}/state?asOf=${end}`), 20));
+    row('baseline: `GET /audit/streams/:streamId?limit=1` (same reader, same recorded read, no replay)', await measure(samples, () => get(`/audit/streams/${participantStream(participantId)}?limit=1`), 20));
+    row('baseline: `GET /health`', await measure(samples, async () => (await fetch(`${base}/health`)).arrayBuffer(), 20));
+  } finally {
+    await stop(api);
+  }
+}
+
+async function main() {
+  out(`machine: ${machine()}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'al-bench-audit-'));
+  try {
+    const participantId = `bench-participant-${newId()}`;
+    const grantId = newId();
+    const recorded = await seed(dataDir, participantId, grantId);
+    await inProcess(dataDir, participantId, grantId, recorded);
+    await overHttp(dataDir, participantId, grantId, recorded);
+    out(`\nGoal: as-of replay of a ${recorded.length.toLocaleString('en')}-event stream under ${GOAL_MS} ms.`);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
