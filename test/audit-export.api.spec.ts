@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'superagent';
 import { ExportManifest, manifestLine, manifestSigningText, verifyExport } from '@access-ledger/audit';
+import { fhirSchemaErrors } from '../libs/audit/src/testing/fhir-schema';
 import { RecordedEvent } from '@access-ledger/core';
 import { toArray } from '@access-ledger/event-store';
 import { sha256Hex, signatureCheck } from '../apps/api/src/audit/audit-signing';
@@ -151,6 +152,21 @@ describe('audit export', () => {
       expect(eventsOf(lines).some((e) => e.type === 'IdempotencyKeyClaimed' && e.data.organisationId === undefined)).toBe(true);
       expect(manifest).toMatchObject({ organisationId: null, count: expected.length });
       expect((await verify(lines)).ok).toBe(true);
+    });
+
+    it('writes FHIR R4 AuditEvents for format=fhir-auditevent: one per event, each valid against the official schema, the file chained and signed like the others', async () => {
+      const lines = linesOf(await exported(`?organisationId=${a.orgId}&format=fhir-auditevent`));
+      const manifest = manifestOf(lines);
+      const expected = await stored(manifest.throughPosition, ofOrganisation(a.orgId));
+      const resources = lines.slice(0, -1).map((line) => JSON.parse(line).resource);
+      expect(manifest).toMatchObject({ format: 'fhir-auditevent', count: expected.length });
+      expect(resources.map((r) => r.resourceType)).toEqual(expected.map(() => 'AuditEvent'));
+      expect(resources.map((r) => r.id)).toEqual(expected.map((e) => e.eventId));
+      for (const resource of resources) expect(fhirSchemaErrors(resource)).toEqual([]);
+      expect(await verify(lines)).toMatchObject({ ok: true, count: expected.length, signature: 'valid' });
+      const altered = [...lines];
+      altered[1] = altered[1].replace('"AuditEvent"', '"Provenance"');
+      expect((await verify(altered)).ok).toBe(false);
     });
   });
 

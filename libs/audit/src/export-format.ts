@@ -1,4 +1,5 @@
 import { RecordedEvent } from '@access-ledger/core';
+import { fhirAuditEventOf } from './fhir';
 
 /**
  * How the export (`GET /audit/export?format=<name>`) writes one event: a pluggable mapping
@@ -47,8 +48,20 @@ export const eventsFormat: ExportFormat = {
   }),
 };
 
+/**
+ * For health-data authorities: each event as a FHIR R4 AuditEvent (IHE BALP patterns; see
+ * fhir/audit-event.ts). The resource is wrapped as `{ resource }` so that its line can carry the
+ * chain's `hash` and stay a valid resource: the same verifier checks the file, and
+ * `jq -c .resource` (all but the manifest line) gives FHIR bulk-data NDJSON.
+ */
+export const fhirAuditEventFormat: ExportFormat = {
+  name: 'fhir-auditevent',
+  description: 'Each event as a FHIR R4 AuditEvent (IHE Basic Audit Log Patterns), wrapped as { resource } so the line can carry its hash.',
+  toLine: (event) => ({ resource: fhirAuditEventOf(event) as unknown as Record<string, unknown> }),
+};
+
 /** Every format the export offers; the first is the default. Plug new formats in here. */
-export const EXPORT_FORMATS: readonly ExportFormat[] = [eventsFormat];
+export const EXPORT_FORMATS: readonly ExportFormat[] = [eventsFormat, fhirAuditEventFormat];
 
 export const DEFAULT_EXPORT_FORMAT = EXPORT_FORMATS[0].name;
 
