@@ -95,6 +95,28 @@ export const linkAt = (link: Link, now: string): Link =>
 
 type Evolving = ParticipantEvent & { readonly revision?: number };
 
+/** A grant as the event that gives it (ConsentGiven, or an assignment active at once) states it; `version` is that event's revision. */
+const newGrant = (
+  d: Pick<Grant, 'grantId' | 'workflowId' | 'organisationId' | 'professional' | 'assignmentId' | 'reason'>,
+  basis: GrantBasis,
+  from: string,
+  until: string,
+  version: number,
+): Grant => ({
+  grantId: d.grantId,
+  workflowId: d.workflowId,
+  organisationId: d.organisationId,
+  professional: d.professional,
+  basis,
+  assignmentId: d.assignmentId,
+  reason: d.reason,
+  from,
+  until,
+  status: 'active',
+  version,
+  endedAt: null,
+});
+
 const setLink = (state: KnownParticipant, workflowId: string, professional: ProfessionalRef, change: Omit<Link, 'workflowId' | 'professional' | 'refusedBefore'>): KnownParticipant['links'] => {
   const key = pairKey(workflowId, professional.id);
   const before = state.links[key];
@@ -130,23 +152,9 @@ const evolve = (state: ParticipantState, event: Evolving): ParticipantState => {
     }
     case 'ConsentGiven': {
       const d = event.data;
-      const grant: Grant = {
-        grantId: d.grantId,
-        workflowId: d.workflowId,
-        organisationId: d.organisationId,
-        professional: d.professional,
-        basis: d.basis,
-        assignmentId: d.assignmentId,
-        reason: d.reason,
-        from: d.from,
-        until: d.until,
-        status: 'active',
-        version: revision,
-        endedAt: null,
-      };
       return {
         ...next,
-        grants: [...next.grants, grant],
+        grants: [...next.grants, newGrant(d, d.basis, d.from, d.until, revision)],
         assignments: next.assignments.map((a) => (a.assignmentId === d.assignmentId ? { ...a, status: 'accepted', grantId: d.grantId } : a)),
         answered: d.assignmentId === null ? { ...next.answered, [pairKey(d.workflowId, d.professional.id)]: 'accepted' } : next.answered,
         links: setLink(next, d.workflowId, d.professional, { status: 'active', grantId: d.grantId, assignmentId: d.assignmentId, until: d.until }),
@@ -178,25 +186,7 @@ const evolve = (state: ParticipantState, event: Evolving): ParticipantState => {
         assignedAt: d.assignedAt,
       };
       const grants =
-        d.status === 'active' && d.grantId !== null
-          ? [
-              ...next.grants,
-              {
-                grantId: d.grantId,
-                workflowId: d.workflowId,
-                organisationId: d.organisationId,
-                professional: d.professional,
-                basis: 'append_consent' as const,
-                assignmentId: d.assignmentId,
-                reason: d.reason,
-                from: d.assignedAt,
-                until: d.endDate,
-                status: 'active' as const,
-                version: revision,
-                endedAt: null,
-              },
-            ]
-          : next.grants;
+        d.status === 'active' && d.grantId !== null ? [...next.grants, newGrant({ ...d, grantId: d.grantId }, 'append_consent', d.assignedAt, d.endDate, revision)] : next.grants;
       return {
         ...next,
         assignments: [...next.assignments, assignment],
