@@ -16,7 +16,6 @@
  *    replay) and GET /health.
  * Goal: the as-of replay of a 10,000-event stream under 50 ms.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,11 +26,10 @@ import { SqliteEventStore } from '@access-ledger/event-store';
 import { mintToken } from '@access-ledger/auth';
 import { ReadStore } from '@access-ledger/read-store';
 import { AuditStreams } from '../apps/api/src/audit/audit-streams';
-import { cpuTime, machine, measure, ms } from './support';
+import { BENCH_SECRET, cpuTime, machine, measure, ms, startServer, stopServer } from './support';
 
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100);
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const GOAL_MS = 50;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -131,20 +129,13 @@ async function inProcess(dataDir: string, participantId: string, grantId: string
   }
 }
 
-const startApi = (port: number, dataDir: string) =>
-  new Promise<ChildProcess>((resolve, reject) => {
-    const child = fork(join(__dirname, 'http-server.js'), ['api', String(port)], { env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_SECRET: SECRET } });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`api server exited with ${code}`)));
-  });
-const stop = (child: ChildProcess) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
 
 async function overHttp(dataDir: string, participantId: string, grantId: string, recorded: readonly RecordedEvent[]) {
   const port = 41_000 + Math.floor(Math.random() * 1000);
   const base = `http://127.0.0.1:${port}`;
-  const api = await startApi(port, dataDir);
+  const api = await startServer('api', port, dataDir);
   try {
-    const auditor = await mintToken(SECRET, { email: 'audrey@audit.example', roles: ['auditor'], expiresIn: '1h' });
+    const auditor = await mintToken(BENCH_SECRET, { email: 'audrey@audit.example', roles: ['auditor'], expiresIn: '1h' });
     const get = async (path: string) => {
       const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${auditor}` } });
       const body = await response.arrayBuffer();
@@ -168,7 +159,7 @@ async function overHttp(dataDir: string, participantId: string, grantId: string,
     row('baseline: `GET /audit/streams/:streamId?limit=1` (same reader, same recorded read, no replay)', await measure(samples, () => get(`/audit/streams/${participantStream(participantId)}?limit=1`), 20));
     row('baseline: `GET /health`', await measure(samples, async () => (await fetch(`${base}/health`)).arrayBuffer(), 20));
   } finally {
-    await stop(api);
+    await stopServer(api);
   }
 }
 

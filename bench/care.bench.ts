@@ -7,26 +7,17 @@
  *    for every decision). A request for someone not enrolled takes the same reads and appends
  *    nothing: the difference is the cost of the durable append.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@access-ledger/auth';
-import { machine, measure, ms } from './support';
+import { BENCH_SECRET, machine, measure, ms, startServer, stopServer } from './support';
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
 const PARTICIPANTS = Number(process.env.BENCH_PARTICIPANTS ?? 100);
 const RECORDED = Number(process.env.BENCH_RECORDED ?? 1000);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-const startApi = (port: number, dataDir: string) =>
-  new Promise<ChildProcess>((resolve, reject) => {
-    const child = fork(join(__dirname, 'http-server.js'), ['api', String(port)], { env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_SECRET: SECRET } });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`api server exited with ${code}`)));
-  });
-const stop = (child: ChildProcess) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
 
 const call = async (url: string, token: string, body?: unknown, expected = [200, 201]) => {
   const response = await fetch(url, {
@@ -43,23 +34,23 @@ async function overHttp() {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-bench-care-'));
   const port = 40_000 + Math.floor(Math.random() * 1000);
   const base = `http://127.0.0.1:${port}`;
-  const api = await startApi(port, dataDir);
+  const api = await startServer('api', port, dataDir);
   try {
-    const admin = await mintToken(SECRET, { email: 'ops@example.org', roles: ['platform_admin'] });
+    const admin = await mintToken(BENCH_SECRET, { email: 'ops@example.org', roles: ['platform_admin'] });
     const org = (await call(`${base}/organisations`, admin, { name: 'Bench Coaching' })).id as string;
     await call(`${base}/organisations/${org}/users`, admin, { firstName: 'Lee', lastName: 'Lead', email: 'lead@example.org', clinician: false, permissionLevel: 'lead_administrator' });
-    const lead = await mintToken(SECRET, { email: 'lead@example.org', issuedAt: Math.ceil(Date.now() / 1000) + 1 });
+    const lead = await mintToken(BENCH_SECRET, { email: 'lead@example.org', issuedAt: Math.ceil(Date.now() / 1000) + 1 });
     const pro = (await call(`${base}/organisations/${org}/users`, lead, { firstName: 'Pia', lastName: 'Pro', email: 'pro@example.org', clinician: true, permissionLevel: 'recorder', professional: true })).id as string;
-    const proToken = await mintToken(SECRET, { email: 'pro@example.org' });
+    const proToken = await mintToken(BENCH_SECRET, { email: 'pro@example.org' });
     const stranger = (await call(`${base}/organisations/${org}/users`, lead, { firstName: 'Sol', lastName: 'Other', email: 'other@example.org', clinician: true, permissionLevel: 'recorder', professional: true })).id as string;
-    const strangerToken = await mintToken(SECRET, { email: 'other@example.org' });
+    const strangerToken = await mintToken(BENCH_SECRET, { email: 'other@example.org' });
     void stranger;
     const workflow = (await call(`${base}/organisations/${org}/workflows`, lead, { name: 'Bench workflow', allowAppendProfessionals: true })).id as string;
     await call(`${base}/organisations/${org}/workflows/${workflow}/professionals`, lead, { professionalIds: [pro], days: 365, reason: 'Bench' });
     const participants: string[] = [];
     for (let i = 0; i < PARTICIPANTS; i += 1) {
       const sub = `bench-participant-${i}`;
-      const token = await mintToken(SECRET, { sub, email: `${sub}@example.org`, name: `Participant ${i}` });
+      const token = await mintToken(BENCH_SECRET, { sub, email: `${sub}@example.org`, name: `Participant ${i}` });
       await call(`${base}/workflows/${workflow}/enrolments`, token, {});
       await call(`${base}/workflows/${workflow}/consents`, token, { professionalId: pro, decision: 'accept' });
       participants.push(sub);
@@ -82,7 +73,7 @@ async function overHttp() {
     const onHeavy = await measure(Math.min(SAMPLES, 300), () => decide(proToken, heavy, 200), 20);
     out(`results-access decision over HTTP on a participant with ${RECORDED}+ recorded requests:           p50 ${ms(onHeavy.p50)}  p99 ${ms(onHeavy.p99)}`);
   } finally {
-    await stop(api);
+    await stopServer(api);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,6 @@
  * same number of POSTs (the ceiling), in the same run; then p50/p99 of the SPOC overview over
  * HTTP for an organisation with BENCH_REQUESTS requests.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,21 +12,13 @@ import { newId } from '@access-ledger/core';
 import type { AccessRequestEvent } from '@access-ledger/access-requests';
 import { Document, SqliteReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
 import { spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
-import { machine, measure, ms } from './support';
+import { BENCH_SECRET, machine, measure, ms, startServer, stopServer } from './support';
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
 
-const start = (mode: 'api' | 'bare', port: number, dataDir: string) =>
-  new Promise<ChildProcess>((resolve, reject) => {
-    const child = fork(join(__dirname, 'http-server.js'), [mode, String(port)], { env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_SECRET: SECRET } });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-const stop = (child: ChildProcess) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
 
 const post = async (url: string, token: string, body: unknown = {}) => {
   const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -57,13 +48,13 @@ async function main() {
   const apiPort = 39_000 + Math.floor(Math.random() * 1000);
   const barePort = apiPort + 1;
 
-  let api = await start('api', apiPort, dataDir);
+  let api = await startServer('api', apiPort, dataDir);
   const base = `http://127.0.0.1:${apiPort}`;
-  const admin = await mintToken(SECRET, { email: 'ops@example.org', roles: ['platform_admin'] });
+  const admin = await mintToken(BENCH_SECRET, { email: 'ops@example.org', roles: ['platform_admin'] });
   const org = (await post(`${base}/organisations`, admin, { name: 'Bench Practice' })).id as string;
   await post(`${base}/organisations/${org}/users`, admin, { firstName: 'Sam', lastName: 'Spoc', email: 'spoc@example.org', clinician: false, permissionLevel: 'lead_administrator', spoc: true });
-  const spoc = await mintToken(SECRET, { email: 'spoc@example.org', issuedAt: Math.ceil(Date.now() / 1000) + 1 });
-  const requesters = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => mintToken(SECRET, { sub: `bench-${i}`, email: `bench${i}@example.org` })));
+  const spoc = await mintToken(BENCH_SECRET, { email: 'spoc@example.org', issuedAt: Math.ceil(Date.now() / 1000) + 1 });
+  const requesters = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => mintToken(BENCH_SECRET, { sub: `bench-${i}`, email: `bench${i}@example.org` })));
   let worker = 0;
   const flows = await load(async () => {
     const token = requesters[(worker += 1) % requesters.length];
@@ -71,13 +62,13 @@ async function main() {
     await post(`${base}/requests/${id}/submit`, token);
     await post(`${base}/requests/${id}/approve`, spoc, { confirm: true });
   });
-  await stop(api);
+  await stopServer(api);
 
-  const bare = await start('bare', barePort, dataDir);
+  const bare = await startServer('bare', barePort, dataDir);
   const ceiling = await load(async () => {
     for (let i = 0; i < 3; i += 1) await post(`http://127.0.0.1:${barePort}/ping`, admin, { organisationId: org, application: 'bench-app' });
   });
-  await stop(bare);
+  await stopServer(bare);
   out(`workflow create->submit->approve: ${flows.toFixed(0)} flows/s (${(flows * 3).toFixed(0)} requests/s, each write fsynced)`);
   out(`bare NestJS endpoint, 3 POSTs per flow: ${ceiling.toFixed(0)} flows/s (${(ceiling * 3).toFixed(0)} requests/s)`);
   out(`ratio service/bare: ${(flows / ceiling).toFixed(2)}`);
@@ -104,7 +95,7 @@ async function main() {
   }
   await reads.close();
   out(`seeded ${REQUESTS} more requests into the overview in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
-  api = await start('api', apiPort, dataDir);
+  api = await startServer('api', apiPort, dataDir);
   const overview = await measure(SAMPLES, async () => {
     const response = await fetch(`${base}/organisations/${org}/requests?pageSize=25`, { headers: { Authorization: `Bearer ${spoc}` } });
     if (response.status !== 200) throw new Error(`overview: ${response.status}`);
@@ -113,7 +104,7 @@ async function main() {
   const health = await measure(SAMPLES, async () => {
     await (await fetch(`${base}/health`)).arrayBuffer();
   }, 100);
-  await stop(api);
+  await stopServer(api);
   out(`overview over HTTP (${REQUESTS} requests in the organisation): p50 ${ms(overview.p50)}  p99 ${ms(overview.p99)}`);
   out(`baseline GET /health over HTTP:                         p50 ${ms(health.p50)}  p99 ${ms(health.p99)}`);
   rmSync(dataDir, { recursive: true, force: true });

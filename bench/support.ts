@@ -1,4 +1,6 @@
+import { ChildProcess, fork } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { RecordedEvent } from '@access-ledger/core';
 import { Document, Projection, SqliteReadStore, projectBatch, touchedIds } from '@access-ledger/read-store';
 
@@ -79,3 +81,24 @@ export const table = (header: string[], rows: string[][]) => {
   return [line(header), `|${widths.map((w, c) => (c === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`, ...rows.map(line)].join('\n');
 };
 
+
+/** The secret the benchmarks' service signs tokens with (bench/http-server.ts verifies with it). */
+export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+
+/**
+ * bench/http-server.ts in its own process, so that the server has a core of its own: `api` (the
+ * real service on the embedded stores in `dataDir`) or `bare` (one NestJS endpoint doing nothing).
+ * Resolves once it listens on `port`.
+ */
+export const startServer = (mode: 'api' | 'bare', port: number, dataDir: string) =>
+  new Promise<ChildProcess>((resolve, reject) => {
+    const child = fork(join(__dirname, 'http-server.js'), [mode, String(port)], { env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_SECRET } });
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+
+export const stopServer = (child: ChildProcess) =>
+  new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
