@@ -341,6 +341,16 @@ describe('Care access API: writes', () => {
       expect(await streamLength(participantStream(pat.id))).toBe(6);
     });
 
+    it('answers 400 naming participantId for a path id no token could carry as its sub', async () => {
+      const workflowId = await createWorkflow(api, a);
+      for (const id of ['x'.repeat(256), 'bad%01id', 'rtl%E2%80%AEid']) {
+        const response = await api.http.post(`/workflows/${workflowId}/participants/${id}/results-access`).set(bearer(proA.token)).send();
+        expect(response.status).toBe(400);
+        expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(JSON.stringify(response.body)).toMatch(/participantId/);
+      }
+    });
+
     it('refuses a deactivated professional at the door, recording nothing', async () => {
       const workflowId = await createWorkflow(api, a);
       const pro = await addProfessional(api, a);

@@ -38,6 +38,9 @@ const MAX_NAME_LENGTH = 200;
 /** Controls (C0, DEL, C1), bidirectional embeddings, overrides and isolates, and lone surrogates: never part of an identity. */
 const UNSAFE_IN_CLAIM = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
 const EMAIL_CLAIM = /^[^\s@]+@[^\s@]+$/u;
+
+/** Whether text can be a token's `sub` (what identifies a person, e.g. a participant in a path): 1–255 characters, none unsafe. */
+export const isValidSub = (sub: string): boolean => sub.length > 0 && sub.length <= MAX_SUB_LENGTH && !UNSAFE_IN_CLAIM.test(sub);
 const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 export class AuthenticationError extends Error {
@@ -101,7 +104,7 @@ const invalidClaim = (message: string) => new AuthenticationError('invalid-token
  */
 function principalOf(payload: JWTPayload): Principal {
   const { sub, email, roles, name } = payload as Record<string, unknown>;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB_LENGTH || UNSAFE_IN_CLAIM.test(sub)) {
+  if (typeof sub !== 'string' || !isValidSub(sub)) {
     throw invalidClaim(`The token's sub must be a non-empty string of at most ${MAX_SUB_LENGTH} characters.`);
   }
   if (typeof email !== 'string') throw invalidClaim('The token carries no e-mail address.');

@@ -11,6 +11,7 @@ import {
 } from '@access-ledger/care-access';
 import { EventStore } from '@access-ledger/event-store';
 import { EVENT_STORE } from '@access-ledger/platform';
+import { currentRights } from '@access-ledger/directory';
 import { DirectoryAccess } from '../directory/directory-access';
 
 /**
@@ -52,7 +53,7 @@ export class CareStreams {
   async professional(userId: string): Promise<ProfessionalFacts> {
     const { state } = await this.directory.user(userId);
     if (state === null) return null;
-    const rights = state.rights[state.rights.length - 1];
+    const rights = currentRights(state);
     return { userId: state.userId, organisationId: state.organisationId, name: `${state.firstName} ${state.lastName}`, professional: rights.professional, active: state.status === 'active' };
   }
 }

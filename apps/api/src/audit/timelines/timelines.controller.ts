@@ -2,8 +2,7 @@ import { Controller, Get, Param, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
-import { ParticipantIdPipe } from '../../care-access/care-commands';
+import { Ctx, ParticipantIdPipe, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { AuditReads } from '../audit-reads';
 import { TimelineKind, TimelineQuery } from './timeline.query';
 

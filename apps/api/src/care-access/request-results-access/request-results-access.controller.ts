@@ -2,9 +2,9 @@ import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { Ctx, IDEMPOTENCY_KEY_HEADER, ParticipantIdPipe, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
-import { careWriterOf, ParticipantIdPipe } from '../care-commands';
+import { careWriterOf } from '../care-commands';
 import { RequestResultsAccessCommand } from './request-results-access.command';
 
 @ApiTags('care access')
