@@ -56,6 +56,9 @@ export type ExistingUser = Exclude<UserState, { status: 'none' }>;
 
 export const currentRights = (user: ExistingUser): RightsPeriod => user.rights[user.rights.length - 1];
 
+/** How a user is named to others: first and last name. */
+export const fullNameOf = (user: Pick<ExistingUser, 'firstName' | 'lastName'>): string => `${user.firstName} ${user.lastName}`;
+
 /**
  * The rights a token carries: those in force when it was issued (`iat`, in seconds). A
  * change made later applies from the next sign-in; a token issued within the same second

@@ -1,7 +1,7 @@
 import { CareCaller } from '@access-ledger/care-access';
 import { can, isAuditor } from '@access-ledger/directory';
 import { RequestContext } from '@access-ledger/platform';
-import { DirectoryCaller } from '../directory/directory-access';
+import { callerNameOf, DirectoryCaller } from '../directory/directory-access';
 
 /**
  * The caller as care access sees them: the token's `sub` (what identifies a participant), and,
@@ -14,7 +14,7 @@ export const careCallerOf = (context: RequestContext, caller: DirectoryCaller): 
   return {
     id: principal.sub,
     email: principal.email.toLowerCase(),
-    name: principal.name ?? (caller.user ? `${caller.user.firstName} ${caller.user.lastName}` : null),
+    name: callerNameOf(principal, caller),
     userId: membership ? caller.userId : null,
     organisationId: membership?.organisationId ?? null,
     administrator: membership !== null && can(membership.permissionLevel, 'manage_workflows'),

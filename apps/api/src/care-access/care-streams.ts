@@ -11,7 +11,7 @@ import {
 } from '@access-ledger/care-access';
 import { EventStore } from '@access-ledger/event-store';
 import { EVENT_STORE } from '@access-ledger/platform';
-import { currentRights } from '@access-ledger/directory';
+import { currentRights, fullNameOf } from '@access-ledger/directory';
 import { DirectoryAccess } from '../directory/directory-access';
 
 /**
@@ -54,6 +54,6 @@ export class CareStreams {
     const { state } = await this.directory.user(userId);
     if (state === null) return null;
     const rights = currentRights(state);
-    return { userId: state.userId, organisationId: state.organisationId, name: `${state.firstName} ${state.lastName}`, professional: rights.professional, active: state.status === 'active' };
+    return { userId: state.userId, organisationId: state.organisationId, name: fullNameOf(state), professional: rights.professional, active: state.status === 'active' };
   }
 }

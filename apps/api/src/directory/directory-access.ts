@@ -8,6 +8,7 @@ import {
   OrganisationState,
   RightsPeriod,
   emailReservationDecider,
+  fullNameOf,
   emailReservationStream,
   normaliseEmail,
   organisationDecider,
@@ -31,6 +32,9 @@ declare module 'express-serve-static-core' {
     directoryCaller?: DirectoryCaller;
   }
 }
+
+/** A caller's name as other people are shown it: the token's `name` claim, else their name in the directory, else none. */
+export const callerNameOf = (principal: Principal, caller: DirectoryCaller): string | null => principal.name ?? (caller.user ? fullNameOf(caller.user) : null);
 
 export const emailHash = (email: string) => createHash('sha256').update(normaliseEmail(email)).digest('hex');
 

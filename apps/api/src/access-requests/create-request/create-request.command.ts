@@ -4,7 +4,7 @@ import { deriveId } from '@access-ledger/core';
 import { accessRequestDecider, requestStream } from '@access-ledger/access-requests';
 import { EventStore, handleCommand } from '@access-ledger/event-store';
 import { commandContext, EVENT_STORE, RequestContext } from '@access-ledger/platform';
-import { DirectoryAccess, DirectoryCaller } from '../../directory/directory-access';
+import { callerNameOf, DirectoryAccess, DirectoryCaller } from '../../directory/directory-access';
 import { RequestWriteResult, statusOf } from '../request-commands';
 import { CreateRequestDto } from './create-request.dto';
 
@@ -25,7 +25,6 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
     const requestId = deriveId('request', context.commandId);
     const organisation = await this.directory.organisation(body.organisationId);
     const { principal } = context;
-    const name = principal.name ?? (caller.user ? `${caller.user.firstName} ${caller.user.lastName}` : null);
     const result = await handleCommand(
       this.events,
       accessRequestDecider,
@@ -37,7 +36,7 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
         organisationExists: organisation.status === 'registered',
         application: body.application,
         justification: body.justification?.trim() || null,
-        requester: { id: principal.sub, email: principal.email.toLowerCase(), name },
+        requester: { id: principal.sub, email: principal.email.toLowerCase(), name: callerNameOf(principal, caller) },
         now: context.now,
       },
       commandContext(context, { organisationId: body.organisationId }),

@@ -57,7 +57,7 @@ export class AssignProfessionalHandler implements ICommandHandler<AssignProfessi
       assignmentId: deriveId('assignment', context.commandId, participantId),
       grantId: deriveId('grant', context.commandId, participantId),
       professional: { id: professionalId, facts },
-      endDate: new Date(body.endDate).toISOString(),
+      endDate: body.endDate,
       reason: body.reason,
       now: context.now,
     });
