@@ -363,7 +363,7 @@ const assign = (command: AssignProfessional, state: ParticipantState): Participa
   const key = pairKey(workflow.workflowId, professional.id);
   const link = participant.links[key] ? linkAt(participant.links[key], command.now) : undefined;
   const pendingStillOpen =
-    link?.status === 'pending_consent' && participant.assignments.some((a) => a.assignmentId === link.assignmentId && Date.parse(a.endDate) > Date.parse(command.now));
+    link?.status === 'pending_consent' && participant.assignments.some((a) => a.assignmentId === link.assignmentId && !untilReached(a.endDate, command.now));
   if (activeGrantFor(participant, workflow.workflowId, professional.id, command.now) || pendingStillOpen) {
     throw new ConflictError('already-assigned', 'This professional already has, or is waiting for, access to this participant in this workflow.', {
       participantId: participant.participantId,
@@ -410,7 +410,7 @@ const answerAssignment = (command: AnswerAssignment, state: ParticipantState): P
   const assignment = state.status === 'known' ? state.assignments.find((a) => a.assignmentId === command.assignmentId) : undefined;
   if (state.status !== 'known' || !assignment) throw new NotFoundError('assignment-not-found', 'You have no such assignment.');
   if (assignment.status !== 'pending_consent') throw new ConflictError('assignment-answered', 'This assignment does not wait for your consent.', { currentStatus: assignment.status });
-  if (Date.parse(command.now) >= Date.parse(assignment.endDate)) throw new ConflictError('assignment-ended', 'This assignment ended before you answered.');
+  if (untilReached(assignment.endDate, command.now)) throw new ConflictError('assignment-ended', 'This assignment ended before you answered.');
   const ids = { workflowId: assignment.workflowId, organisationId: assignment.organisationId, participantId: state.participantId };
   if (command.decision === 'decline') {
     return [{ type: 'ConsentDeclined', data: { ...ids, professionalId: assignment.professional.id, assignmentId: assignment.assignmentId, declinedAt: command.now } }];
