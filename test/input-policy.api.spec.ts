@@ -1,4 +1,5 @@
 import { TestApi, bearer, startApi } from './support/api';
+import { createWorkflow } from './support/care';
 import { OrgFixture, addUser, registerOrg, uniqueEmail } from './support/directory';
 
 type Answer = { status: number; headers: Record<string, string>; body: any };
@@ -197,6 +198,39 @@ describe('Input policy', () => {
         expectProblem(response, 400, 'validation-failed');
         expect(fieldsOf(response)).toEqual(['reason']);
       }
+    });
+  });
+
+  describe('null', () => {
+    // class-validator's IsOptional lets null through as "left out"; a PATCH with clinician: null
+    // once recorded an event its own catalogue could not read, and every later change to that
+    // user was a 500. null is a value: refused by the field's own check, nothing written.
+    it('is refused for every field that may be left out, naming the field, and nothing is written', async () => {
+      const user = await addUser(api, org);
+      const workflowId = await createWorkflow(api, org);
+      const requester = await api.token({ sub: 'null-participant', email: 'null@people.example' });
+      const cases: [method: 'post' | 'patch', path: string, token: string, body: Record<string, unknown>, field: string][] = [
+        ['patch', `${usersPath()}/${user.id}`, org.leadToken, { clinician: null }, 'clinician'],
+        ['patch', `${usersPath()}/${user.id}`, org.leadToken, { spoc: null }, 'spoc'],
+        ['patch', `${usersPath()}/${user.id}`, org.leadToken, { professional: null }, 'professional'],
+        ['patch', `${usersPath()}/${user.id}`, org.leadToken, { permissionLevel: null }, 'permissionLevel'],
+        ['post', usersPath(), org.leadToken, newUser({ spoc: null }), 'spoc'],
+        ['post', usersPath(), org.leadToken, newUser({ professional: null }), 'professional'],
+        ['post', `${usersPath()}/${user.id}/deactivate`, org.leadToken, { reason: null }, 'reason'],
+        ['post', '/organisations', admin, { name: 'Null Practice', emailDomains: null }, 'emailDomains'],
+        ['post', '/requests', org.leadToken, { organisationId: org.orgId, application: 'null-app', justification: null }, 'justification'],
+        ['post', `/organisations/${org.orgId}/workflows`, org.leadToken, { name: 'Null', allowAppendProfessionals: false, project: null }, 'project'],
+        ['post', `/workflows/${workflowId}/enrolments`, requester, { appendConsent: null }, 'appendConsent'],
+      ];
+      for (const [method, path, token, body, field] of cases) {
+        const before = await api.events.headPosition();
+        const response = await api.http[method](path).set(bearer(token)).send(body);
+        expectProblem(response, 400, 'validation-failed');
+        expect([path, fieldsOf(response)]).toEqual([path, [field]]);
+        expect(await api.events.headPosition()).toBe(before);
+      }
+      // The user is still changeable: nothing unreadable was recorded.
+      expect((await api.http.patch(`${usersPath()}/${user.id}`).set(bearer(org.leadToken)).send({ clinician: true })).status).toBe(200);
     });
   });
 

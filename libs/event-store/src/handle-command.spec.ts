@@ -94,6 +94,16 @@ describe('handleCommand on the embedded store', () => {
     expect(await store.readStream('show-1')).toHaveLength(1);
   });
 
+  it('refuses to append an event its own catalogue could not read back, and appends nothing', async () => {
+    // A decision carrying a value its type does not allow (here a null that slipped past validation).
+    const careless: Decider<Book, Booked, Seats> = { ...seats, decide: (command) => [{ type: 'SeatBooked', data: { seat: 1, by: command.by } }] };
+    const error = await handleCommand(store, careless, 'show-1', { ...book('ann'), by: null as unknown as string }, context()).catch((e) => e);
+    expect(error.message).toBe('Refused to append SeatBooked to show-1: seat events could not read it back (data.by should be string, is null); nothing was appended.');
+    expect(await store.readStream('show-1')).toHaveLength(0);
+    // The stream stays usable for the next, correct command.
+    await expect(handleCommand(store, seats, 'show-1', book('bob'), context())).resolves.toMatchObject({ revision: 0 });
+  });
+
   it('replays a command already recorded: the first outcome, nothing appended', async () => {
     const ctx = context();
     const first = await handleCommand(store, seats, 'show-1', book('ann'), ctx);

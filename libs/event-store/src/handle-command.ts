@@ -3,6 +3,7 @@ import {
   ConflictError,
   Decider,
   DomainEvent,
+  MalformedEventError,
   NewEvent,
   RecordedEvent,
   StaleVersionError,
@@ -80,12 +81,19 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       return { streamId, revision, position: recorded.at(-1)?.position ?? 0, events, state };
     }
     await options.beforeAppend?.({ events, state, revision });
+    const toAppend = events.map((event, i) => toNewEvent(streamId, event, i, context, decider.catalogue.schemaVersion(event.type)));
+    // Never write what this code could not read back: an event its own catalogue refuses would
+    // make the stream unreadable for every later command, projection and audit replay.
+    toAppend.forEach((event, i) => {
+      try {
+        decider.catalogue.parse({ ...event, streamId, revision: revision + 1 + i, position: 0 });
+      } catch (error) {
+        const reason = error instanceof MalformedEventError ? error.reason : String(error);
+        throw new Error(`Refused to append ${event.type} to ${streamId}: ${decider.catalogue.name} could not read it back (${reason}); nothing was appended.`);
+      }
+    });
     try {
-      const appended = await store.appendToStream(
-        streamId,
-        events.map((event, i) => toNewEvent(streamId, event, i, context, decider.catalogue.schemaVersion(event.type))),
-        { expectedRevision: revision < 0 ? 'no_stream' : revision },
-      );
+      const appended = await store.appendToStream(streamId, toAppend, { expectedRevision: revision < 0 ? 'no_stream' : revision });
       return {
         streamId,
         revision: appended.nextExpectedRevision,

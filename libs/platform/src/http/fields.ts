@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { SafeText } from './safe-text';
 
 /**
@@ -11,6 +11,13 @@ import { SafeText } from './safe-text';
 
 /** Applies decorators as if written one above the other (the bottom one first, as TypeScript does). */
 const stacked = (...decorators: PropertyDecorator[]) => applyDecorators(...decorators.reverse());
+
+/**
+ * The field may be left out. Unlike class-validator's `IsOptional`, `null` does not count as
+ * left out: it is checked like any other value (and refused by the field's type check), so a
+ * `null` the OpenAPI document does not allow never reaches a decider, let alone an event.
+ */
+export const Omittable = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** Refuses text made only of whitespace: "<field> must not be blank". */
 export const NotBlank = () => Matches(/\S/, { message: '$property must not be blank' });
@@ -22,20 +29,20 @@ const queryInt = Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(
 export const AfterCursor = () =>
   stacked(
     ApiPropertyOptional({ description: 'Cursor from a previous page’s nextCursor: the page after that one (instead of page). Works at any depth; page numbers reach the first 10,000 rows.' }),
-    IsOptional(),
+    Omittable(),
     IsString(),
     MaxLength(2048),
   );
 
 /** `page`, from 1 (how far page numbers reach is checked by `pagingOf`). `docs` adds to what OpenAPI says of it. */
 export const PageNumber = (docs: ApiPropertyOptions = {}) =>
-  stacked(ApiPropertyOptional({ default: 1, ...docs, description: 'page × pageSize ≤ 10,000; beyond, use after.' }), IsOptional(), queryInt, IsInt(), Min(1), Max(100000));
+  stacked(ApiPropertyOptional({ default: 1, ...docs, description: 'page × pageSize ≤ 10,000; beyond, use after.' }), Omittable(), queryInt, IsInt(), Min(1), Max(100000));
 
 /** `pageSize`, 1 to 100, default 25. `docs` adds to what OpenAPI says of it. */
-export const PageSize = (docs: ApiPropertyOptions = {}) => stacked(ApiPropertyOptional({ default: 25, maximum: 100, ...docs }), IsOptional(), queryInt, IsInt(), Min(1), Max(100));
+export const PageSize = (docs: ApiPropertyOptions = {}) => stacked(ApiPropertyOptional({ default: 25, maximum: 100, ...docs }), Omittable(), queryInt, IsInt(), Min(1), Max(100));
 
 /** An optional free-text reason recorded in the event (deactivating a user, withdrawing a request): 1–1000 characters, may span lines. */
-export const OptionalReason = () => stacked(ApiPropertyOptional({ maxLength: 1000 }), IsOptional(), IsString(), Length(1, 1000), SafeText({ multiline: true }));
+export const OptionalReason = () => stacked(ApiPropertyOptional({ maxLength: 1000 }), Omittable(), IsString(), Length(1, 1000), SafeText({ multiline: true }));
 
 /** The paging parameters of a list (`after`, or `page`; `pageSize`), for a list's query DTO to extend. */
 export class PageQueryDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Equals, IsOptional, IsString, MaxLength } from 'class-validator';
-import { SafeText } from '@access-ledger/platform';
+import { Equals, IsString, MaxLength } from 'class-validator';
+import { Omittable, SafeText } from '@access-ledger/platform';
 
 export class ApproveRequestDto {
   @ApiProperty({ enum: [true], description: 'The confirmation pop-up: approving is a deliberate second step.' })
@@ -8,7 +8,7 @@ export class ApproveRequestDto {
   confirm!: boolean;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(1000)
   @SafeText({ multiline: true })

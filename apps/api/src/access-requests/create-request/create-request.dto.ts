@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { SafeText } from '@access-ledger/platform';
+import { IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Omittable, SafeText } from '@access-ledger/platform';
 
 export class CreateRequestDto {
   @ApiProperty({ format: 'uuid' })
@@ -13,7 +13,7 @@ export class CreateRequestDto {
   application!: string;
 
   @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(2000)
   @SafeText({ multiline: true })

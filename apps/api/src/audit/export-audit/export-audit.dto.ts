@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Omittable } from '@access-ledger/platform';
 import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS } from '@access-ledger/audit';
 
 /** An instant: a date-time with seconds optional and a zone (Z or ±hh:mm); a bare local time would depend on the server's zone. */
@@ -13,22 +14,22 @@ const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, k
 
 export class ExportAuditQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Events whose data.organisationId is this organisation; omitted: every event of the log (events without an organisation included).' })
-  @IsOptional()
+  @Omittable()
   @IsUUID('all', { message: 'organisationId must be a UUID' })
   organisationId?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-01-01T00:00:00Z', description: 'Inclusive, compared with metadata.occurredAt.' })
-  @IsOptional()
+  @Omittable()
   @apply(instant('from'))
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-02-01T00:00:00Z', description: 'Exclusive, compared with metadata.occurredAt; after from.' })
-  @IsOptional()
+  @Omittable()
   @apply(instant('to'))
   to?: string;
 
   @ApiPropertyOptional({ enum: EXPORT_FORMATS.map((f) => f.name), default: DEFAULT_EXPORT_FORMAT, description: EXPORT_FORMATS.map((f) => `${f.name}: ${f.description}`).join(' ') })
-  @IsOptional()
+  @Omittable()
   @IsIn(EXPORT_FORMATS.map((f) => f.name), { message: `format must be one of ${EXPORT_FORMATS.map((f) => f.name).join(', ')}` })
   format?: string;
 }

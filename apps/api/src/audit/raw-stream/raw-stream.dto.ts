@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { Omittable } from '@access-ledger/platform';
 
 /** Query strings are text: digits become a number, anything else is left for the validators to refuse. */
 const queryInt = Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value));
@@ -9,14 +10,14 @@ export const RAW_STREAM_PAGE = 1000;
 
 export class RawStreamQueryDto {
   @ApiPropertyOptional({ default: 0, description: 'The first revision to return (a previous page’s nextRevision).' })
-  @IsOptional()
+  @Omittable()
   @queryInt
   @IsInt()
   @Min(0)
   fromRevision?: number;
 
   @ApiPropertyOptional({ default: RAW_STREAM_PAGE, maximum: RAW_STREAM_PAGE })
-  @IsOptional()
+  @Omittable()
   @queryInt
   @IsInt()
   @Min(1)

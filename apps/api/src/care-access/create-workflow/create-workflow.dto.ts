@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import { NotBlank, SafeText } from '@access-ledger/platform';
+import { IsBoolean, IsString, Length } from 'class-validator';
+import { NotBlank, Omittable, SafeText } from '@access-ledger/platform';
 
 export class CreateWorkflowDto {
   @ApiProperty({ example: 'Diabetes coaching 2027', maxLength: 200 })
@@ -11,7 +11,7 @@ export class CreateWorkflowDto {
   name!: string;
 
   @ApiPropertyOptional({ example: 'Healthy North', maxLength: 200 })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   @NotBlank()

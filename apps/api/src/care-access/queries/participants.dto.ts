@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '@access-ledger/platform';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { Omittable, PageQueryDto } from '@access-ledger/platform';
 
 /** A link as the overview shows it: the recorded statuses, and `prompted` (not recorded: an option-1 prompt not answered yet). */
 export const SHOWN_LINK_STATUSES = ['prompted', 'active', 'declined', 'pending_consent', 'withdrawn', 'expired'] as const;
@@ -8,13 +8,13 @@ export type ShownLinkStatus = (typeof SHOWN_LINK_STATUSES)[number];
 
 export class ParticipantsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive prefix of the participant’s name or e-mail address.' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(100)
   q?: string;
 
   @ApiPropertyOptional({ enum: SHOWN_LINK_STATUSES, description: 'Participants with at least one professional in this status at the time of the request.' })
-  @IsOptional()
+  @Omittable()
   @IsIn(SHOWN_LINK_STATUSES, { message: `status must be one of ${SHOWN_LINK_STATUSES.join(', ')}` })
   status?: ShownLinkStatus;
 }

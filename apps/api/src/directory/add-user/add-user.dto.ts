@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsString, Length, MaxLength } from 'class-validator';
 import { PERMISSION_LEVELS, PermissionLevel } from '@access-ledger/directory';
-import { NotBlank, SafeText } from '@access-ledger/platform';
+import { NotBlank, Omittable, SafeText } from '@access-ledger/platform';
 import { IsPermissionLevel } from '../directory.dto';
 
 export class AddUserDto {
@@ -35,12 +35,12 @@ export class AddUserDto {
   permissionLevel!: PermissionLevel;
 
   @ApiPropertyOptional({ description: 'Single point of contact who decides access requests.' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   spoc?: boolean;
 
   @ApiPropertyOptional({ description: 'Can be assigned to participants’ workflows.' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   professional?: boolean;
 }

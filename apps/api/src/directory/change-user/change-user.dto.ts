@@ -1,26 +1,27 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean} from 'class-validator';
+import { Omittable } from '@access-ledger/platform';
 import { PERMISSION_LEVELS, PermissionLevel } from '@access-ledger/directory';
 import { IsPermissionLevel } from '../directory.dto';
 
 export class ChangeUserDto {
   @ApiPropertyOptional({ enum: PERMISSION_LEVELS, description: 'Takes effect at the user’s next sign-in.' })
-  @IsOptional()
+  @Omittable()
   @IsPermissionLevel()
   permissionLevel?: PermissionLevel;
 
   @ApiPropertyOptional({ description: 'Takes effect at once.' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   clinician?: boolean;
 
   @ApiPropertyOptional({ description: 'Takes effect at the user’s next sign-in.' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   spoc?: boolean;
 
   @ApiPropertyOptional({ description: 'Takes effect at the user’s next sign-in.' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   professional?: boolean;
 }

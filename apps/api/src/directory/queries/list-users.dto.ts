@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
 import { PERMISSION_LEVELS, PermissionLevel } from '@access-ledger/directory';
-import { AfterCursor, PageNumber, PageSize } from '@access-ledger/platform';
+import { AfterCursor, Omittable, PageNumber, PageSize } from '@access-ledger/platform';
 import { IsPermissionLevel } from '../directory.dto';
 
 const USER_SORTS = ['lastName', '-lastName', 'email', '-email', 'updatedAt', '-updatedAt', 'firstName', '-firstName'] as const;
@@ -9,23 +9,23 @@ export type UserSort = (typeof USER_SORTS)[number];
 
 export class ListUsersQueryDto {
   @ApiPropertyOptional({ enum: ['active', 'deactivated'] })
-  @IsOptional()
+  @Omittable()
   @IsIn(['active', 'deactivated'])
   status?: 'active' | 'deactivated';
 
   @ApiPropertyOptional({ enum: PERMISSION_LEVELS })
-  @IsOptional()
+  @Omittable()
   @IsPermissionLevel()
   permissionLevel?: PermissionLevel;
 
   @ApiPropertyOptional({ description: 'Case-insensitive prefix of first name, last name or e-mail.' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(100)
   q?: string;
 
   @ApiPropertyOptional({ enum: USER_SORTS, default: 'lastName' })
-  @IsOptional()
+  @Omittable()
   @IsIn(USER_SORTS)
   sort?: UserSort;
 
