@@ -12,14 +12,16 @@ interface Ids {
   readonly orgId: string;
   readonly userId: string;
   readonly requestId: string;
+  /** An approved request: what provisioning outcomes are reported for. */
+  readonly approvedId: string;
 }
 type PathId = keyof Ids;
 
 interface Endpoint {
   readonly method: 'post' | 'patch';
-  /** `:orgId`, `:userId` and `:requestId` are replaced by generated ids. */
+  /** `:orgId`, `:userId`, `:requestId` and `:approvedId` are replaced by generated ids. */
   readonly path: string;
-  readonly token: 'admin' | 'lead';
+  readonly token: 'admin' | 'lead' | 'integration';
   /** Each field with an arbitrary of values the endpoint accepts. */
   readonly fields: Record<string, fc.Arbitrary<unknown>>;
 }
@@ -69,6 +71,13 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'post', path: '/requests/:requestId/approve', token: 'lead', fields: { confirm: fc.constantFrom(true, false, 'true'), comment: text } },
   { method: 'post', path: '/requests/:requestId/reject', token: 'lead', fields: { reason: text } },
   { method: 'post', path: '/requests/:requestId/withdraw', token: 'lead', fields: { reason: text } },
+  { method: 'post', path: '/requests/:approvedId/provisioning', token: 'integration', fields: { status: fc.constantFrom('provisioned', 'failed', 'disabled', 'pending'), detail: text } },
+  {
+    method: 'post',
+    path: '/organisations/:orgId/users/:userId/provisioning',
+    token: 'integration',
+    fields: { status: fc.constantFrom('provisioned', 'disabled', 'failed', 'pending'), detail: text },
+  },
 ];
 
 /** A body shaped like the endpoint's: each field present or not, valid or wrong, plus unknown keys. */
@@ -130,13 +139,16 @@ describe('Write endpoints under arbitrary input', () => {
     const user = await addUser(api, org);
     const request = await api.http.post('/requests').set(bearer(org.leadToken)).send({ organisationId: org.orgId, application: 'property-app' });
     expect(request.status).toBe(201);
-    tokens = { admin, lead: org.leadToken };
-    ids = { orgId: org.orgId, userId: user.id, requestId: request.body.id };
+    const approved = await api.http.post('/requests').set(bearer(org.leadToken)).send({ organisationId: org.orgId, application: 'provisioned-app' });
+    const spoc = await api.token({ email: (await addUser(api, org, { spoc: true })).email });
+    expect((await api.http.post(`/requests/${approved.body.id}/approve`).set(bearer(spoc)).send({ confirm: true })).status).toBe(200);
+    tokens = { admin, lead: org.leadToken, integration: await api.token({ email: 'robot@platform.example', roles: ['integration'] }) };
+    ids = { orgId: org.orgId, userId: user.id, requestId: request.body.id, approvedId: approved.body.id };
   });
   afterAll(() => api.close());
 
   it.each(ENDPOINTS.map((endpoint) => [`${endpoint.method.toUpperCase()} ${endpoint.path}`, endpoint] as const))('%s never answers 5xx, and refuses with problem+json', async (_name, endpoint) => {
-    const placeholders = (endpoint.path.match(/:(orgId|userId|requestId)/g) ?? []).map((p) => p.slice(1) as PathId);
+    const placeholders = (endpoint.path.match(/:(orgId|userId|requestId|approvedId)/g) ?? []).map((p) => p.slice(1) as PathId);
     await fc.assert(
       fc.asyncProperty(fc.tuple(...placeholders.map(pathId)), bodyText(endpoint.fields), headers, async (pathIds, text, extraHeaders) => {
         let path = endpoint.path;
