@@ -1,5 +1,4 @@
 import {
-  AccessDeniedError,
   ErrorType,
   MaxAppendSizeExceededError,
   Position,
@@ -105,8 +104,6 @@ export const accessDeniedMessage = (connection: ConnectionInfo): string =>
       'esdb://<user>:<password>@<host>:2113?tls=true (percent-encode special characters), for a user in $admins or $ops or one granted read on $all'
     : `EventStoreDB refused access for user "${connection.username}": check the password in EVENTSTORE_CONNECTION_STRING, ` +
       'and that the user is in $admins or $ops or is granted read on $all and write on the service streams';
-
-export const isAccessDenied = (error: unknown): boolean => error instanceof AccessDeniedError || error instanceof EventStoreAccessDeniedError;
 
 export interface ConnectionInfo {
   /** The user named in the string, when it has credentials. */
