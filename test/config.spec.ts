@@ -22,6 +22,9 @@ describe('configuration', () => {
     [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE'],
     [{ EVENT_STORE: 'eventstoredb', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
     [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://x', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'kurrentdb://localhost:2113', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@localhost:2113?tls=false', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://admin:p@ss@localhost:2113', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
     [{ READ_STORE: 'mongodb' }, 'MONGODB_URI'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -107,6 +110,17 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir }).accessExpiryIntervalMs).toBe(60_000);
     expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '1000' }).accessExpiryIntervalMs).toBe(1000);
     expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '86400000' }).accessExpiryIntervalMs).toBe(86_400_000);
+  });
+
+  it('takes credentials in EVENTSTORE_CONNECTION_STRING, and never prints a refused one', () => {
+    const env = { DATA_DIR: dataDir, EVENT_STORE: 'eventstoredb', AUTH_JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
+    expect(loadConfig({ ...env, EVENTSTORE_CONNECTION_STRING: 'esdb://ledger:s3cret@esdb.internal:2113?tls=true' }).eventStore).toEqual({
+      kind: 'eventstoredb',
+      connectionString: 'esdb://ledger:s3cret@esdb.internal:2113?tls=true',
+    });
+    for (const refused of ['esdb://ledger:s3cret@esdb.internal:2113?tls=false', 'http://ledger:s3cret@esdb.internal:2113']) {
+      expect(() => loadConfig({ ...env, EVENTSTORE_CONNECTION_STRING: refused })).toThrow(/^Configuration error: EVENTSTORE_CONNECTION_STRING (?!.*s3cret)/);
+    }
   });
 
   it('does not print a refused MANAGEMENT_TOKEN', () => {

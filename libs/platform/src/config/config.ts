@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TokenLifetime, TokenVerifierConfig } from '@access-ledger/auth';
+import { checkConnectionString } from '@access-ledger/event-store';
 
 export interface AppConfig {
   readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
@@ -159,6 +160,17 @@ const auditSigningKey = (env: Env): string => {
   return `${pem}\n`;
 };
 
+/** As the client reads it (checkConnectionString); what is wrong is named without repeating the value, which may hold a password. */
+const eventStoreConnectionString = (env: Env): string => {
+  const value = required(env, 'EVENTSTORE_CONNECTION_STRING', 'when EVENT_STORE=eventstoredb');
+  try {
+    checkConnectionString(value);
+  } catch (error) {
+    throw new ConfigError('EVENTSTORE_CONNECTION_STRING', (error as Error).message);
+  }
+  return value;
+};
+
 export interface LoadOptions {
   /** The projector and the rebuild tool verify no tokens, so they need no AUTH_* variables. */
   readonly auth?: boolean;
@@ -176,7 +188,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
       ? { kind: 'sqlite', file: join(dataDir, 'events.db') }
       : {
           kind: 'eventstoredb',
-          connectionString: required(env, 'EVENTSTORE_CONNECTION_STRING', 'when EVENT_STORE=eventstoredb', /^(esdb|esdb\+discover|kurrentdb|kdb):\/\//, 'an esdb:// connection string'),
+          connectionString: eventStoreConnectionString(env),
         };
   const readStore: AppConfig['readStore'] =
     readStoreKind === 'sqlite'

@@ -24,7 +24,28 @@ export { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE, SWEEPS };
 export async function createEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStore.kind === 'sqlite') return new SqliteEventStore({ file: config.eventStore.file });
   const { EventStoreDbEventStore } = await import('@access-ledger/event-store');
-  return new EventStoreDbEventStore({ connectionString: config.eventStore.connectionString });
+  const logger = new Logger('EventStoreDB');
+  return new EventStoreDbEventStore({ connectionString: config.eventStore.connectionString, logger: { warn: (message) => logger.warn(message) } });
+}
+
+/**
+ * At start, before anything subscribes: a secured EventStoreDB that refuses this process (no credentials in
+ * EVENTSTORE_CONNECTION_STRING, a wrong password, a user without read on $all) stops it with one line on stderr and exit
+ * code 1, instead of a runner retrying access-denied for ever. A server that does not answer yet does not stop it: the
+ * process starts, says so in one line, and reports itself not ready until the server answers.
+ */
+export async function checkEventStoreAccessOrExit(config: AppConfig): Promise<void> {
+  if (config.eventStore.kind !== 'eventstoredb') return;
+  const { EventStoreDbEventStore, EventStoreAccessDeniedError } = await import('@access-ledger/event-store');
+  try {
+    if ((await EventStoreDbEventStore.checkAccess({ connectionString: config.eventStore.connectionString })) === 'unreachable') {
+      process.stderr.write('Event store: EventStoreDB did not answer at start; starting anyway (readiness reports it down until it answers)\n');
+    }
+  } catch (error) {
+    if (!(error instanceof EventStoreAccessDeniedError)) throw error;
+    process.stderr.write(`Event store error: ${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 export async function createReadStore(config: AppConfig): Promise<ReadStore> {
