@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
-import type { SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import { deriveId } from '@access-ledger/core';
 import { CheckpointMovedError, CollectionSpec, ReadStore } from '@access-ledger/read-store';
 import type { MailConfig } from '@access-ledger/platform';
@@ -51,6 +50,9 @@ const asNodemailer = (mail: OutgoingMail): SendMailOptions => ({
   headers: { 'Auto-Submitted': 'auto-generated' },
 });
 
+/** nodemailer, loaded when the first mail is sent: a process that sends none (the API beside a projector) does not load it. */
+const nodemailer = () => import('nodemailer');
+
 /** Hands a mail to its destination: an SMTP server, or a file a person opens. */
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<void>;
@@ -63,7 +65,7 @@ export interface MailTransport {
  * of that name exists: a mail written once is never written again, and no reader sees half a file.
  */
 export class OutboxTransport implements MailTransport {
-  private readonly builder = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  private builder: Promise<Transporter> | undefined;
 
   constructor(readonly dir: string) {}
 
@@ -72,7 +74,8 @@ export class OutboxTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const info = await this.builder.sendMail(asNodemailer(mail));
+    this.builder ??= nodemailer().then((n) => n.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }));
+    const info = await (await this.builder).sendMail(asNodemailer(mail));
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, OutboxTransport.fileNameOf(mail));
     const temporary = join(this.dir, `.${mail.id}.${randomBytes(6).toString('hex')}.tmp`);
@@ -105,15 +108,14 @@ export class OutboxTransport implements MailTransport {
  * A refusal (4xx, 5xx) or a lost connection throws: the runner retries, then parks.
  */
 export class SmtpTransport implements MailTransport {
-  private readonly transport;
+  private transport: Promise<Transporter> | undefined;
 
-  constructor(url: string) {
-    this.transport = createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
-  }
+  constructor(private readonly url: string) {}
 
   async send(mail: OutgoingMail): Promise<void> {
-    const info = await this.transport.sendMail(asNodemailer(mail));
-    if (info.rejected.length > 0) throw new Error(`the SMTP server refused the recipient of mail ${mail.id}`);
+    this.transport ??= nodemailer().then((n) => n.createTransport({ url: this.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }));
+    const info = await (await this.transport).sendMail(asNodemailer(mail));
+    if ((info.rejected ?? []).length > 0) throw new Error(`the SMTP server refused the recipient of mail ${mail.id}`);
   }
 }
 
