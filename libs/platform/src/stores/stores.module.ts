@@ -54,14 +54,32 @@ export async function createReadStore(config: AppConfig): Promise<ReadStore> {
   return MongoReadStore.connect({ uri: config.readStore.uri, dbName: config.readStore.db });
 }
 
+/** What a consumer that needs the process's stores and configuration is made with. */
+export interface ConsumerProcess {
+  readonly events: EventStore;
+  readonly readStore: ReadStore;
+  readonly config: AppConfig;
+}
+
 /** A time-driven consumer, made once the process has its stores and configuration. */
-export type SweepFactory = (process: { readonly events: EventStore; readonly readStore: ReadStore; readonly config: AppConfig }) => Sweep;
+export type SweepFactory = (process: ConsumerProcess) => Sweep;
+
+/** A reactor made once the process has its stores and configuration (a mail transport, a client of another system). */
+export type ReactorFactory = (process: ConsumerProcess) => Reactor;
 
 /** What a process keeps (or reports on): its read models, its reactors, and its sweeps (run with the reactors, never reported on: they keep no checkpoint). */
 export interface Consumers {
   readonly projections: readonly Projection<any>[];
-  readonly reactors?: readonly Reactor[];
+  /** Reactors as they are, or made from the process (`ReactorFactory`). */
+  readonly reactors?: readonly (Reactor | ReactorFactory)[];
   readonly sweeps?: readonly SweepFactory[];
+}
+
+/** The process's reactors, the factories among them made; names checked as the runners check them. */
+export function makeReactors(reactors: Consumers['reactors'], process: ConsumerProcess): Reactor[] {
+  const made = (reactors ?? []).map((r) => (typeof r === 'function' ? r(process) : r));
+  checkConsumerNames(made.map((r) => r.name));
+  return made;
 }
 
 export interface ConsumerReport extends ConsumerLag {
@@ -159,7 +177,7 @@ export class StoresModule {
    * RUN_PROJECTIONS) or reports the lag and parked events of.
    */
   static forConfig(config: AppConfig, { projections, reactors = [], sweeps = [] }: Consumers): DynamicModule {
-    checkConsumerNames([...projections, ...reactors].map((c) => c.name));
+    checkConsumerNames(projections.map((p) => p.name));
     return {
       module: StoresModule,
       providers: [
@@ -167,7 +185,16 @@ export class StoresModule {
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         { provide: PROJECTIONS, useValue: projections },
-        { provide: REACTORS, useValue: reactors },
+        {
+          provide: REACTORS,
+          // Made with the stores; a name shared with a projection is refused before anything runs.
+          useFactory: (events: EventStore, readStore: ReadStore) => {
+            const made = makeReactors(reactors, { events, readStore, config });
+            checkConsumerNames([...projections, ...made].map((c) => c.name));
+            return made;
+          },
+          inject: [EVENT_STORE, READ_STORE],
+        },
         { provide: SWEEPS, useValue: sweeps },
         ConsumerMonitor,
         InProcessProjector,
