@@ -30,12 +30,20 @@ export interface TestApi {
   readonly reads: ReadStore;
   readonly dataDir: string;
   token(claims: DevTokenClaims): Promise<string>;
+  /** Stops the service and removes its data folder. */
   close(): Promise<void>;
+  /** Stops the service and keeps its data folder, for another `startApi(env, { dataDir })` to start on. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Start on this data folder (one a stopped service left) instead of a new one. */
+  readonly dataDir?: string;
 }
 
 /** The real service on real SQLite files in a temporary folder, over real HTTP. */
-export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'al-api-'));
+export async function startApi(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApi> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'al-api-'));
   const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...GENEROUS, ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -50,6 +58,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+    stop: () => app.close(),
   };
 }
 

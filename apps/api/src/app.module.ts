@@ -12,6 +12,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { CareAccessModule } from './care-access/care-access.module';
 import { AuditModule } from './audit/audit.module';
+import { FeedModule } from './feed/feed.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         AccessRequestsModule,
         CareAccessModule,
         AuditModule,
+        FeedModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [
