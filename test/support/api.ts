@@ -30,15 +30,24 @@ export interface TestApi {
   readonly reads: ReadStore;
   readonly dataDir: string;
   token(claims: DevTokenClaims): Promise<string>;
+  /** Stops the service and removes its data folder. */
   close(): Promise<void>;
+  /** Stops the service and keeps its data folder, for another `startApi(env, { dataDir })` to start on. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Start on this data folder (one a stopped service left) instead of a new one. */
+  readonly dataDir?: string;
 }
 
 /**
  * The real service on real SQLite files in a temporary folder, over real HTTP. With `DATA_DIR`
- * in `env` it runs on that folder and `close` leaves it (to start again on the same files).
+ * in `env` (or `options.dataDir`) it runs on that folder, and `close` leaves a folder given in
+ * `env` (to start again on the same files); `stop` always leaves it.
  */
-export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
-  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'al-api-'));
+export async function startApi(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApi> {
+  const dataDir = env.DATA_DIR ?? options.dataDir ?? mkdtempSync(join(tmpdir(), 'al-api-'));
   const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...GENEROUS, ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -53,6 +62,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
       await app.close();
       if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
+    stop: () => app.close(),
   };
 }
 

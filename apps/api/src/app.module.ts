@@ -13,6 +13,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { CareAccessModule } from './care-access/care-access.module';
 import { AuditModule } from './audit/audit.module';
+import { FeedModule } from './feed/feed.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         AccessRequestsModule,
         CareAccessModule,
         AuditModule,
+        FeedModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [
