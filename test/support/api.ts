@@ -7,6 +7,7 @@ import { DevTokenClaims, mintToken } from '@access-ledger/auth';
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, loadConfig, READ_STORE } from '@access-ledger/platform';
+import { inProcessProvisioning } from '@access-ledger/provisioning-service';
 import { createApp } from '../../apps/api/src/app.factory';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -36,8 +37,10 @@ export interface TestApi {
 /** The real service on real SQLite files in a temporary folder, over real HTTP. */
 export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-api-'));
-  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...GENEROUS, ...env });
-  const app = await createApp(config);
+  // Provisioning runs in process only in the suites that ask for it (RUN_PROVISIONING=true): elsewhere its reports would add events the suites do not expect.
+  const environment = { DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, RUN_PROVISIONING: 'false', ...GENEROUS, ...env };
+  const config = loadConfig(environment);
+  const app = await createApp(config, inProcessProvisioning(environment, config));
   await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, RouterModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
 import { accessExpirySweep, AppConfig, AuditorReadOnlyGuard, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
 import { projections } from '@access-ledger/projections';
+import { ProvisioningConfig, ProvisioningModule, storedDataView as feedView } from '@access-ledger/provisioning-service';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
@@ -15,7 +16,8 @@ import { AuditModule } from './audit/audit.module';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  /** `provisioning`: account provisioning in this process (the embedded default), its routes under /provisioning; null when it runs as its own process. */
+  static forConfig(config: AppConfig, provisioning: ProvisioningConfig | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -37,6 +39,9 @@ export class AppModule {
         AccessRequestsModule,
         CareAccessModule,
         AuditModule,
+        ...(provisioning
+          ? [ProvisioningModule.forConfig({ config: provisioning, view: feedView }), RouterModule.register([{ path: 'provisioning', module: ProvisioningModule }])]
+          : []),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
