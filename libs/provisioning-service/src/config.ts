@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackoffPolicy, DEFAULT_BACKOFF } from '@access-ledger/provisioning';
-import { AppConfig, ConfigError } from '@access-ledger/platform';
+import { AppConfig, ConfigError, envBoolean, envInteger } from '@access-ledger/platform';
 
 /** Where the bearer token of role `integration` comes from (docs/operations.md, "Provisioning"). */
 export type TokenConfig =
@@ -29,15 +29,6 @@ export interface ProvisioningConfig {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-const integer = (env: Env, name: string, fallback: number, min: number, max: number): number => {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
-  }
-  return Number(value);
-};
 
 const httpUrl = (env: Env, name: string): string | undefined => {
   const value = env[name];
@@ -70,7 +61,7 @@ export function loadProvisioningConfig(env: Env, app: AppConfig, { embedded }: {
   if (webhookUrl) {
     const secret = env.PROVISIONING_WEBHOOK_SECRET ?? '';
     if (secret.length < 32) throw new ConfigError('PROVISIONING_WEBHOOK_SECRET', 'is required with PROVISIONING_WEBHOOK_URL, at least 32 characters (e.g. openssl rand -hex 32)');
-    provider = { kind: 'webhook', url: webhookUrl, secret, timeoutMs: integer(env, 'PROVISIONING_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000) };
+    provider = { kind: 'webhook', url: webhookUrl, secret, timeoutMs: envInteger(env, 'PROVISIONING_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000) };
   } else if (env.PROVISIONING_WEBHOOK_SECRET) {
     throw new ConfigError('PROVISIONING_WEBHOOK_URL', 'is required with PROVISIONING_WEBHOOK_SECRET');
   }
@@ -84,8 +75,8 @@ export function loadProvisioningConfig(env: Env, app: AppConfig, { embedded }: {
   } else if (secret) token = { kind: 'mint', secret };
   else throw new ConfigError('PROVISIONING_API_TOKEN', 'or PROVISIONING_API_TOKEN_FILE is required (a token of role integration), unless AUTH_JWT_SECRET or the embedded secret in DATA_DIR can sign one');
 
-  const baseDelayMs = integer(env, 'PROVISIONING_RETRY_DELAY_MS', DEFAULT_BACKOFF.baseDelayMs, 0, 3_600_000);
-  const maxDelayMs = integer(env, 'PROVISIONING_RETRY_MAX_DELAY_MS', Math.max(DEFAULT_BACKOFF.maxDelayMs, baseDelayMs), 0, 3_600_000);
+  const baseDelayMs = envInteger(env, 'PROVISIONING_RETRY_DELAY_MS', DEFAULT_BACKOFF.baseDelayMs, 0, 3_600_000);
+  const maxDelayMs = envInteger(env, 'PROVISIONING_RETRY_MAX_DELAY_MS', Math.max(DEFAULT_BACKOFF.maxDelayMs, baseDelayMs), 0, 3_600_000);
   if (maxDelayMs < baseDelayMs) throw new ConfigError('PROVISIONING_RETRY_MAX_DELAY_MS', `must not be below PROVISIONING_RETRY_DELAY_MS (${baseDelayMs}) (got "${maxDelayMs}")`);
 
   const source: SourceConfig =
@@ -94,17 +85,17 @@ export function loadProvisioningConfig(env: Env, app: AppConfig, { embedded }: {
       : {
           kind: 'feed',
           checkpointFile: join(app.dataDir, 'provisioning.db'),
-          pollIntervalMs: integer(env, 'PROVISIONING_POLL_INTERVAL_MS', 1000, 10, 600_000),
-          batchSize: integer(env, 'PROVISIONING_BATCH_SIZE', 100, 1, 1000),
+          pollIntervalMs: envInteger(env, 'PROVISIONING_POLL_INTERVAL_MS', 1000, 10, 600_000),
+          batchSize: envInteger(env, 'PROVISIONING_BATCH_SIZE', 100, 1, 1000),
         };
 
   return {
     apiUrl: embedded ? 'self' : (httpUrl(env, 'PROVISIONING_API_URL') ?? 'http://localhost:3000').replace(/\/+$/, ''),
     token,
     provider,
-    backoff: { maxAttempts: integer(env, 'PROVISIONING_MAX_ATTEMPTS', DEFAULT_BACKOFF.maxAttempts, 1, 100), baseDelayMs, maxDelayMs },
+    backoff: { maxAttempts: envInteger(env, 'PROVISIONING_MAX_ATTEMPTS', DEFAULT_BACKOFF.maxAttempts, 1, 100), baseDelayMs, maxDelayMs },
     source,
-    apiTimeoutMs: integer(env, 'PROVISIONING_API_TIMEOUT_MS', 10_000, 100, 600_000),
+    apiTimeoutMs: envInteger(env, 'PROVISIONING_API_TIMEOUT_MS', 10_000, 100, 600_000),
   };
 }
 
@@ -115,12 +106,7 @@ const groupName = (env: Env): string => {
 };
 
 /** Whether the API runs provisioning in its own process: RUN_PROVISIONING, by default on the embedded event store only. */
-export const runsProvisioningInProcess = (env: Env, app: AppConfig): boolean => {
-  const value = env.RUN_PROVISIONING;
-  if (value === undefined || value === '') return app.eventStore.kind === 'sqlite';
-  if (value !== 'true' && value !== 'false') throw new ConfigError('RUN_PROVISIONING', `must be true or false (got "${value}")`);
-  return value === 'true';
-};
+export const runsProvisioningInProcess = (env: Env, app: AppConfig): boolean => envBoolean(env, 'RUN_PROVISIONING', app.eventStore.kind === 'sqlite');
 
 /** The API's in-process provisioning for this environment, or null when it runs elsewhere (RUN_PROVISIONING=false). */
 export const inProcessProvisioning = (env: Env, app: AppConfig): ProvisioningConfig | null =>

@@ -1,20 +1,8 @@
 import { BackoffPolicy, ProvisioningAction, ProvisioningResult, backoffDelayMs } from '@access-ledger/provisioning';
+import { Sleep, sleep } from '@access-ledger/projection-runner';
 import { ProviderError, ProvisioningProvider } from './providers';
 
-/** Waits `ms`, or less when `signal` aborts first. */
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
-
-export const sleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+export type { Sleep };
 
 export interface DeliveryOptions {
   readonly policy: BackoffPolicy;

@@ -11,7 +11,7 @@ import {
   persistentSubscriptionToAllSettingsFromDefaults,
 } from '@eventstore/db-client';
 import { FeedEvent, PROVISIONING_EVENT_TYPES } from '@access-ledger/provisioning';
-import { Sleep, sleep as realSleep } from './deliver';
+import { Sleep, sleep as realSleep } from '@access-ledger/projection-runner';
 import { SourceStatus } from './feed-consumer';
 import { ProvisioningLogger } from './providers';
 import { ParkedProvisioning } from './store';

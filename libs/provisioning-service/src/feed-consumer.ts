@@ -1,6 +1,6 @@
 import { BackoffPolicy, backoffDelayMs } from '@access-ledger/provisioning';
 import { ApiClient } from './api-client';
-import { Sleep, sleep as realSleep } from './deliver';
+import { Sleep, sleep as realSleep } from '@access-ledger/projection-runner';
 import { ProvisioningMetrics } from './metrics';
 import { ProvisioningLogger } from './providers';
 import { ProvisioningStore } from './store';

@@ -1,6 +1,7 @@
 import { BackoffPolicy, FeedEvent, OutcomeReport, ProvisioningAction, ProvisioningResult, backoffDelayMs, outcomeReportOf, provisioningActionOf } from '@access-ledger/provisioning';
 import { ApiCallError, ApiClient } from './api-client';
-import { Sleep, deliverWithRetries, sleep as realSleep } from './deliver';
+import { sleep as realSleep } from '@access-ledger/projection-runner';
+import { Sleep, deliverWithRetries } from './deliver';
 import { ProvisioningMetrics } from './metrics';
 import { ProvisioningLogger, ProvisioningProvider } from './providers';
 import { ParkedProvisioning } from './store';
