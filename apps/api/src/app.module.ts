@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
 import { accessExpirySweep, AppConfig, AuditorReadOnlyGuard, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
 import { projections } from '@access-ledger/projections';
-import { ProvisioningConfig, ProvisioningModule, storedDataView as feedView } from '@access-ledger/provisioning-service';
+import { isProvisioningPoll, ProvisioningConfig, ProvisioningModule, storedDataView as feedView } from '@access-ledger/provisioning-service';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
@@ -26,7 +26,11 @@ export class AppModule {
             level: config.logLevel,
             genReqId: (request: IncomingMessage) => (request as IncomingMessage & { correlationId?: string }).correlationId ?? 'unknown',
             redact: ['req.headers.authorization', 'req.headers.cookie'],
-            customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
+            customLogLevel: (request, response, error) => {
+              if (error || response.statusCode >= 500) return 'error';
+              // The in-process provisioning reads the feed every poll interval: its successful reads are debug, not a line a second.
+              return isProvisioningPoll(request as IncomingMessage & { principal?: { sub: string } }, response.statusCode) ? 'debug' : 'info';
+            },
           },
         }),
         // No reactors yet; the ones of later issues are listed here too, to run in process (RUN_PROJECTIONS) or be reported on.

@@ -24,4 +24,8 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+main().catch((error) => {
+  // A second consumer of the same checkpoint, an unreadable DATA_DIR: one line, exit code 1.
+  process.stderr.write(`Provisioning did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

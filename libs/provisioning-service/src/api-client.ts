@@ -81,7 +81,7 @@ export class ApiClient {
 const problemText = (body: unknown): string => {
   if (body && typeof body === 'object') {
     const { type, detail, title } = body as Record<string, unknown>;
-    const code = typeof type === 'string' ? type.slice(type.lastIndexOf('/') + 1) : undefined;
+    const code = typeof type === 'string' ? /[^:/]+$/.exec(type)?.[0] : undefined;
     return [code, detail ?? title].filter((x) => typeof x === 'string').join(': ') || JSON.stringify(body).slice(0, 200);
   }
   return String(body).slice(0, 200);

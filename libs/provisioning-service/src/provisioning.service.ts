@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +32,7 @@ const urlOf = (server: Server): string => {
  * event comes again after the restart.
  */
 @Injectable()
-export class ProvisioningService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProvisioningService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly metrics: ProvisioningMetrics;
   private readonly nest = new Logger('Provisioning');
   private readonly logger: ProvisioningLogger = {
@@ -134,9 +134,14 @@ export class ProvisioningService implements OnApplicationBootstrap, OnApplicatio
     return true;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the HTTP server closes: in the API's process the worker's own calls to it end first. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.abort.abort();
     await this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.beforeApplicationShutdown();
     if (this.source instanceof PersistentSubscriptionConsumer) await this.source.close();
     this.store?.close();
   }

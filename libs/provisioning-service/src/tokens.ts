@@ -11,6 +11,10 @@ export interface TokenSource {
 /** Who provisioning is to the API when it signs its own token. */
 export const PROVISIONING_PRINCIPAL = { sub: 'access-ledger-provisioning', email: 'provisioning@access-ledger.invalid', roles: ['integration'] } as const;
 
+/** A successful feed read by provisioning's own token (`GET /events`): the API logs those at debug. */
+export const isProvisioningPoll = (request: { method?: string; url?: string; principal?: { sub: string } }, status: number): boolean =>
+  status === 200 && request.method === 'GET' && request.principal?.sub === PROVISIONING_PRINCIPAL.sub && /^\/events(\?|$)/.test(request.url ?? '');
+
 /** A minted token lives an hour and is renewed after ten minutes, well within the API's AUTH_MAX_TOKEN_AGE (at least a minute: renewed on 401 too). */
 const MINTED_LIFETIME = '1h';
 const RENEW_AFTER_MS = 10 * 60_000;
