@@ -1,4 +1,5 @@
 import {
+  END,
   EventStoreDBClient,
   PARK,
   PINNED,
@@ -28,6 +29,8 @@ export interface PersistentSubscriptionOptions {
   readonly sleep?: Sleep;
   /** First pause before subscribing again after the subscription dropped; doubles up to 30 s. */
   readonly resubscribeDelayMs?: number;
+  /** Where a group created by this process starts: the beginning of $all (default), or its end (tests on a shared server). */
+  readonly startFrom?: 'start' | 'end';
 }
 
 const MAX_RESUBSCRIBE_DELAY_MS = 30_000;
@@ -69,6 +72,8 @@ export class PersistentSubscriptionConsumer {
   private readonly sleep: Sleep;
   private connected = false;
   private lastError: string | null = null;
+  /** Events this instance finished (acked or parked): how competing instances shared the load. */
+  handled = 0;
 
   constructor(
     private readonly worker: ProvisioningWorker,
@@ -89,7 +94,7 @@ export class PersistentSubscriptionConsumer {
       await this.client.createPersistentSubscriptionToAll(
         this.options.group,
         persistentSubscriptionToAllSettingsFromDefaults({
-          startFrom: START,
+          startFrom: this.options.startFrom === 'end' ? END : START,
           consumerStrategyName: PINNED,
           // Our own attempts come first (with backoff); the server's retries are for messages whose consumer went away.
           messageTimeout: 10 * 60_000,
@@ -149,6 +154,7 @@ export class PersistentSubscriptionConsumer {
       return true;
     }
     if (outcome === 'aborted') return false;
+    this.handled += 1;
     if (outcome === 'parked') await subscription.nack(PARK, (parked?.error ?? 'failed').slice(0, 500), resolved);
     else await subscription.ack(resolved);
     return true;
