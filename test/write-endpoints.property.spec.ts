@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { TestApi, bearer, startApi } from './support/api';
+import { addProfessional, addToWorkflow, answerPrompt, assign, createWorkflow, enrol, inDays, participant } from './support/care';
 import { OrgFixture, addUser, registerOrg } from './support/directory';
 
 /**
@@ -12,14 +13,21 @@ interface Ids {
   readonly orgId: string;
   readonly userId: string;
   readonly requestId: string;
+  readonly workflowId: string;
+  readonly professionalId: string;
+  readonly participantId: string;
+  readonly grantId: string;
+  readonly assignmentId: string;
+  /** An approved request: what provisioning outcomes are reported for. */
+  readonly approvedId: string;
 }
 type PathId = keyof Ids;
 
 interface Endpoint {
   readonly method: 'post' | 'patch';
-  /** `:orgId`, `:userId` and `:requestId` are replaced by generated ids. */
+  /** `:orgId`, `:userId`, `:requestId` `:approvedId` and the care ids are replaced by generated ids. */
   readonly path: string;
-  readonly token: 'admin' | 'lead';
+  readonly token: 'admin' | 'lead' | 'participant' | 'professional' | 'integration';
   /** Each field with an arbitrary of values the endpoint accepts. */
   readonly fields: Record<string, fc.Arbitrary<unknown>>;
 }
@@ -51,6 +59,10 @@ const anyValue = fc.oneof(
 const name = fc.oneof(fc.constantFrom('Jane', 'Zoë', 'Nuñez', 'O’Brien', '李'), nastyString);
 const email = fc.oneof(fc.emailAddress(), nastyString.map((s) => `${s}@example.org`));
 const permissionLevel = fc.constantFrom('recorder', 'lead_administrator', 'viewer', 'RECORDER');
+const uuidLike = fc.oneof(fc.uuid(), nastyString);
+const participantIds = fc.array(fc.oneof(fc.constant(':participantId'), nastyString, fc.uuid()), { maxLength: 3 });
+const dateTime = fc.oneof(fc.constantFrom(inDays(30), inDays(-1), '2026-13-01T00:00:00Z', '2030-01-01', 'tomorrow'), nastyString);
+const decision = fc.constantFrom('accept', 'decline', 'ACCEPT', 'maybe');
 const text = fc.oneof(fc.constantFrom('because', 'Line one\nLine two'), nastyString, longString);
 
 const ENDPOINTS: Endpoint[] = [
@@ -69,6 +81,33 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'post', path: '/requests/:requestId/approve', token: 'lead', fields: { confirm: fc.constantFrom(true, false, 'true'), comment: text } },
   { method: 'post', path: '/requests/:requestId/reject', token: 'lead', fields: { reason: text } },
   { method: 'post', path: '/requests/:requestId/withdraw', token: 'lead', fields: { reason: text } },
+
+  { method: 'post', path: '/organisations/:orgId/workflows', token: 'lead', fields: { name, project: name, allowAppendProfessionals: fc.boolean() } },
+  { method: 'patch', path: '/organisations/:orgId/workflows/:workflowId', token: 'lead', fields: { allowAppendProfessionals: fc.boolean() } },
+  {
+    method: 'post',
+    path: '/organisations/:orgId/workflows/:workflowId/professionals',
+    token: 'lead',
+    fields: { professionalIds: fc.array(fc.oneof(fc.constant(':professionalId'), uuidLike), { maxLength: 3 }), days: fc.oneof(fc.integer({ min: -5, max: 4000 }), fc.double()), reason: text },
+  },
+  {
+    method: 'post',
+    path: '/organisations/:orgId/assignments',
+    token: 'lead',
+    fields: { workflowId: fc.oneof(fc.constant(':workflowId'), uuidLike), professionalId: fc.oneof(fc.constant(':professionalId'), uuidLike), participantIds, endDate: dateTime, reason: text },
+  },
+  { method: 'post', path: '/workflows/:workflowId/enrolments', token: 'participant', fields: { appendConsent: fc.boolean() } },
+  { method: 'post', path: '/workflows/:workflowId/consents', token: 'participant', fields: { professionalId: fc.oneof(fc.constant(':professionalId'), uuidLike), decision } },
+  { method: 'post', path: '/assignments/:assignmentId/consent', token: 'participant', fields: { decision } },
+  { method: 'post', path: '/access/:grantId/withdraw', token: 'participant', fields: {} },
+  { method: 'post', path: '/workflows/:workflowId/participants/:participantId/results-access', token: 'professional', fields: {} },
+  { method: 'post', path: '/requests/:approvedId/provisioning', token: 'integration', fields: { status: fc.constantFrom('provisioned', 'failed', 'disabled', 'pending'), detail: text } },
+  {
+    method: 'post',
+    path: '/organisations/:orgId/users/:userId/provisioning',
+    token: 'integration',
+    fields: { status: fc.constantFrom('provisioned', 'disabled', 'failed', 'pending'), detail: text },
+  },
 ];
 
 /** A body shaped like the endpoint's: each field present or not, valid or wrong, plus unknown keys. */
@@ -130,18 +169,48 @@ describe('Write endpoints under arbitrary input', () => {
     const user = await addUser(api, org);
     const request = await api.http.post('/requests').set(bearer(org.leadToken)).send({ organisationId: org.orgId, application: 'property-app' });
     expect(request.status).toBe(201);
-    tokens = { admin, lead: org.leadToken };
-    ids = { orgId: org.orgId, userId: user.id, requestId: request.body.id };
+    const approved = await api.http.post('/requests').set(bearer(org.leadToken)).send({ organisationId: org.orgId, application: 'provisioned-app' });
+    const spoc = await api.token({ email: (await addUser(api, org, { spoc: true })).email });
+    expect((await api.http.post(`/requests/${approved.body.id}/approve`).set(bearer(spoc)).send({ confirm: true })).status).toBe(200);
+    // Care access: a workflow with a professional added up front, a participant who accepted
+    // their prompt (a grant), and one assigned without append consent (a pending assignment).
+    const professional = await addProfessional(api, org);
+    const workflowId = await createWorkflow(api, org);
+    await addToWorkflow(api, org, workflowId, [professional.id]);
+    const consenting = await participant(api);
+    await enrol(api, consenting.token, workflowId, { appendConsent: false });
+    const { grantId } = await answerPrompt(api, consenting.token, workflowId, professional.id);
+    const assignee = await addProfessional(api, org);
+    const assigned = await assign(api, org, { workflowId, professionalId: assignee.id, participantIds: [consenting.id] });
+    expect(assigned.status).toBe(201);
+    tokens = {
+      admin,
+      lead: org.leadToken,
+      participant: consenting.token,
+      professional: professional.token,
+      integration: await api.token({ email: 'robot@platform.example', roles: ['integration'] }),
+    };
+    ids = {
+      orgId: org.orgId,
+      userId: user.id,
+      requestId: request.body.id,
+      workflowId,
+      professionalId: professional.id,
+      participantId: consenting.id,
+      grantId: grantId!,
+      assignmentId: assigned.body.assignments[0].id,
+      approvedId: approved.body.id,
+    };
   });
   afterAll(() => api.close());
 
   it.each(ENDPOINTS.map((endpoint) => [`${endpoint.method.toUpperCase()} ${endpoint.path}`, endpoint] as const))('%s never answers 5xx, and refuses with problem+json', async (_name, endpoint) => {
-    const placeholders = (endpoint.path.match(/:(orgId|userId|requestId)/g) ?? []).map((p) => p.slice(1) as PathId);
+    const placeholders = (endpoint.path.match(/:(orgId|userId|requestId|workflowId|participantId|grantId|assignmentId|approvedId)/g) ?? []).map((p) => p.slice(1) as PathId);
     await fc.assert(
       fc.asyncProperty(fc.tuple(...placeholders.map(pathId)), bodyText(endpoint.fields), headers, async (pathIds, text, extraHeaders) => {
         let path = endpoint.path;
         for (const [which, id] of pathIds) path = path.replace(`:${which}`, id ?? ids[which]);
-        const body = text.replace(/:orgId/g, ids.orgId);
+        const body = text.replace(/:(orgId|workflowId|professionalId|participantId)\b/g, (_whole, which: PathId) => ids[which]);
         const response = await api.http[endpoint.method](path)
           .set(bearer(tokens[endpoint.token]))
           .set({ 'Content-Type': 'application/json', ...extraHeaders })

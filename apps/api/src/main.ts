@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfigOrExit } from '@access-ledger/platform';
+import { ConfigError, checkEventStoreAccessOrExit, loadConfigOrExit } from '@access-ledger/platform';
 import { inProcessProvisioning } from '@access-ledger/provisioning-service';
 import { createApp } from './app.factory';
 
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+  await checkEventStoreAccessOrExit(config);
   const app = await createApp(config, provisioning);
   await app.listen(config.port);
   const url = `http://localhost:${config.port}`;
