@@ -2,7 +2,7 @@
  * The architecture's boundaries, checked on every `npm test` (test/boundaries.spec.ts) and by
  * `npm run boundaries`. Paths are relative to the repository root.
  */
-const DOMAIN = '^libs/(core|directory|access-requests|care-access|audit|provisioning)/src/';
+const DOMAIN = '^libs/(core|directory|access-requests|care-access|audit|provisioning|feed)/src/';
 const NOT_TESTS = '(\\.spec\\.ts$|/testing/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -31,15 +31,23 @@ export interface TestApi {
   readonly reads: ReadStore;
   readonly dataDir: string;
   token(claims: DevTokenClaims): Promise<string>;
+  /** Stops the service and removes its data folder. */
   close(): Promise<void>;
+  /** Stops the service and keeps its data folder, for another `startApi(env, { dataDir })` to start on. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Start on this data folder (one a stopped service left) instead of a new one. */
+  readonly dataDir?: string;
 }
 
 /**
  * The real service on real SQLite files in a temporary folder, over real HTTP. With `DATA_DIR`
- * in `env` it runs on that folder and `close` leaves it (to start again on the same files).
+ * in `env` (or `options.dataDir`) it runs on that folder and `close` leaves it (to start again on the same files).
  */
-export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
-  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'al-api-'));
+export async function startApi(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApi> {
+  const dataDir = options.dataDir ?? env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'al-api-'));
   // Provisioning runs in process only in the suites that ask for it (RUN_PROVISIONING=true): elsewhere its reports would add events the suites do not expect.
   const environment = { DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, RUN_PROVISIONING: 'false', ...GENEROUS, ...env };
   const config = loadConfig(environment);
@@ -54,8 +62,9 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     token: (claims) => mintToken(TEST_SECRET, claims),
     close: async () => {
       await app.close();
-      if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATA_DIR === undefined && options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
+    stop: () => app.close(),
   };
 }
 

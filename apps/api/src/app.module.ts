@@ -14,6 +14,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
 import { CareAccessModule } from './care-access/care-access.module';
 import { AuditModule } from './audit/audit.module';
+import { FeedModule } from './feed/feed.module';
 
 @Module({})
 export class AppModule {
@@ -44,6 +45,7 @@ export class AppModule {
         AccessRequestsModule,
         CareAccessModule,
         AuditModule,
+        FeedModule,
         ...(provisioning
           ? [ProvisioningModule.forConfig({ config: provisioning, view: feedView }), RouterModule.register([{ path: 'provisioning', module: ProvisioningModule }])]
           : []),

@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly maxProjectionLagSeconds: number;
   /** Pause between two passes of the access-expiry sweeper (which records AccessExpired for grants past their `until`). */
   readonly accessExpiryIntervalMs: number;
+  /** The event feed's Server-Sent Events: a heartbeat comment this often keeps proxies from closing an idle stream. */
+  readonly feedHeartbeatMs: number;
   readonly rateLimits: RateLimitConfig;
   readonly http: HttpServerConfig;
   /** Bearer token for /metrics and /health/ready; null: those routes are refused to everyone. */
@@ -303,6 +305,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     readWaitTimeoutMs: envInteger(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60000),
     maxProjectionLagSeconds: envInteger(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
     accessExpiryIntervalMs: envInteger(env, 'ACCESS_EXPIRY_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    feedHeartbeatMs: envInteger(env, 'FEED_HEARTBEAT_MS', 15_000, 10, 3_600_000),
     rateLimits: {
       enabled: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
       perCallerPerMinute: envInteger(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
