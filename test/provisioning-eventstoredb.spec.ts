@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { newId } from '@access-ledger/core';
-import { ApiClient, PersistentSubscriptionConsumer, ProvisioningMetrics, ProvisioningWorker, WebhookProvider, storedDataView, tokenSource } from '@access-ledger/provisioning-service';
+import { ApiClient, PersistentSubscriptionConsumer, ProvisioningMetrics, ProvisioningWorker, WebhookProvider, tokenSource } from '@access-ledger/provisioning-service';
 import { WebhookReceiver } from '../libs/provisioning-service/src/testing/webhook-receiver';
 import { TEST_SECRET, TestApi, bearer, startApi } from './support/api';
 import { eventually } from './support/provisioning';
@@ -31,7 +31,7 @@ const silent = { log: () => undefined, warn: () => undefined, error: () => undef
         metrics: new ProvisioningMetrics({ processDefaults: false }),
         logger: silent,
       });
-      return new PersistentSubscriptionConsumer(worker, silent, { connectionString: connectionString!, group, view: storedDataView, startFrom: 'end' });
+      return new PersistentSubscriptionConsumer(worker, silent, { connectionString: connectionString!, group, startFrom: 'end' });
     });
     // The group starts at the end of $all as it is now: what other runs left on the server is not ours.
     await instances[0].ensureGroup();

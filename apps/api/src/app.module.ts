@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
 import { accessExpirySweep, AppConfig, AuditorReadOnlyGuard, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
 import { projections } from '@access-ledger/projections';
-import { isProvisioningPoll, ProvisioningConfig, ProvisioningModule, storedDataView as feedView } from '@access-ledger/provisioning-service';
+import { isProvisioningPoll, ProvisioningConfig, ProvisioningModule } from '@access-ledger/provisioning-service';
 import { reactors } from '@access-ledger/reactors';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
@@ -47,7 +47,7 @@ export class AppModule {
         AuditModule,
         FeedModule,
         ...(provisioning
-          ? [ProvisioningModule.forConfig({ config: provisioning, view: feedView }), RouterModule.register([{ path: 'provisioning', module: ProvisioningModule }])]
+          ? [ProvisioningModule.forConfig({ config: provisioning }), RouterModule.register([{ path: 'provisioning', module: ProvisioningModule }])]
           : []),
       ],
       controllers: [HealthController, MetricsController],

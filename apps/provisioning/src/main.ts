@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfigOrExit } from '@access-ledger/platform';
-import { loadProvisioningConfig, storedDataView as feedView } from '@access-ledger/provisioning-service';
+import { loadProvisioningConfig } from '@access-ledger/provisioning-service';
 import { createProvisioningApp } from './provisioning-app.module';
 
 /** `npm run start:provisioning`: account provisioning as its own process (docs/operations.md, "Provisioning"). */
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const port = Number(process.env.PROVISIONING_PORT ?? 3002);
-  const app = await createProvisioningApp(appConfig, config, feedView);
+  const app = await createProvisioningApp(appConfig, config);
   await app.listen(port);
   const source = config.source.kind === 'feed' ? `the event feed of ${config.apiUrl}, checkpoint in ${config.source.checkpointFile}` : `EventStoreDB group ${config.source.group}`;
   process.stdout.write(

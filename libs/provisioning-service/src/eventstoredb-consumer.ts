@@ -11,21 +11,19 @@ import {
   eventTypeFilter,
   persistentSubscriptionToAllSettingsFromDefaults,
 } from '@eventstore/db-client';
-import { FeedEvent, PROVISIONING_EVENT_TYPES } from '@access-ledger/provisioning';
+import { EventMetadata, RecordedEvent } from '@access-ledger/core';
+import { FeedEvent, feedEventOf } from '@access-ledger/feed';
+import { PROVISIONING_EVENT_TYPES } from '@access-ledger/provisioning';
 import { Sleep, sleep as realSleep } from '@access-ledger/projection-runner';
 import { SourceStatus } from './feed-consumer';
 import { ProvisioningLogger } from './providers';
 import { ParkedProvisioning } from './store';
 import { ProvisioningWorker } from './worker';
 
-/** The feed view of a stored event's data (the API's per-type feed registry), so that a webhook gets the same whichever source. */
-export type FeedView = (type: string, data: unknown) => Record<string, unknown>;
-
 export interface PersistentSubscriptionOptions {
   readonly connectionString: string;
   /** The persistent subscription group every instance joins (competing consumers). */
   readonly group: string;
-  readonly view: FeedView;
   readonly sleep?: Sleep;
   /** First pause before subscribing again after the subscription dropped; doubles up to 30 s. */
   readonly resubscribeDelayMs?: number;
@@ -35,26 +33,23 @@ export interface PersistentSubscriptionOptions {
 
 const MAX_RESUBSCRIBE_DELAY_MS = 30_000;
 
-/** The commit position, as the event store adapter reports positions (libs/event-store, EventStoreDbEventStore). */
-const positionOf = (resolved: PersistentSubscriptionToAllResolvedEvent): number => Number(resolved.event?.position?.commit ?? 0n);
-
-/** A stored event as the feed would serve it. */
-export const feedEventOf = (resolved: PersistentSubscriptionToAllResolvedEvent, view: FeedView): FeedEvent | null => {
+/**
+ * A delivered event as the feed would serve it: read back as the event store adapter reads
+ * (libs/event-store: the commit position, metadata as appended), then the feed's own view of it.
+ */
+export const feedEventFrom = (resolved: PersistentSubscriptionToAllResolvedEvent): FeedEvent | null => {
   const event = resolved.event;
-  if (!event || !event.isJson) return null;
-  const metadata = (event.metadata ?? {}) as Record<string, unknown>;
-  const text = (key: string) => (typeof metadata[key] === 'string' ? (metadata[key] as string) : '');
-  return {
-    position: positionOf(resolved),
+  if (!event || !event.isJson || !event.position) return null;
+  const recorded: RecordedEvent = {
     eventId: event.id,
     type: event.type,
     streamId: event.streamId,
     revision: Number(event.revision),
-    occurredAt: text('occurredAt') || event.created.toISOString(),
-    correlationId: text('correlationId'),
-    causationId: text('causationId'),
-    data: view(event.type, event.data),
+    position: Number(event.position.commit),
+    data: event.data,
+    metadata: event.metadata as unknown as EventMetadata,
   };
+  return feedEventOf(recorded);
 };
 
 /**
@@ -139,7 +134,7 @@ export class PersistentSubscriptionConsumer {
 
   /** One delivered event: false when the worker stopped before its outcome (it is left unacked). */
   private async handle(subscription: PersistentSubscriptionToAll, resolved: PersistentSubscriptionToAllResolvedEvent, signal: AbortSignal): Promise<boolean> {
-    const event = feedEventOf(resolved, this.options.view);
+    const event = feedEventFrom(resolved);
     if (!event) {
       await subscription.ack(resolved);
       return true;
@@ -170,5 +165,3 @@ export class PersistentSubscriptionConsumer {
   }
 }
 
-/** Until the feed's per-type views are in a library: the stored data as it is. */
-export const storedDataView: FeedView = (_type, data) => (data && typeof data === 'object' ? (data as Record<string, unknown>) : {});

@@ -2,14 +2,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@access-ledger/platform';
 import { ProvisioningConfig } from './config';
-import { FeedView } from './eventstoredb-consumer';
 import { ProvisioningHealthController, ProvisioningMetricsController, ProvisioningParkedController } from './provisioning.controllers';
-import { PROVISIONING_CONFIG, PROVISIONING_FEED_VIEW, ProvisioningService } from './provisioning.service';
+import { PROVISIONING_CONFIG, ProvisioningService } from './provisioning.service';
 
 export interface ProvisioningModuleOptions {
   readonly config: ProvisioningConfig;
-  /** The feed's view of a stored event's data (EventStoreDB source: the same data the feed serves). */
-  readonly view: FeedView;
   /** The platform configuration for the management guard, when no other module provides it (the standalone app). */
   readonly appConfig?: AppConfig;
 }
@@ -21,14 +18,13 @@ export interface ProvisioningModuleOptions {
  */
 @Module({})
 export class ProvisioningModule {
-  static forConfig({ config, view, appConfig }: ProvisioningModuleOptions): DynamicModule {
+  static forConfig({ config, appConfig }: ProvisioningModuleOptions): DynamicModule {
     return {
       module: ProvisioningModule,
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [ProvisioningHealthController, ProvisioningMetricsController, ProvisioningParkedController],
       providers: [
         { provide: PROVISIONING_CONFIG, useValue: config },
-        { provide: PROVISIONING_FEED_VIEW, useValue: view },
         ...(appConfig ? [{ provide: APP_CONFIG, useValue: appConfig }] : []),
         ProvisioningService,
       ],

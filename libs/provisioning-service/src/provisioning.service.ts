@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiClient } from './api-client';
 import { ProvisioningConfig } from './config';
 import { FeedConsumer, SourceStatus } from './feed-consumer';
-import { FeedView, PersistentSubscriptionConsumer } from './eventstoredb-consumer';
+import { PersistentSubscriptionConsumer } from './eventstoredb-consumer';
 import { ProvisioningMetrics } from './metrics';
 import { LogProvider, ProvisioningLogger, ProvisioningProvider, WebhookProvider } from './providers';
 import { ParkedProvisioning, ProvisioningStore } from './store';
@@ -13,7 +13,6 @@ import { tokenSource } from './tokens';
 import { ProvisioningWorker } from './worker';
 
 export const PROVISIONING_CONFIG = 'ProvisioningConfig';
-export const PROVISIONING_FEED_VIEW = 'ProvisioningFeedView';
 
 export type RetryOutcome = { readonly found: false } | { readonly found: true; readonly ok: boolean; readonly detail: string | null; readonly attempts: number };
 
@@ -48,7 +47,6 @@ export class ProvisioningService implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     @Inject(PROVISIONING_CONFIG) private readonly config: ProvisioningConfig,
-    @Inject(PROVISIONING_FEED_VIEW) private readonly view: FeedView,
     @Optional() private readonly http?: HttpAdapterHost,
   ) {
     this.metrics = new ProvisioningMetrics({ processDefaults: config.apiUrl !== 'self' }, () => {
@@ -71,7 +69,7 @@ export class ProvisioningService implements OnApplicationBootstrap, BeforeApplic
     this.source =
       source.kind === 'feed'
         ? new FeedConsumer(this.worker, client, this.store!, this.metrics, this.logger, { pollIntervalMs: source.pollIntervalMs, batchSize: source.batchSize, backoff: this.config.backoff })
-        : new PersistentSubscriptionConsumer(this.worker, this.logger, { connectionString: source.connectionString, group: source.group, view: this.view });
+        : new PersistentSubscriptionConsumer(this.worker, this.logger, { connectionString: source.connectionString, group: source.group });
     this.logger.log(`Provisioning with the ${this.worker.providerName} provider from ${source.kind === 'feed' ? `the event feed of ${apiUrl}` : `the EventStoreDB group ${source.group}`}`);
     await this.source.run(this.abort.signal);
   }

@@ -1,7 +1,7 @@
 import { FeedEvent } from './feed-event';
 import { MAX_DETAIL_LENGTH, outcomeReportOf, provisioningActionOf, webhookPayloadOf } from './actions';
 
-const feedEvent = (type: string, streamId: string, data: Record<string, unknown>): FeedEvent => ({
+const feedEvent = (type: FeedEvent['type'], streamId: string, data: Record<string, unknown>): FeedEvent => ({
   position: 42,
   eventId: 'e-1',
   type,
@@ -19,7 +19,7 @@ describe('which feed event asks for which provisioning action', () => {
     ['UserAdded', 'user-u1', { userId: 'u1', organisationId: 'o1' }, 'create-account', { kind: 'user', userId: 'u1', organisationId: 'o1' }],
     ['UserDeactivated', 'user-u1', { userId: 'u1', organisationId: 'o1' }, 'disable-account', { kind: 'user', userId: 'u1', organisationId: 'o1' }],
     ['UserReactivated', 'user-u1', { userId: 'u1', organisationId: 'o1' }, 'enable-account', { kind: 'user', userId: 'u1', organisationId: 'o1' }],
-  ])('%s -> %s', (type, streamId, data, kind, subject) => {
+  ] as const)('%s -> %s', (type, streamId, data, kind, subject) => {
     const action = provisioningActionOf(feedEvent(type, streamId, data));
     expect(action).toMatchObject({ kind, subject, idempotencyKey: 'e-1' });
   });
