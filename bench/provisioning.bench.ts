@@ -110,6 +110,8 @@ async function run(scenario: Scenario, receiverUrl: string, port: number) {
     for (let i = 0; i < scenario.samples + 5; i += 1) {
       const { id } = await call(`${base}/requests`, requester, { organisationId: org, application: 'bench-app' });
       await call(`${base}/requests/${id}/submit`, requester, {});
+      // Approvals come at any moment of the consumer's poll cycle, not right after its last page: a pause drawn over the interval.
+      await new Promise((r) => setTimeout(r, Math.random() * scenario.pollMs));
       const sent = performance.now();
       await call(`${base}/requests/${id}/approve`, spoc, { confirm: true });
       const acknowledged = Date.now();
@@ -173,7 +175,7 @@ async function main() {
     '',
     `Machine: ${machine()}. Run took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     '',
-    'From the SPOC\'s approve acknowledged (its answer received) to `AccountProvisioned` recorded (its `occurredAt`, stamped by the API when it takes the outcome report, just before the fsynced append), one approval at a time, the webhook receiver on loopback verifying each signature and answering 200 at once. The built service as a user runs it, on the embedded stores, rate limits off. Between an approval and the next the provisioning consumer is idle, so each sample waits for the next poll of the feed: the poll interval is the baseline that matters.',
+    'From the SPOC\'s approve acknowledged (its answer received) to `AccountProvisioned` recorded (its `occurredAt`, stamped by the API when it takes the outcome report, just before the fsynced append), one approval at a time (each after a pause drawn uniformly over the poll interval, so that approvals fall anywhere in the consumer's poll cycle), the webhook receiver on loopback verifying each signature and answering 200 at once. The built service as a user runs it, on the embedded stores, rate limits off. Between an approval and the next the provisioning consumer is idle, so each sample waits for the next poll of the feed: the poll interval is the baseline that matters.',
     '',
     '### Approve acknowledged -> provisioned recorded (ms)',
     '',
