@@ -175,7 +175,7 @@ async function main() {
     '',
     `Machine: ${machine()}. Run took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     '',
-    'From the SPOC\'s approve acknowledged (its answer received) to `AccountProvisioned` recorded (its `occurredAt`, stamped by the API when it takes the outcome report, just before the fsynced append), one approval at a time (each after a pause drawn uniformly over the poll interval, so that approvals fall anywhere in the consumer's poll cycle), the webhook receiver on loopback verifying each signature and answering 200 at once. The built service as a user runs it, on the embedded stores, rate limits off. Between an approval and the next the provisioning consumer is idle, so each sample waits for the next poll of the feed: the poll interval is the baseline that matters.',
+    'From the SPOC\'s approve acknowledged (its answer received) to `AccountProvisioned` recorded (its `occurredAt`, stamped by the API when it takes the outcome report, just before the fsynced append), one approval at a time (each after a pause drawn uniformly over the poll interval, so that approvals fall anywhere in the poll cycle of the consumer), the webhook receiver on loopback verifying each signature and answering 200 at once. The built service as a user runs it, on the embedded stores, rate limits off. Between an approval and the next the provisioning consumer is idle, so each sample waits for the next poll of the feed: the poll interval is the baseline that matters.',
     '',
     '### Approve acknowledged -> provisioned recorded (ms)',
     '',
