@@ -4,6 +4,8 @@ import { eventually } from './support/provisioning';
 
 /** `npm start` on the embedded default: provisioning runs in the API's process (log provider) on the feed of the same server. */
 describe('provisioning in the API process (the embedded default)', () => {
+  // Processes start and poll on a machine that may be busy: a bound for the whole test, not a timing assertion.
+  jest.setTimeout(120_000);
   let api: TestApi;
   let org: OrgFixture;
   let requester: string;

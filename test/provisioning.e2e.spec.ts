@@ -15,6 +15,8 @@ const WEBHOOK_SECRET = 'e2e-webhook-secret-e2e-webhook-secret-0123';
  * Idempotency-Key, as a real downstream would.
  */
 describe('account provisioning end to end (npm run start:provisioning, a webhook receiver)', () => {
+  // Processes start and poll on a machine that may be busy: a bound for the whole test, not a timing assertion.
+  jest.setTimeout(120_000);
   let api: TestApi;
   let apiUrl: string;
   let receiver: WebhookReceiver;
