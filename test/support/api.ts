@@ -7,6 +7,7 @@ import { DevTokenClaims, mintToken } from '@access-ledger/auth';
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, loadConfig, READ_STORE } from '@access-ledger/platform';
+import { inProcessProvisioning } from '@access-ledger/provisioning-service';
 import { createApp } from '../../apps/api/src/app.factory';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -43,13 +44,14 @@ export interface StartOptions {
 
 /**
  * The real service on real SQLite files in a temporary folder, over real HTTP. With `DATA_DIR`
- * in `env` (or `options.dataDir`) it runs on that folder, and `close` leaves a folder given in
- * `env` (to start again on the same files); `stop` always leaves it.
+ * in `env` (or `options.dataDir`) it runs on that folder and `close` leaves it (to start again on the same files).
  */
 export async function startApi(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApi> {
-  const dataDir = env.DATA_DIR ?? options.dataDir ?? mkdtempSync(join(tmpdir(), 'al-api-'));
-  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...GENEROUS, ...env });
-  const app = await createApp(config);
+  const dataDir = options.dataDir ?? env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'al-api-'));
+  // Provisioning runs in process only in the suites that ask for it (RUN_PROVISIONING=true): elsewhere its reports would add events the suites do not expect.
+  const environment = { DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, RUN_PROVISIONING: 'false', ...GENEROUS, ...env };
+  const config = loadConfig(environment);
+  const app = await createApp(config, inProcessProvisioning(environment, config));
   await app.listen(0, '127.0.0.1');
   return {
     app,
@@ -60,7 +62,7 @@ export async function startApi(env: Record<string, string> = {}, options: StartO
     token: (claims) => mintToken(TEST_SECRET, claims),
     close: async () => {
       await app.close();
-      if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATA_DIR === undefined && options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
     stop: () => app.close(),
   };
