@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { loadConfig } from '@access-ledger/platform';
+import { loadProvisioningConfig, runsProvisioningInProcess } from '@access-ledger/provisioning-service';
 
 /**
  * The deployment files, checked without a Docker engine (none runs on the development machines):
@@ -122,7 +123,20 @@ describe('docker-compose.yml', () => {
     expect(api).toMatchObject({ eventStore: { kind: 'eventstoredb' }, readStore: { kind: 'mongodb' }, runProjections: false });
     expect(api.auditSigningKey).toMatchObject({ generated: false });
     const projector = loadConfig(services.projector.environment, { auth: false, auditKey: false });
-    expect(projector).toMatchObject({ eventStore: { kind: 'eventstoredb' }, readStore: { kind: 'mongodb' } });
+    expect(projector).toMatchObject({ eventStore: { kind: 'eventstoredb' }, readStore: { kind: 'mongodb' }, mail: { transport: { kind: 'smtp' } } });
+  });
+
+  it('hands provisioning an environment it accepts: the persistent subscription, the webhook, its own token for the API', () => {
+    const environment = services.provisioning.environment!;
+    const platform = loadConfig(environment, { auth: false, auditKey: false });
+    expect(loadProvisioningConfig(environment, platform, { embedded: false })).toMatchObject({
+      apiUrl: 'http://api:3000',
+      source: { kind: 'eventstoredb' },
+      provider: { kind: 'webhook', url: 'https://provisioning.example.org/hooks/access-ledger' },
+      token: { kind: 'mint' },
+    });
+    // The API leaves provisioning to that process rather than running a second consumer.
+    expect(runsProvisioningInProcess(services.api.environment!, loadConfig(services.api.environment))).toBe(false);
   });
 
   const compose = [
