@@ -26,7 +26,7 @@ import {
   streamNameFilter,
 } from '@eventstore/db-client';
 import type { AllStreamRecordedEvent, ReadAllOptions as EsdbReadAllOptions } from '@eventstore/db-client';
-import { EventMetadata, NewEvent, RecordedEvent } from '@access-ledger/core';
+import { EventMetadata, NewEvent, RecordedEvent, StoredEvent } from '@access-ledger/core';
 import {
   AppendOptions,
   AppendResult,
@@ -39,6 +39,7 @@ import {
   SubscribeOptions,
   WrongExpectedRevisionError,
   matchesFilter,
+  storedEventOf,
   revisionMatches,
 } from './event-store';
 import { ChainedEvent, chainedEvents } from './stream-chain';
@@ -293,6 +294,11 @@ export class EventStoreDbEventStore implements EventStore {
       yielded += 1;
       if (yielded >= maxCount) return;
     }
+  }
+
+  /** The client parses every JSON event it reads (it gives no bytes), so this is readAll with data and metadata written back as JSON (storedEventOf). */
+  async *readAllStored(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
+    for await (const event of this.readAll(options)) yield storedEventOf(event);
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {

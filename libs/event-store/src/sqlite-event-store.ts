@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { NewEvent, RecordedEvent } from '@access-ledger/core';
+import { NewEvent, RecordedEvent, StoredEvent } from '@access-ledger/core';
 import {
   AppendOptions,
   AppendResult,
@@ -58,6 +58,16 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   position: row.position,
   data: JSON.parse(row.data),
   metadata: JSON.parse(row.metadata),
+});
+
+const toStored = (row: EventRow): StoredEvent => ({
+  eventId: row.event_id,
+  type: row.type,
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: row.position,
+  dataJson: row.data,
+  metadataJson: row.metadata,
 });
 
 /**
@@ -248,22 +258,31 @@ export class SqliteEventStore implements EventStore {
    * on this connection, appends included); between pages the event loop gets a turn.
    * Each page reads up to the head at that moment, so appends made during the read are included.
    */
-  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+  readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    return this.pages(options, toRecorded);
+  }
+
+  /** readAll without the parse: data and metadata as stored, which chainedEvents wrote as their canonical text. */
+  readAllStored(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
+    return this.pages(options, toStored);
+  }
+
+  private async *pages<T extends { position: number }>(options: ReadAllOptions, read: (row: EventRow) => T): AsyncGenerator<T> {
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     const { filter } = options;
     let from = Math.max(0, options.fromPosition ?? 0);
     let yielded = 0;
     while (yielded < maxCount) {
       if (this.closed) throw new Error('Event store is closed');
-      let page: RecordedEvent[];
+      let page: T[];
       if (filter) {
         const head = this.headSync();
         if (from > head) return;
         const to = Math.min(from + SCAN_WINDOW - 1, head);
-        page = this.readWindow(from, to, filter);
+        page = this.readWindow(from, to, filter, read);
         from = to + 1;
       } else {
-        page = this.stmt.allFrom.all(from, Math.min(PAGE, maxCount - yielded)).map(toRecorded);
+        page = this.stmt.allFrom.all(from, Math.min(PAGE, maxCount - yielded)).map(read);
         if (page.length === 0) return;
         from = page[page.length - 1].position + 1;
       }
@@ -277,10 +296,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Events in positions [from, to] that match the filter; rows are parsed only when they match. */
-  private readWindow(from: number, to: number, filter?: EventFilter): RecordedEvent[] {
-    const out: RecordedEvent[] = [];
+  private readWindow<T>(from: number, to: number, filter: EventFilter | undefined, read: (row: EventRow) => T): T[] {
+    const out: T[] = [];
     for (const row of this.stmt.window.iterate(from, to)) {
-      if (matchesFilter({ type: row.type, streamId: row.stream_id }, filter)) out.push(toRecorded(row));
+      if (matchesFilter({ type: row.type, streamId: row.stream_id }, filter)) out.push(read(row));
     }
     return out;
   }
@@ -296,7 +315,7 @@ export class SqliteEventStore implements EventStore {
       }
       // Every position up to `head` is committed, so this window has no hole that fills later.
       const to = Math.min(next + (filter ? SCAN_WINDOW : PAGE) - 1, head);
-      const events = this.readWindow(next, to, filter);
+      const events = this.readWindow(next, to, filter, toRecorded);
       next = to + 1;
       for (const event of events) {
         if (signal?.aborted) return;
