@@ -31,13 +31,14 @@ export class AuditStreams {
    * the start, stopping after the first page whose last event occurred after `at`. A state as of
    * an instant then costs the events before it, not the whole stream (reading, not folding, is
    * most of a replay's cost: docs/performance.md). What the page holds beyond `at` is left to the
-   * fold (libs/audit `stateAt`), which stops at the first later event.
+   * fold (libs/audit `stateAt`), which stops at the first later event. From `fromRevision` on
+   * when given (after a fold checkpoint).
    */
-  async readUpTo(streamId: string, at: string, pageSize = READ_UP_TO_PAGE): Promise<RecordedEvent[]> {
+  async readUpTo(streamId: string, at: string, fromRevision = 0, pageSize = READ_UP_TO_PAGE): Promise<RecordedEvent[]> {
     const limit = Date.parse(at);
     const events: RecordedEvent[] = [];
     for (;;) {
-      const page = await this.events.readStream(streamId, { fromRevision: events.length, maxCount: pageSize });
+      const page = await this.events.readStream(streamId, { fromRevision: fromRevision + events.length, maxCount: pageSize });
       events.push(...page);
       if (page.length < pageSize || Date.parse(page[page.length - 1].metadata.occurredAt) > limit) return events;
     }
