@@ -6,7 +6,8 @@ import { CARE_GRANTS, CareGrant } from '@access-ledger/projections';
 import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, READ_STORE } from '@access-ledger/platform';
 
-const READ_UP_TO_PAGE = 1000;
+/** Small enough that what a page holds beyond the instant costs little next to the fold from a checkpoint (at most CHECKPOINT_EVERY events). */
+const READ_UP_TO_PAGE = 250;
 
 export interface GrantStream {
   readonly participantId: string;
@@ -27,7 +28,7 @@ export class AuditStreams {
   }
 
   /**
-   * The stream's events up to an instant, and at most one page more: read a page at a time from
+   * The stream's events up to an instant, and at most one page more: read a page (250) at a time from
    * the start, stopping after the first page whose last event occurred after `at`. A state as of
    * an instant then costs the events before it, not the whole stream (reading, not folding, is
    * most of a replay's cost: docs/performance.md). What the page holds beyond `at` is left to the
