@@ -35,7 +35,7 @@ export class AuditStreams {
    * fold (libs/audit `stateAt`), which stops at the first later event. From `fromRevision` on
    * when given (after a fold checkpoint).
    */
-  async readUpTo(streamId: string, at: string, fromRevision = 0, pageSize = READ_UP_TO_PAGE): Promise<RecordedEvent[]> {
+  async readUpTo(streamId: string, at: string, pageSize = READ_UP_TO_PAGE, fromRevision = 0): Promise<RecordedEvent[]> {
     const limit = Date.parse(at);
     const events: RecordedEvent[] = [];
     for (;;) {

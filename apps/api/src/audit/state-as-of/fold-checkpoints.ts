@@ -91,7 +91,7 @@ export class FoldCheckpoints implements OnModuleInit {
   async stateAt<E extends DomainEvent, S>(replayable: Replayable<E, S>, streamId: string, at: string): Promise<StateAt<S> | null> {
     const checkpoint = await this.latestServing<S>(streamId, at);
     // From the checkpoint's own event (one event more), to check it is still the one stored there.
-    const recorded = await this.streams.readUpTo(streamId, at, checkpoint ? checkpoint.revision : 0);
+    const recorded = await this.streams.readUpTo(streamId, at, undefined, checkpoint ? checkpoint.revision : 0);
     const usable = checkpoint !== null && recorded.length > 0 && checkpointMatches(checkpoint, recorded[0]);
     const { folded, checkpoints } = usable ? stateAtFrom(replayable, checkpoint, recorded.slice(1), at) : stateAtFrom(replayable, null, checkpoint ? await this.streams.readUpTo(streamId, at) : recorded, at);
     if (checkpoints.length > 0) await this.save(streamId, checkpoints);
