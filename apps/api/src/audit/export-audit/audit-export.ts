@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Writable } from 'node:stream';
-import { ExportFormat, ExportSelection, ExportWriter, exportSelects, manifestLine, manifestSigningText } from '@access-ledger/audit';
+import { ExportFormat, ExportSelection, ExportWriter, manifestLine, manifestSigningText } from '@access-ledger/audit';
 import { EventStore } from '@access-ledger/event-store';
 import { EVENT_STORE, written } from '@access-ledger/platform';
 import { AuditSigner, sha256Hex } from '../audit-signing';
@@ -27,7 +27,6 @@ export class AuditExport {
   async write(selection: ExportSelection, format: ExportFormat, out: Writable): Promise<void> {
     const throughPosition = await this.events.headPosition();
     const writer = new ExportWriter(sha256Hex, format, { ...selection, format: format.name, throughPosition });
-    const selects = exportSelects(selection);
     let gone = false;
     const onClose = () => {
       gone = true;
@@ -35,10 +34,10 @@ export class AuditExport {
     out.once('close', onClose);
     try {
       let chunk = '';
-      for await (const event of this.events.readAll()) {
+      // As stored: the writer hashes and writes the store's canonical text as it is where it can (ExportWriter.storedLine).
+      for await (const event of this.events.readAllStored()) {
         if (event.position > throughPosition || gone) break;
-        if (!selects(event)) continue;
-        chunk += writer.line(event) ?? '';
+        chunk += writer.storedLine(event) ?? '';
         if (chunk.length >= CHUNK_CHARS) {
           await written(out, chunk);
           chunk = '';
