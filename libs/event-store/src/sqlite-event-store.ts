@@ -92,6 +92,7 @@ export class SqliteEventStore implements EventStore {
     streamBackward: Database.Statement<[string, number, number], EventRow>;
     allFrom: Database.Statement<[number, number], EventRow>;
     window: Database.Statement<[number, number], EventRow>;
+    windowOfTypes: Database.Statement<[number, number, string], EventRow>;
   };
 
   constructor(options: SqliteEventStoreOptions) {
@@ -135,6 +136,8 @@ export class SqliteEventStore implements EventStore {
       ),
       allFrom: this.db.prepare('SELECT * FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?'),
       window: this.db.prepare('SELECT * FROM events WHERE position BETWEEN ? AND ? ORDER BY position ASC'),
+      // The type test runs inside SQLite, on the rowid range: rows of other types never become JS strings.
+      windowOfTypes: this.db.prepare('SELECT * FROM events WHERE position BETWEEN ? AND ? AND type IN (SELECT value FROM json_each(?)) ORDER BY position ASC'),
     };
   }
 
@@ -260,7 +263,8 @@ export class SqliteEventStore implements EventStore {
         const head = this.headSync();
         if (from > head) return;
         const to = Math.min(from + SCAN_WINDOW - 1, head);
-        page = this.readWindow(from, to, filter);
+        // No more than the read still wants is parsed (a page of GET /events stops inside a window).
+        page = this.readWindow(from, to, filter, maxCount - yielded);
         from = to + 1;
       } else {
         page = this.stmt.allFrom.all(from, Math.min(PAGE, maxCount - yielded)).map(toRecorded);
@@ -276,10 +280,16 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Events in positions [from, to] that match the filter; rows are parsed only when they match. */
-  private readWindow(from: number, to: number, filter?: EventFilter): RecordedEvent[] {
+  /**
+   * Events in positions [from, to] that match the filter; rows are parsed only when they match. A
+   * type filter is applied by SQLite itself (rows of other types are skipped without being read
+   * into JS), a stream-prefix filter here. At most `limit` events: the statement stops there.
+   */
+  private readWindow(from: number, to: number, filter?: EventFilter, limit = Number.POSITIVE_INFINITY): RecordedEvent[] {
     const out: RecordedEvent[] = [];
-    for (const row of this.stmt.window.iterate(from, to)) {
+    const rows = filter?.eventTypes ? this.stmt.windowOfTypes.iterate(from, to, JSON.stringify(filter.eventTypes)) : this.stmt.window.iterate(from, to);
+    for (const row of rows) {
+      if (out.length >= limit) break;
       if (matchesFilter({ type: row.type, streamId: row.stream_id }, filter)) out.push(toRecorded(row));
     }
     return out;
