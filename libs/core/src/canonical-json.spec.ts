@@ -90,6 +90,14 @@ describe('canonicalJson and the canonicalize package', () => {
       expect(canonicalJson(value)).toBe(canonicalize(value));
     }
   });
+
+  it('keep a member named __proto__, as JSON.parse gives it (found by fast-check, seed 1573191393)', () => {
+    for (const text of ['{"__proto__":"","":[]}', '{"b":1,"__proto__":{"x":1}}', '{"a":{"__proto__":null,"0":1}}']) {
+      const value = JSON.parse(text);
+      expect(canonicalJson(value)).toBe(canonicalize(value));
+    }
+    expect(canonicalJson(JSON.parse('{"__proto__":"","":[]}'))).toBe('{"":[],"__proto__":""}');
+  });
 });
 
 describe('canonicalTextMember: JSON text that is already canonical, read without parsing it', () => {

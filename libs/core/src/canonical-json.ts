@@ -50,7 +50,9 @@ const sortedCopy = (value: unknown): unknown => {
     return copy;
   }
   if (!isPlainObject(value)) return NOT_PLAIN;
-  const copy: Record<string, unknown> = {};
+  // No prototype: on a plain {} an assignment to "__proto__" would set the prototype instead of
+  // adding the member JSON.parse gave as its own (and JCS keeps).
+  const copy: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value).sort()) {
     const member = (value as Record<string, unknown>)[key];
     if (member === undefined) continue;
