@@ -251,7 +251,8 @@ describe('Access requests API', () => {
       await approve(approved.id, spoc, { confirm: true, comment: 'Welcome' });
       const approval = await view(approved.id);
       expect(Object.keys(approval).sort()).toEqual(fields);
-      expect(approval).toMatchObject({ status: 'approved_rae', completedAt: await lastEventAt(approved.id), updatedAt: await lastEventAt(approved.id), provisioning: 'pending', actions: [] });
+      expect(approval).toMatchObject({ status: 'approved_rae', completedAt: await lastEventAt(approved.id), updatedAt: await lastEventAt(approved.id), actions: [] });
+      expect(approval.provisioning).toEqual({ status: 'pending', detail: null, at: await lastEventAt(approved.id) });
       expect(approval.decision).toEqual({ by: bySpoc, reason: null, comment: 'Welcome' });
       expect((await view(approved.id, spoc)).actions).toEqual([]);
 
@@ -306,10 +307,11 @@ describe('Access requests API', () => {
       const response = await overview();
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ total: 5, page: 1, pageSize: 25, counts: { created: 1, approval_requested: 1, approved_rae: 1, rejected: 1, withdrawn: 1 } });
-      const items = response.body.items as { id: string; status: string; actions: string[]; completedAt: string | null; provisioning: string | null; updatedAt: string }[];
+      const items = response.body.items as { id: string; status: string; actions: string[]; completedAt: string | null; provisioning: { status: string } | null; updatedAt: string }[];
       expect(items.map((i) => i.id)).toEqual([made['sub-eve'], made['sub-dan'], made['sub-bob'], made['sub-cat'], made['sub-ann']]);
       const byId = Object.fromEntries(items.map((i) => [i.id, i]));
-      expect(byId[made['sub-bob']]).toMatchObject({ status: 'approved_rae', actions: [], provisioning: 'pending', completedAt: expect.any(String) });
+      expect(byId[made['sub-bob']]).toMatchObject({ status: 'approved_rae', actions: [], completedAt: expect.any(String) });
+      expect(byId[made['sub-bob']].provisioning).toEqual({ status: 'pending', detail: null, at: byId[made['sub-bob']].completedAt });
       expect(byId[made['sub-dan']]).toMatchObject({ status: 'rejected', actions: [], provisioning: null, completedAt: expect.any(String) });
       expect(byId[made['sub-ann']]).toMatchObject({ status: 'approval_requested', actions: ['approve', 'reject'], completedAt: null });
       expect(byId[made['sub-cat']]).toMatchObject({ status: 'created', actions: ['approve', 'reject'], requester: { id: 'sub-cat', email: 'cat@example.org', name: null } });

@@ -115,7 +115,15 @@ describe('Audit API', () => {
       const user = ok(await get(`/audit/users/${userId}/timeline`)).body;
       expect(user.entries.map((e: { type: string }) => e.type)).toEqual(['UserAdded', 'UserPermissionLevelChanged', 'UserDeactivated']);
       expect(user.entries[1].changes).toEqual([{ field: 'rights[1]', from: null, to: expect.objectContaining({ permissionLevel: 'administrator' }) }]);
-      expect(user.entries[2]).toMatchObject({ reason: 'Left', changes: [{ field: 'status', from: 'active', to: 'deactivated' }], actor: { email: a.leadEmail } });
+      // The account downstream is pending again from the deactivation (still pending from the add: only its time moves).
+      expect(user.entries[2]).toMatchObject({
+        reason: 'Left',
+        changes: [
+          { field: 'status', from: 'active', to: 'deactivated' },
+          { field: 'account.at', from: user.entries[0].at, to: user.entries[2].at },
+        ],
+        actor: { email: a.leadEmail },
+      });
 
       const workflow = ok(await get(`/audit/workflows/${workflowId}/timeline`)).body;
       expect(workflow.streamId).toBe(workflowStream(workflowId));

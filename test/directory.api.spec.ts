@@ -299,7 +299,7 @@ describe('Directory API', () => {
       expect(response.body).toMatchObject({ total: 6, page: 1, pageSize: 25 });
       expect(response.body.items.map((u: { lastName: string }) => u.lastName)).toEqual(['Goldberg', 'Hopper', 'Lead', 'Lovelace', 'Turing', 'Zola']);
       expect(Object.keys(response.body.items[0]).sort()).toEqual(
-        ['clinician', 'createdAt', 'email', 'firstName', 'id', 'lastName', 'permissionLevel', 'professional', 'spoc', 'status', 'updatedAt'].sort(),
+        ['account', 'clinician', 'createdAt', 'email', 'firstName', 'id', 'lastName', 'permissionLevel', 'professional', 'spoc', 'status', 'updatedAt'].sort(),
       );
     });
 

@@ -84,6 +84,25 @@ describe('Directory invariants under concurrency', () => {
         expect(await activeLeads(ids)).toBe(1);
       }
     });
+
+    it(`each the other, while downstream reports on both accounts: in ${TRIALS} of ${TRIALS} trials`, async () => {
+      // A report appended to a user's stream between that user's admission and their own write must
+      // not make the admission look written (its removal would stop counting, letting the other leave).
+      const integration = await api.token({ email: 'robot@platform.example', roles: ['integration'] });
+      const reports = (org: OrgFixture, userId: string) =>
+        Promise.all(
+          ['failed', 'provisioned', 'failed', 'provisioned'].map(async (status, i) => {
+            await new Promise((resolve) => setTimeout(resolve, i * Math.random() * 3));
+            return api.http.post(`/organisations/${org.orgId}/users/${userId}/provisioning`).set(bearer(integration)).send({ status });
+          }),
+        );
+      for (let trial = 0; trial < TRIALS; trial += 1) {
+        const { org, ids, tokens } = await twoLeads();
+        const [first, second] = await Promise.all([deactivate(org, tokens[0], ids[1]), deactivate(org, tokens[1], ids[0]), reports(org, ids[0]), reports(org, ids[1])]);
+        expect([first.status, second.status].sort()).toEqual([200, 409]);
+        expect(await activeLeads(ids)).toBe(1);
+      }
+    });
   });
 
   it('still lets the last lead administrator change what does not touch the rule, and others leave once a successor is in', async () => {

@@ -163,7 +163,8 @@ describe('Paging the lists', () => {
         const id = newId();
         const doc: ManagedUser = {
           id, organisationId: bulk.orgId, firstName: 'Bulk', lastName: `Bulkley${String(i).padStart(5, '0')}`, email: `bulk${i}@example.org`,
-          clinician: false, permissionLevel: 'recorder', spoc: false, professional: false, status: 'active', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+          clinician: false, permissionLevel: 'recorder', spoc: false, professional: false, status: 'active', account: { status: 'pending', detail: null, at: '2026-01-01T00:00:00.000Z' },
+          createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
         };
         return { op: 'upsert', collection: manageUsersProjection.collection.name, id, doc, position: 1 };
       });

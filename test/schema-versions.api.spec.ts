@@ -98,7 +98,7 @@ describe('Events of an older schema version', () => {
       expect(response.body).toMatchObject({
         status: 'approved_rae',
         completedAt: '2026-01-15T10:00:00.000Z',
-        provisioning: 'pending',
+        provisioning: { status: 'pending', detail: null, at: '2026-01-15T10:00:00.000Z' },
         decision: { by: { id: 'sub-old-spoc', email: 'old-spoc@org.example' }, comment: 'Approved before decidedAs existed', reason: null },
         actions: [],
       });
@@ -107,7 +107,7 @@ describe('Events of an older schema version', () => {
     it('is projected into the SPOC overview as an approval, and counted as one', async () => {
       const response = await api.http.get(`/organisations/${org.orgId}/requests?q=legacy`).set(bearer(spoc)).set('X-Min-Position', String(position));
       expect(response.status).toBe(200);
-      expect(response.body.items.find((item: { id: string }) => item.id === id)).toMatchObject({ status: 'approved_rae', completedAt: '2026-01-15T10:00:00.000Z', provisioning: 'pending' });
+      expect(response.body.items.find((item: { id: string }) => item.id === id)).toMatchObject({ status: 'approved_rae', completedAt: '2026-01-15T10:00:00.000Z', provisioning: { status: 'pending', detail: null, at: '2026-01-15T10:00:00.000Z' } });
       expect(response.body.counts).toMatchObject({ approved_rae: 2, approval_requested: 0 });
     });
   });

@@ -18,14 +18,16 @@ interface Ids {
   readonly participantId: string;
   readonly grantId: string;
   readonly assignmentId: string;
+  /** An approved request: what provisioning outcomes are reported for. */
+  readonly approvedId: string;
 }
 type PathId = keyof Ids;
 
 interface Endpoint {
   readonly method: 'post' | 'patch';
-  /** `:orgId`, `:userId`, `:requestId` and the care ids are replaced by generated ids. */
+  /** `:orgId`, `:userId`, `:requestId` `:approvedId` and the care ids are replaced by generated ids. */
   readonly path: string;
-  readonly token: 'admin' | 'lead' | 'participant' | 'professional';
+  readonly token: 'admin' | 'lead' | 'participant' | 'professional' | 'integration';
   /** Each field with an arbitrary of values the endpoint accepts. */
   readonly fields: Record<string, fc.Arbitrary<unknown>>;
 }
@@ -99,6 +101,13 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'post', path: '/assignments/:assignmentId/consent', token: 'participant', fields: { decision } },
   { method: 'post', path: '/access/:grantId/withdraw', token: 'participant', fields: {} },
   { method: 'post', path: '/workflows/:workflowId/participants/:participantId/results-access', token: 'professional', fields: {} },
+  { method: 'post', path: '/requests/:approvedId/provisioning', token: 'integration', fields: { status: fc.constantFrom('provisioned', 'failed', 'disabled', 'pending'), detail: text } },
+  {
+    method: 'post',
+    path: '/organisations/:orgId/users/:userId/provisioning',
+    token: 'integration',
+    fields: { status: fc.constantFrom('provisioned', 'disabled', 'failed', 'pending'), detail: text },
+  },
 ];
 
 /** A body shaped like the endpoint's: each field present or not, valid or wrong, plus unknown keys. */
@@ -160,6 +169,9 @@ describe('Write endpoints under arbitrary input', () => {
     const user = await addUser(api, org);
     const request = await api.http.post('/requests').set(bearer(org.leadToken)).send({ organisationId: org.orgId, application: 'property-app' });
     expect(request.status).toBe(201);
+    const approved = await api.http.post('/requests').set(bearer(org.leadToken)).send({ organisationId: org.orgId, application: 'provisioned-app' });
+    const spoc = await api.token({ email: (await addUser(api, org, { spoc: true })).email });
+    expect((await api.http.post(`/requests/${approved.body.id}/approve`).set(bearer(spoc)).send({ confirm: true })).status).toBe(200);
     // Care access: a workflow with a professional added up front, a participant who accepted
     // their prompt (a grant), and one assigned without append consent (a pending assignment).
     const professional = await addProfessional(api, org);
@@ -171,7 +183,13 @@ describe('Write endpoints under arbitrary input', () => {
     const assignee = await addProfessional(api, org);
     const assigned = await assign(api, org, { workflowId, professionalId: assignee.id, participantIds: [consenting.id] });
     expect(assigned.status).toBe(201);
-    tokens = { admin, lead: org.leadToken, participant: consenting.token, professional: professional.token };
+    tokens = {
+      admin,
+      lead: org.leadToken,
+      participant: consenting.token,
+      professional: professional.token,
+      integration: await api.token({ email: 'robot@platform.example', roles: ['integration'] }),
+    };
     ids = {
       orgId: org.orgId,
       userId: user.id,
@@ -181,12 +199,13 @@ describe('Write endpoints under arbitrary input', () => {
       participantId: consenting.id,
       grantId: grantId!,
       assignmentId: assigned.body.assignments[0].id,
+      approvedId: approved.body.id,
     };
   });
   afterAll(() => api.close());
 
   it.each(ENDPOINTS.map((endpoint) => [`${endpoint.method.toUpperCase()} ${endpoint.path}`, endpoint] as const))('%s never answers 5xx, and refuses with problem+json', async (_name, endpoint) => {
-    const placeholders = (endpoint.path.match(/:(orgId|userId|requestId|workflowId|participantId|grantId|assignmentId)/g) ?? []).map((p) => p.slice(1) as PathId);
+    const placeholders = (endpoint.path.match(/:(orgId|userId|requestId|workflowId|participantId|grantId|assignmentId|approvedId)/g) ?? []).map((p) => p.slice(1) as PathId);
     await fc.assert(
       fc.asyncProperty(fc.tuple(...placeholders.map(pathId)), bodyText(endpoint.fields), headers, async (pathIds, text, extraHeaders) => {
         let path = endpoint.path;

@@ -2,6 +2,8 @@ import { Recorded } from '@access-ledger/core';
 import { projectBatch } from '@access-ledger/read-store';
 import { UserEvent } from '@access-ledger/directory';
 import { appliedTwice } from '../testing/applied-twice';
+import { appendHistory } from '../testing/append-history';
+import { incrementalAndRebuilt } from '../testing/incremental-and-rebuilt';
 import { ManagedUser, UserCounts, manageUsersCountsProjection, manageUsersProjection } from './manage-users.projection';
 
 let position = 0;
@@ -25,6 +27,12 @@ const later: Recorded<UserEvent>[] = [
   recorded({ type: 'UserDeactivated', data: { ...ids, permissionLevel: 'administrator', reason: 'left', deactivatedAt: 't5' } }, '2026-01-05T00:00:00.000Z'),
 ];
 const reactivated = recorded({ type: 'UserReactivated', data: { ...ids, permissionLevel: 'administrator', reason: null, reactivatedAt: 't6' } }, '2026-01-06T00:00:00.000Z');
+/** Downstream's reports on the account, after the add, the deactivation and the reactivation. */
+const outcomes: Recorded<UserEvent>[] = [
+  recorded({ type: 'UserAccountProvisioningFailed', data: { ...ids, detail: 'HTTP 503', failedAt: 't7' } }, '2026-01-07T00:00:00.000Z'),
+  recorded({ type: 'UserAccountProvisioned', data: { ...ids, detail: 'uid=jdoe', provisionedAt: 't8' } }, '2026-01-08T00:00:00.000Z'),
+  recorded({ type: 'UserAccountDisabled', data: { ...ids, detail: null, disabledAt: 't9' } }, '2026-01-09T00:00:00.000Z'),
+];
 
 const run = (events: Recorded<UserEvent>[], start: ManagedUser | null = null) =>
   events.reduce<ManagedUser | null>((doc, e) => manageUsersProjection.evolve(doc, e), start);
@@ -42,9 +50,30 @@ describe('manage-users projection', () => {
       spoc: false,
       professional: false,
       status: 'active',
+      account: { status: 'pending', detail: null, at: '2026-01-01T00:00:00.000Z' },
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     });
+  });
+
+  it('shows the account as downstream last reported it, pending again after a deactivation or reactivation', () => {
+    const [failed, provisioned, disabled] = outcomes;
+    expect(run([added, failed])).toMatchObject({ account: { status: 'failed', detail: 'HTTP 503', at: failed.metadata.occurredAt }, updatedAt: failed.metadata.occurredAt });
+    expect(run([added, failed, provisioned])).toMatchObject({ status: 'active', account: { status: 'provisioned', detail: 'uid=jdoe', at: provisioned.metadata.occurredAt } });
+    expect(run([added, provisioned, ...later])).toMatchObject({ status: 'deactivated', account: { status: 'pending', detail: null, at: '2026-01-05T00:00:00.000Z' } });
+    expect(run([added, provisioned, ...later, disabled])).toMatchObject({ status: 'deactivated', account: { status: 'disabled', detail: null, at: disabled.metadata.occurredAt } });
+    expect(run([added, provisioned, ...later, disabled, reactivated])).toMatchObject({ status: 'active', account: { status: 'pending', at: '2026-01-06T00:00:00.000Z' } });
+  });
+
+  it('gives the same rows rebuilt from the log as processed live, account outcomes included', async () => {
+    const other = (event: Recorded<UserEvent>) => ({ ...event, eventId: `${event.eventId}-u2`, streamId: 'user-u2', data: { ...event.data, userId: 'u2' } }) as Recorded<UserEvent>;
+    const history = [added, other(added), outcomes[1], ...later, other(outcomes[0]), outcomes[2], reactivated, other(outcomes[1])];
+    const { incremental, rebuilt } = await incrementalAndRebuilt(manageUsersProjection, (store) => appendHistory(store, history));
+    expect(rebuilt).toEqual(incremental);
+    expect(incremental.map((u) => [u.id, (u as ManagedUser).status, (u as ManagedUser).account.status])).toEqual([
+      ['u1', 'active', 'pending'],
+      ['u2', 'active', 'provisioned'],
+    ]);
   });
 
   it('follows rights, clinician status and deactivation, stamping updatedAt', () => {
@@ -60,8 +89,9 @@ describe('manage-users projection', () => {
     expect(run([added, ...later, reactivated])).toMatchObject({ status: 'active', updatedAt: '2026-01-06T00:00:00.000Z' });
   });
 
-  it.each([added, ...later, reactivated].map((e) => [e.type, e] as const))('is idempotent when %s is applied twice', (_type, event) => {
-    const before = run([added, ...later].filter((e) => e.position < event.position));
+  const everyType = [added, ...later, reactivated, ...outcomes];
+  it.each(everyType.map((e) => [e.type, e] as const))('is idempotent when %s is applied twice', (_type, event) => {
+    const before = run(everyType.filter((e) => e.position < event.position));
     const once = manageUsersProjection.evolve(before, event);
     // The runner keeps one change per document per batch, stamped with the last position, and the
     // store ignores a change at or below the position a document has: replaying gives the same row.
@@ -70,8 +100,8 @@ describe('manage-users projection', () => {
     expect(manageUsersProjection.evolve(once, event)).toEqual(once);
   });
 
-  it.each([added, ...later, reactivated].map((e) => [e.type, e] as const))('gives the same row when %s is delivered twice through the store', async (_type, event) => {
-    const { once, twice } = await appliedTwice(manageUsersProjection, [added, ...later].filter((e) => e.position < event.position), event);
+  it.each(everyType.map((e) => [e.type, e] as const))('gives the same row when %s is delivered twice through the store', async (_type, event) => {
+    const { once, twice } = await appliedTwice(manageUsersProjection, everyType.filter((e) => e.position < event.position), event);
     expect(once).toHaveLength(1);
     expect(twice).toEqual(once);
   });
@@ -102,8 +132,8 @@ describe('manage-users counters', () => {
     expect(counts([added, second, ...later, reactivated])).toMatchObject({ 'active:administrator': 1, 'deactivated:administrator': 0 });
   });
 
-  it.each([added, ...later, reactivated].map((e) => [e.type, e] as const))('count the same when %s is delivered twice through the store', async (_type, event) => {
-    const { once, twice } = await appliedTwice(manageUsersCountsProjection, [added, second, ...later].filter((e) => e.position < event.position), event);
+  it.each([added, ...later, reactivated, ...outcomes].map((e) => [e.type, e] as const))('count the same when %s is delivered twice through the store', async (_type, event) => {
+    const { once, twice } = await appliedTwice(manageUsersCountsProjection, [added, second, ...later, reactivated, ...outcomes].filter((e) => e.position < event.position), event);
     expect(once).toHaveLength(1);
     expect(twice).toEqual(once);
   });
@@ -112,5 +142,6 @@ describe('manage-users counters', () => {
     const designation = later.find((e) => e.type === 'UserDesignationsChanged')!;
     const before = counts([added]);
     expect(manageUsersCountsProjection.evolve(before, designation)).toBe(before);
+    for (const outcome of outcomes) expect(manageUsersCountsProjection.evolve(before, outcome)).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 import { Recorded } from '@access-ledger/core';
 import type { Projection } from '@access-ledger/read-store';
-import { PermissionLevel, UserEvent, userEvents } from '@access-ledger/directory';
+import { Account, PermissionLevel, UserEvent, userEvents } from '@access-ledger/directory';
 
 /** One row of the manage-users screen. */
 export interface ManagedUser extends Record<string, unknown> {
@@ -15,6 +15,8 @@ export interface ManagedUser extends Record<string, unknown> {
   spoc: boolean;
   professional: boolean;
   status: 'active' | 'deactivated';
+  /** The account downstream: `pending` after an add, deactivation or reactivation until downstream reports, then the last outcome it reported. */
+  account: Account;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +39,7 @@ const evolve = (doc: ManagedUser | null, event: Recorded<UserEvent>): ManagedUse
       spoc: d.spoc,
       professional: d.professional,
       status: 'active',
+      account: { status: 'pending', detail: null, at: updatedAt },
       createdAt: updatedAt,
       updatedAt,
     };
@@ -50,9 +53,15 @@ const evolve = (doc: ManagedUser | null, event: Recorded<UserEvent>): ManagedUse
     case 'UserClinicianStatusChanged':
       return { ...doc, clinician: event.data.clinician, updatedAt };
     case 'UserDeactivated':
-      return { ...doc, status: 'deactivated', updatedAt };
+      return { ...doc, status: 'deactivated', account: { status: 'pending', detail: null, at: updatedAt }, updatedAt };
     case 'UserReactivated':
-      return { ...doc, status: 'active', updatedAt };
+      return { ...doc, status: 'active', account: { status: 'pending', detail: null, at: updatedAt }, updatedAt };
+    case 'UserAccountProvisioned':
+      return { ...doc, account: { status: 'provisioned', detail: event.data.detail, at: updatedAt }, updatedAt };
+    case 'UserAccountDisabled':
+      return { ...doc, account: { status: 'disabled', detail: event.data.detail, at: updatedAt }, updatedAt };
+    case 'UserAccountProvisioningFailed':
+      return { ...doc, account: { status: 'failed', detail: event.data.detail, at: updatedAt }, updatedAt };
     default:
       return doc;
   }

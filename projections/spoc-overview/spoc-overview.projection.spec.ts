@@ -5,6 +5,8 @@ import { Recorded } from '@access-ledger/core';
 import { AccessRequestEvent, Requester } from '@access-ledger/access-requests';
 import { SqliteReadStore, projectBatch } from '@access-ledger/read-store';
 import { appliedTwice } from '../testing/applied-twice';
+import { appendHistory } from '../testing/append-history';
+import { incrementalAndRebuilt } from '../testing/incremental-and-rebuilt';
 import { OverviewCounts, OverviewRow, spocOverviewCountsProjection, spocOverviewProjection } from './spoc-overview.projection';
 
 let position = 0;
@@ -28,6 +30,8 @@ const approved = (id: string, day = 3) =>
 const rejected = (id: string, day = 3) => recorded({ type: 'RequestRejected', data: { ...ids(id), reason: 'no', previousStatus: 'created', decidedAs: 'spoc', rejectedAt: at(day) } }, day);
 const withdrawn = (id: string, day = 4) =>
   recorded({ type: 'RequestWithdrawn', data: { ...ids(id), reason: null, previousStatus: 'approval_requested', withdrawnAt: at(day) } }, day);
+const provisioned = (id: string, day = 5, detail: string | null = null) => recorded({ type: 'AccountProvisioned', data: { ...ids(id), detail, provisionedAt: at(day) } }, day);
+const failed = (id: string, day = 4, detail: string | null = 'HTTP 503') => recorded({ type: 'AccountProvisioningFailed', data: { ...ids(id), detail, failedAt: at(day) } }, day);
 
 const row = (events: Recorded<AccessRequestEvent>[]) => events.reduce<OverviewRow | null>((doc, e) => spocOverviewProjection.evolve(doc, e), null);
 
@@ -46,9 +50,27 @@ describe('SPOC overview projection', () => {
 
   it('stamps updatedAt on every change and completedAt on a decision; approval sets provisioning pending', () => {
     expect(row([created('r1'), submitted('r1')])).toMatchObject({ status: 'approval_requested', updatedAt: at(2), completedAt: null });
-    expect(row([created('r1'), submitted('r1'), approved('r1')])).toMatchObject({ status: 'approved_rae', updatedAt: at(3), completedAt: at(3), provisioning: 'pending' });
+    expect(row([created('r1'), submitted('r1'), approved('r1')])).toMatchObject({
+      status: 'approved_rae',
+      updatedAt: at(3),
+      completedAt: at(3),
+      provisioning: { status: 'pending', detail: null, at: at(3) },
+    });
     expect(row([created('r1'), rejected('r1')])).toMatchObject({ status: 'rejected', completedAt: at(3), provisioning: null });
     expect(row([created('r1'), submitted('r1'), withdrawn('r1')])).toMatchObject({ status: 'withdrawn', completedAt: at(4) });
+  });
+
+  it('shows the last provisioning outcome reported, with its detail and when, and stamps updatedAt', () => {
+    expect(row([created('r1'), approved('r1'), failed('r1')])).toMatchObject({
+      status: 'approved_rae',
+      completedAt: at(3),
+      updatedAt: at(4),
+      provisioning: { status: 'failed', detail: 'HTTP 503', at: at(4) },
+    });
+    expect(row([created('r1'), approved('r1'), failed('r1'), provisioned('r1', 5, 'account vr-1042')])).toMatchObject({
+      updatedAt: at(5),
+      provisioning: { status: 'provisioned', detail: 'account vr-1042', at: at(5) },
+    });
   });
 
   it.each([
@@ -56,6 +78,8 @@ describe('SPOC overview projection', () => {
     ['ApprovalRequested', [created('r9')], submitted('r9')],
     ['RequestApproved', [created('r9'), submitted('r9')], approved('r9')],
     ['RequestWithdrawn', [created('r9'), submitted('r9')], withdrawn('r9')],
+    ['AccountProvisioningFailed', [created('r9'), approved('r9')], failed('r9')],
+    ['AccountProvisioned', [created('r9'), approved('r9'), failed('r9')], provisioned('r9')],
   ] as const)('is idempotent when %s is applied twice', (_type, before, event) => {
     const once = spocOverviewProjection.evolve(row([...before]), event);
     expect(spocOverviewProjection.evolve(once, event)).toEqual(once);
@@ -67,7 +91,19 @@ describe('SPOC overview projection', () => {
     ['RequestApproved', [created('r8'), submitted('r8')], approved('r8')],
     ['RequestRejected', [created('r8')], rejected('r8')],
     ['RequestWithdrawn', [created('r8'), submitted('r8')], withdrawn('r8')],
+    ['AccountProvisioningFailed', [created('r8'), approved('r8')], failed('r8')],
+    ['AccountProvisioned', [created('r8'), approved('r8'), failed('r8')], provisioned('r8')],
   ] as const;
+
+  it('gives the same rows rebuilt from the log as processed live, provisioning outcomes included', async () => {
+    const history = [
+      created('p1'), created('p2'), created('p3'), submitted('p1'), approved('p1'), approved('p2'),
+      failed('p1'), rejected('p3'), provisioned('p1', 5, 'retried'), failed('p2', 5, 'timeout'),
+    ];
+    const { incremental, rebuilt } = await incrementalAndRebuilt(spocOverviewProjection, (store) => appendHistory(store, history));
+    expect(rebuilt).toEqual(incremental);
+    expect(incremental.map((r) => [r.id, (r as OverviewRow).provisioning?.status ?? null])).toEqual([['p1', 'provisioned'], ['p2', 'failed'], ['p3', null]]);
+  });
 
   it.each(everyType)('gives the same row when %s is delivered twice through the store', async (_type, before, event) => {
     const { once, twice } = await appliedTwice(spocOverviewProjection, before, event);
@@ -93,6 +129,12 @@ describe('SPOC overview projection', () => {
       const current = await store.getMany<OverviewCounts>('spoc_overview_counts', ['o1']);
       await store.applyChanges('counts', projectBatch(spocOverviewCountsProjection, current, events), events[events.length - 1].position);
     };
+
+    it('are not moved by provisioning outcomes: the request stays approved', () => {
+      const counts = [created('x'), approved('x')].reduce<OverviewCounts | null>((doc, e) => spocOverviewCountsProjection.evolve(doc, e), null);
+      expect(spocOverviewCountsProjection.evolve(counts, failed('x'))).toBe(counts);
+      expect(spocOverviewCountsProjection.evolve(counts, provisioned('x'))).toBe(counts);
+    });
 
     it('move a request from the status it leaves to the one it enters, and a replayed batch counts nothing twice', async () => {
       await store.ensureCollection(spocOverviewCountsProjection.collection);

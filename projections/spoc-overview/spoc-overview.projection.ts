@@ -1,6 +1,6 @@
 import { Recorded } from '@access-ledger/core';
 import type { Projection } from '@access-ledger/read-store';
-import { AccessRequestEvent, ProvisioningStatus, REQUEST_STATUSES, RequestStatus, Requester, accessRequestEvents } from '@access-ledger/access-requests';
+import { AccessRequestEvent, Provisioning, REQUEST_STATUSES, RequestStatus, Requester, accessRequestEvents } from '@access-ledger/access-requests';
 
 /** One row of the SPOC overview table (also the requester's own list). */
 export interface OverviewRow extends Record<string, unknown> {
@@ -17,8 +17,8 @@ export interface OverviewRow extends Record<string, unknown> {
   createdAt: string;
   updatedAt: string;
   completedAt: string | null;
-  /** null until approved; `pending` until provisioning reports (a later issue). */
-  provisioning: ProvisioningStatus | null;
+  /** null until approved; `pending` from the approval until downstream reports, then the last outcome it reported. */
+  provisioning: Provisioning | null;
 }
 
 export const SPOC_OVERVIEW = 'spoc_overview';
@@ -49,11 +49,15 @@ const evolve = (doc: OverviewRow | null, event: Recorded<AccessRequestEvent>): O
     case 'ApprovalRequested':
       return { ...doc, status: 'approval_requested', updatedAt: at };
     case 'RequestApproved':
-      return { ...doc, status: 'approved_rae', updatedAt: at, completedAt: at, provisioning: 'pending' };
+      return { ...doc, status: 'approved_rae', updatedAt: at, completedAt: at, provisioning: { status: 'pending', detail: null, at } };
     case 'RequestRejected':
       return { ...doc, status: 'rejected', updatedAt: at, completedAt: at };
     case 'RequestWithdrawn':
       return { ...doc, status: 'withdrawn', updatedAt: at, completedAt: at };
+    case 'AccountProvisioned':
+      return { ...doc, updatedAt: at, provisioning: { status: 'provisioned', detail: event.data.detail, at } };
+    case 'AccountProvisioningFailed':
+      return { ...doc, updatedAt: at, provisioning: { status: 'failed', detail: event.data.detail, at } };
     default:
       return doc;
   }

@@ -1,5 +1,4 @@
 import { Recorded } from '@access-ledger/core';
-import { EventStore } from '@access-ledger/event-store';
 import {
   AccessExpired,
   CareAccessEvent,
@@ -45,10 +44,7 @@ export const careLog = (start = 0) => {
   return { recorded, now, at };
 };
 
-/** Appends a spec's history to a real event store, one event at a time, in its order (for `incrementalAndRebuilt`). */
-export const appendHistory = async (store: EventStore, history: readonly Recorded<CareAccessEvent>[]) => {
-  for (const { eventId, type, data, metadata, streamId } of history) await store.appendToStream(streamId, [{ eventId, type, data, metadata }], { expectedRevision: 'any' });
-};
+export { appendHistory } from './append-history';
 
 const WORKFLOW: Record<WorkflowEvent['type'], true> = { WorkflowCreated: true, WorkflowSettingsChanged: true, ProfessionalAddedToWorkflow: true };
 const participantOf = (event: ParticipantEvent) => (event.type === 'ParticipantEnrolled' ? event.data.participant.id : event.data.participantId);

@@ -108,6 +108,47 @@ describe('withdrawing', () => {
   it('refuses a decided request', () => given([created, rejected]).when(withdraw()).thenThrows('invalid-transition', 'conflict'));
 });
 
+describe('reporting provisioning outcomes', () => {
+  const t2 = '2026-11-23T11:00:00.000Z';
+  const report = (status: 'provisioned' | 'failed', detail: string | null = null, byIntegration = true) => ({ type: 'ReportProvisioning' as const, byIntegration, status, detail, now: t2 });
+  const provisioned = (detail: string | null = null): AccessRequestEvent => ({ type: 'AccountProvisioned', data: { ...ids, detail, provisionedAt: t2 } });
+  const failed = (detail: string | null = null): AccessRequestEvent => ({ type: 'AccountProvisioningFailed', data: { ...ids, detail, failedAt: t2 } });
+  const approvedRequest = [created, submitted, approved];
+
+  it('records an approved request’s account as provisioned, with the detail', () =>
+    given(approvedRequest).when(report('provisioned', 'account vr-1042')).then([provisioned('account vr-1042')]));
+  it('records a failure', () => given(approvedRequest).when(report('failed', 'HTTP 500 after 5 attempts')).then([failed('HTTP 500 after 5 attempts')]));
+  it('records provisioned after a failure: an operator retried', () => given([...approvedRequest, failed('timeout')]).when(report('provisioned')).then([provisioned()]));
+  it('records another failure when its detail differs', () => given([...approvedRequest, failed('timeout')]).when(report('failed', 'HTTP 500')).then([failed('HTTP 500')]));
+
+  it.each([
+    ['provisioned', [provisioned('vr-1')], report('provisioned', 'vr-1')],
+    ['failed', [failed('timeout')], report('failed', 'timeout')],
+    ['provisioned without a detail', [provisioned()], report('provisioned')],
+  ] as const)('records the same outcome (%s) once: a repeated report appends nothing', (_what, outcome, command) =>
+    given([...approvedRequest, ...outcome]).when(command).thenNothingHappens());
+
+  it('refuses a failure after the account was reported provisioned', () =>
+    given([...approvedRequest, provisioned()]).when(report('failed', 'late')).thenThrows('already-provisioned', 'conflict'));
+
+  it.each([
+    ['created', [created]],
+    ['approval_requested', [created, submitted]],
+    ['rejected', [created, rejected]],
+    ['withdrawn', [created, withdrawn]],
+  ] as const)('refuses a request that is %s: nothing was approved to provision', (_status, history) => {
+    given([...history]).when(report('provisioned')).thenThrows('request-not-approved', 'conflict');
+    given([...history]).when(report('failed')).thenThrows('request-not-approved', 'conflict');
+  });
+
+  it('answers not found for an unknown request', () => given().when(report('provisioned')).thenThrows('request-not-found', 'not_found'));
+
+  it('is for integrations only, before anything about the request is told', () => {
+    given(approvedRequest).when(report('provisioned', null, false)).thenThrows('not-an-integration', 'forbidden');
+    given().when(report('provisioned', null, false)).thenThrows('not-an-integration', 'forbidden');
+  });
+});
+
 describe('what a request’s history folds to', () => {
   const state = (...history: AccessRequestEvent[]) => history.reduce(accessRequestDecider.evolve, accessRequestDecider.initialState()) as ExistingRequest;
   /** As read from the store: with the envelope, whose actor took the step. */
@@ -121,7 +162,7 @@ describe('what a request’s history folds to', () => {
       status: 'approved_rae',
       completedAt: t1,
       decision: { by: bySpoc, decidedAs: 'spoc', reason: null, comment: 'Welcome' },
-      provisioning: 'pending',
+      provisioning: { status: 'pending', detail: null, at: t1 },
     }));
   it('approved by a platform administrator standing in: recorded as such', () =>
     expect(state(created, stored({ ...approved, data: { ...approved.data, decidedAs: 'platform_admin' } }, platformAdmin)).decision).toEqual({
@@ -151,4 +192,12 @@ describe('what a request’s history folds to', () => {
       provisioning: null,
     }));
   it('knows nobody for a step just decided, not yet stored', () => expect(state(created, approved).decision?.by).toBeNull());
+  it('provisioning: the last outcome reported, with its detail and when', () => {
+    const t2 = '2026-11-23T11:00:00.000Z';
+    const t3 = '2026-11-23T12:00:00.000Z';
+    const failed: AccessRequestEvent = { type: 'AccountProvisioningFailed', data: { ...ids, detail: 'timeout', failedAt: t2 } };
+    const provisioned: AccessRequestEvent = { type: 'AccountProvisioned', data: { ...ids, detail: null, provisionedAt: t3 } };
+    expect(state(created, approved, failed).provisioning).toEqual({ status: 'failed', detail: 'timeout', at: t2 });
+    expect(state(created, approved, failed, provisioned).provisioning).toEqual({ status: 'provisioned', detail: null, at: t3 });
+  });
 });

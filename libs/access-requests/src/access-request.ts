@@ -1,6 +1,6 @@
 import { ConflictError, Decider, ForbiddenError, NotFoundError, ValidationError } from '@access-ledger/core';
 import { accessRequestEvents } from './catalogue';
-import { AccessRequestEvent, DecidedAs, ProvisioningStatus, RequestStatus, Requester } from './events';
+import { AccessRequestEvent, DecidedAs, ProvisioningOutcome, ProvisioningStatus, RequestStatus, Requester } from './events';
 
 export const ACCESS_REQUEST_EVENT_TYPES: readonly AccessRequestEvent['type'][] = accessRequestEvents.types;
 
@@ -21,6 +21,16 @@ export type RequestDecision = {
   readonly comment: string | null;
 };
 
+/**
+ * Where provisioning of an approved request's account stands: `pending` from the approval
+ * until downstream reports, then the last outcome it reported, with its detail and when.
+ */
+export type Provisioning = {
+  readonly status: ProvisioningStatus;
+  readonly detail: string | null;
+  readonly at: string;
+};
+
 export type AccessRequestState =
   | { status: 'none' }
   | {
@@ -33,8 +43,8 @@ export type AccessRequestState =
       /** When it was approved, rejected or withdrawn; null while open. */
       completedAt: string | null;
       decision: RequestDecision | null;
-      /** null until approved; then `pending` until provisioning reports (a later issue). */
-      provisioning: ProvisioningStatus | null;
+      /** null until approved; then `pending` until downstream provisioning reports an outcome. */
+      provisioning: Provisioning | null;
     };
 export type ExistingRequest = Exclude<AccessRequestState, { status: 'none' }>;
 
@@ -68,7 +78,7 @@ const evolve = (state: AccessRequestState, event: FoldedEvent): AccessRequestSta
       if (state.status === 'none') return state;
       // Events written before `decidedAs` was introduced lack it and mean a SPOC (events.md).
       const decision = { by: takenBy(event), decidedAs: event.data.decidedAs ?? 'spoc', reason: null, comment: event.data.comment };
-      return { ...state, status: 'approved_rae', completedAt: event.data.approvedAt, decision, provisioning: 'pending' };
+      return { ...state, status: 'approved_rae', completedAt: event.data.approvedAt, decision, provisioning: { status: 'pending', detail: null, at: event.data.approvedAt } };
     }
     case 'RequestRejected': {
       if (state.status === 'none') return state;
@@ -78,6 +88,12 @@ const evolve = (state: AccessRequestState, event: FoldedEvent): AccessRequestSta
     case 'RequestWithdrawn':
       if (state.status === 'none') return state;
       return { ...state, status: 'withdrawn', completedAt: event.data.withdrawnAt, decision: { by: takenBy(event), decidedAs: 'requester', reason: null, comment: null } };
+    case 'AccountProvisioned':
+      if (state.status === 'none') return state;
+      return { ...state, provisioning: { status: 'provisioned', detail: event.data.detail, at: event.data.provisionedAt } };
+    case 'AccountProvisioningFailed':
+      if (state.status === 'none') return state;
+      return { ...state, provisioning: { status: 'failed', detail: event.data.detail, at: event.data.failedAt } };
     default:
       return state;
   }
@@ -109,7 +125,9 @@ type Decision = { caller: RequestCaller; requesterIsOnlySpoc: boolean; now: stri
 export type ApproveRequest = Decision & { type: 'ApproveRequest'; confirm: boolean; comment: string | null };
 export type RejectRequest = Decision & { type: 'RejectRequest'; reason: string };
 export type WithdrawRequest = { type: 'WithdrawRequest'; caller: RequestCaller; reason: string | null; now: string };
-export type AccessRequestCommand = CreateRequest | SubmitRequest | ApproveRequest | RejectRequest | WithdrawRequest;
+/** Downstream provisioning reports what it did for an approved request; `byIntegration`: the caller's token has the `integration` role. */
+export type ReportProvisioning = { type: 'ReportProvisioning'; byIntegration: boolean; status: ProvisioningOutcome; detail: string | null; now: string };
+export type AccessRequestCommand = CreateRequest | SubmitRequest | ApproveRequest | RejectRequest | WithdrawRequest | ReportProvisioning;
 
 const APPLICATION = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -200,6 +218,29 @@ const withdraw = (command: WithdrawRequest, state: AccessRequestState): AccessRe
   ];
 };
 
+/**
+ * An outcome of account provisioning, reported by an integration for an approved request. The
+ * same outcome again (same status and detail) is recorded once: a report sent twice appends
+ * nothing. `provisioned` after `failed` is an operator's successful retry; `failed` after
+ * `provisioned` contradicts what was recorded (one request is provisioned once) and is refused.
+ */
+const reportProvisioning = (command: ReportProvisioning, state: AccessRequestState): AccessRequestEvent[] => {
+  if (!command.byIntegration) throw new ForbiddenError('not-an-integration', 'Only an integration (token role integration) reports provisioning outcomes.');
+  const request = existing(state);
+  if (request.status !== 'approved_rae' || request.provisioning === null) {
+    throw new ConflictError('request-not-approved', `A request that is ${request.status} has no account to provision.`, { currentStatus: request.status });
+  }
+  const current = request.provisioning;
+  if (current.status === command.status && current.detail === command.detail) return [];
+  if (current.status === 'provisioned' && command.status === 'failed') {
+    throw new ConflictError('already-provisioned', 'This request’s account was reported provisioned; a failure cannot follow it.', { provisioning: current.status });
+  }
+  const ids = { requestId: request.requestId, organisationId: request.organisationId };
+  return command.status === 'provisioned'
+    ? [{ type: 'AccountProvisioned', data: { ...ids, detail: command.detail, provisionedAt: command.now } }]
+    : [{ type: 'AccountProvisioningFailed', data: { ...ids, detail: command.detail, failedAt: command.now } }];
+};
+
 export const accessRequestDecider: Decider<AccessRequestCommand, AccessRequestEvent, AccessRequestState> = {
   initialState: () => ({ status: 'none' }),
   evolve,
@@ -216,6 +257,8 @@ export const accessRequestDecider: Decider<AccessRequestCommand, AccessRequestEv
         return reject(command, state);
       case 'WithdrawRequest':
         return withdraw(command, state);
+      case 'ReportProvisioning':
+        return reportProvisioning(command, state);
       default: {
         const unknown: never = command;
         throw new Error(`Unknown command ${JSON.stringify(unknown)}`);

@@ -43,6 +43,16 @@ const table: readonly [AccessRequestEvent, string, string][] = [
     'rita@example.org',
     'Request r1 withdrawn by rita@example.org without a reason; status withdrawn',
   ],
+  [
+    { type: 'AccountProvisioned', data: { ...ids, detail: 'account vr-1042', provisionedAt: at } },
+    'robot@platform.example',
+    'Account for request r1 reported provisioned by robot@platform.example with a detail; provisioning provisioned',
+  ],
+  [
+    { type: 'AccountProvisioningFailed', data: { ...ids, detail: null, failedAt: at } },
+    'robot@platform.example',
+    'Account for request r1 reported failed by robot@platform.example without a detail; provisioning failed',
+  ],
 ];
 
 describe('the access-request catalogue', () => {
@@ -87,6 +97,8 @@ describe('decisions recorded before `decidedAs` (schema version 1)', () => {
       ['RequestApproved', 2],
       ['RequestRejected', 2],
       ['RequestWithdrawn', 1],
+      ['AccountProvisioned', 1],
+      ['AccountProvisioningFailed', 1],
     ]);
   });
 

@@ -10,6 +10,7 @@ const decidedBySpocUnlessStated: Upcaster = (data) => ({ ...data, decidedAs: dat
 
 const capacity = (decidedAs: string) => (decidedAs === 'platform_admin' ? 'platform administrator standing in' : 'SPOC');
 const withReason = (reason: string | null) => (reason === null ? 'without a reason' : 'with a reason');
+const withDetail = (detail: string | null) => (detail === null ? 'without a detail' : 'with a detail');
 
 /**
  * The access-request catalogue: the current shape of each event's data (docs/events.md), the
@@ -51,5 +52,13 @@ export const accessRequestEvents = defineCatalogue<AccessRequestEvent>('access r
   RequestWithdrawn: {
     shape: { requestId: 'string', organisationId: 'string', reason: 'string?', previousStatus: REQUEST_STATUSES, withdrawnAt: 'string' },
     describe: ({ data }, { metadata }) => `Request ${data.requestId} withdrawn by ${metadata.actor.email} ${withReason(data.reason)}; status withdrawn`,
+  },
+  AccountProvisioned: {
+    shape: { requestId: 'string', organisationId: 'string', detail: 'string?', provisionedAt: 'string' },
+    describe: ({ data }, { metadata }) => `Account for request ${data.requestId} reported provisioned by ${metadata.actor.email} ${withDetail(data.detail)}; provisioning provisioned`,
+  },
+  AccountProvisioningFailed: {
+    shape: { requestId: 'string', organisationId: 'string', detail: 'string?', failedAt: 'string' },
+    describe: ({ data }, { metadata }) => `Account for request ${data.requestId} reported failed by ${metadata.actor.email} ${withDetail(data.detail)}; provisioning failed`,
   },
 });

@@ -2,6 +2,9 @@
 export const REQUEST_STATUSES = ['created', 'approval_requested', 'approved_rae', 'rejected', 'withdrawn'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export type ProvisioningStatus = 'pending' | 'provisioned' | 'failed';
+/** What downstream account provisioning may report for an approved request (`POST /requests/:id/provisioning`). */
+export const PROVISIONING_OUTCOMES = ['provisioned', 'failed'] as const;
+export type ProvisioningOutcome = (typeof PROVISIONING_OUTCOMES)[number];
 
 export const requestStream = (requestId: string) => `request-${requestId}`;
 
@@ -45,4 +48,24 @@ export type RequestWithdrawn = {
   type: 'RequestWithdrawn';
   data: Base & { reason: string | null; previousStatus: RequestStatus; withdrawnAt: string };
 };
-export type AccessRequestEvent = RequestCreated | ApprovalRequested | RequestApproved | RequestRejected | RequestWithdrawn;
+/**
+ * Downstream account provisioning reports what it did for an approved request: the account
+ * exists, or it could not be made. `detail` is the integration's own text (or null); who
+ * reported is `metadata.actor` (a token with the `integration` role).
+ */
+export type AccountProvisioned = {
+  type: 'AccountProvisioned';
+  data: Base & { detail: string | null; provisionedAt: string };
+};
+export type AccountProvisioningFailed = {
+  type: 'AccountProvisioningFailed';
+  data: Base & { detail: string | null; failedAt: string };
+};
+export type AccessRequestEvent =
+  | RequestCreated
+  | ApprovalRequested
+  | RequestApproved
+  | RequestRejected
+  | RequestWithdrawn
+  | AccountProvisioned
+  | AccountProvisioningFailed;

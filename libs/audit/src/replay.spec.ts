@@ -98,7 +98,14 @@ describe('a user replayed', () => {
     expect(timeline.map((e) => e.type)).toEqual(['UserAdded', 'UserPermissionLevelChanged', 'UserClinicianStatusChanged', 'UserDeactivated']);
     expect(timeline[1].changes).toEqual([{ field: 'rights[1]', from: null, to: { permissionLevel: 'administrator', spoc: false, professional: false, effectiveFrom: promoted } }]);
     expect(timeline[2]).toMatchObject({ summary: 'User u-1 marked a clinician by lead@example.org', changes: [{ field: 'clinician', from: false, to: true }] });
-    expect(timeline[3]).toMatchObject({ reason: 'Left the practice', changes: [{ field: 'status', from: 'active', to: 'deactivated' }] });
+    // The account downstream is pending again from the deactivation (it was still pending from the add).
+    expect(timeline[3]).toMatchObject({
+      reason: 'Left the practice',
+      changes: [
+        { field: 'status', from: 'active', to: 'deactivated' },
+        { field: 'account.at', from: added, to: deactivated },
+      ],
+    });
   });
 
   it('has a state between two events, and none before the first', () => {

@@ -15,6 +15,8 @@ export interface Caller {
 }
 
 export const isPlatformAdmin = (caller: Caller) => caller.platformRoles.includes('platform_admin');
+/** Downstream systems (account provisioning) calling with a token of the `integration` role. */
+export const isIntegration = (caller: Caller) => caller.platformRoles.includes('integration');
 
 export const managesUsersOf = (caller: Caller, organisationId: string): boolean =>
   caller.membership !== null &&

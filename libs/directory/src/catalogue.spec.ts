@@ -48,6 +48,9 @@ const table: readonly [DirectoryEvent, string][] = [
     'User u1 (administrator) deactivated by lead@org.example with a reason',
   ],
   [{ type: 'UserReactivated', data: { ...ids, permissionLevel: 'administrator', reason: null, reactivatedAt: at } }, 'User u1 (administrator) reactivated by lead@org.example without a reason'],
+  [{ type: 'UserAccountProvisioned', data: { ...ids, detail: 'uid=jdoe', provisionedAt: at } }, 'Account of user u1 reported provisioned by lead@org.example with a detail'],
+  [{ type: 'UserAccountDisabled', data: { ...ids, detail: null, disabledAt: at } }, 'Account of user u1 reported disabled by lead@org.example without a detail'],
+  [{ type: 'UserAccountProvisioningFailed', data: { ...ids, detail: 'HTTP 503', failedAt: at } }, 'Account of user u1 reported failed by lead@org.example with a detail'],
   [{ type: 'EmailReserved', data: { email: 'jane@nhs.net', ...ids, reservedAt: at } }, 'E-mail address jane@nhs.net reserved for user u1 by lead@org.example'],
 ];
 

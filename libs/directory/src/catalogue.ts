@@ -10,6 +10,7 @@ export type DirectoryEvent = OrganisationEvent | UserEvent | EmailReservationEve
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 const withReason = (reason: string | null) => (reason === null ? 'without a reason' : 'with a reason');
+const withDetail = (detail: string | null) => (detail === null ? 'without a detail' : 'with a detail');
 
 /**
  * The directory's catalogue: the current shape of each event's data (docs/events.md), how
@@ -66,6 +67,18 @@ export const directoryEvents = defineCatalogue<DirectoryEvent>('directory events
     shape: { userId: 'string', organisationId: 'string', permissionLevel: PERMISSION_LEVELS, reason: 'string?', reactivatedAt: 'string' },
     describe: ({ data }, { metadata }) => `User ${data.userId} (${data.permissionLevel}) reactivated by ${metadata.actor.email} ${withReason(data.reason)}`,
   },
+  UserAccountProvisioned: {
+    shape: { userId: 'string', organisationId: 'string', detail: 'string?', provisionedAt: 'string' },
+    describe: ({ data }, { metadata }) => `Account of user ${data.userId} reported provisioned by ${metadata.actor.email} ${withDetail(data.detail)}`,
+  },
+  UserAccountDisabled: {
+    shape: { userId: 'string', organisationId: 'string', detail: 'string?', disabledAt: 'string' },
+    describe: ({ data }, { metadata }) => `Account of user ${data.userId} reported disabled by ${metadata.actor.email} ${withDetail(data.detail)}`,
+  },
+  UserAccountProvisioningFailed: {
+    shape: { userId: 'string', organisationId: 'string', detail: 'string?', failedAt: 'string' },
+    describe: ({ data }, { metadata }) => `Account of user ${data.userId} reported failed by ${metadata.actor.email} ${withDetail(data.detail)}`,
+  },
   EmailReserved: {
     shape: { email: 'string', userId: 'string', organisationId: 'string', reservedAt: 'string' },
     describe: ({ data }, { metadata }) => `E-mail address ${data.email} reserved for user ${data.userId} by ${metadata.actor.email}`,
@@ -81,5 +94,8 @@ export const userEvents = directoryEvents.only('user stream events', [
   'UserClinicianStatusChanged',
   'UserDeactivated',
   'UserReactivated',
+  'UserAccountProvisioned',
+  'UserAccountDisabled',
+  'UserAccountProvisioningFailed',
 ]);
 export const emailReservationEvents = directoryEvents.only('e-mail reservation stream events', ['EmailReserved']);

@@ -12,6 +12,8 @@ import {
   userDecider,
   ReserveEmail,
   ExistingUser,
+  leadStandingChange,
+  standingRevisionOf,
 } from './index';
 
 const now = '2026-11-23T10:00:00.000Z';
@@ -223,5 +225,87 @@ describe('deactivation and reactivation', () => {
   it('is for lead administrators of the organisation only', () => {
     given([janeAdded]).when(deactivate(member('recorder'))).thenThrows('not-a-lead-administrator', 'forbidden');
     given([janeAdded, deactivated]).when(reactivate(lead('org-2'))).thenThrows('not-a-lead-administrator', 'forbidden');
+  });
+});
+
+describe('account outcomes reported by downstream provisioning', () => {
+  const given = DeciderSpecification.for(userDecider);
+  const integration: Caller = { userId: null, platformRoles: ['integration'], membership: null };
+  const at = '2026-11-23T12:00:00.000Z';
+  const report = (status: 'provisioned' | 'disabled' | 'failed', detail: string | null = null, overrides: Partial<{ caller: Caller; organisationId: string; organisationExists: boolean }> = {}) => ({
+    type: 'ReportAccountOutcome' as const,
+    organisationId: org,
+    organisationExists: true,
+    status,
+    detail,
+    caller: integration,
+    now: at,
+    ...overrides,
+  });
+  const provisioned = (detail: string | null = null): UserEvent => ({ type: 'UserAccountProvisioned', data: { ...ids, detail, provisionedAt: at } });
+  const disabled = (detail: string | null = null): UserEvent => ({ type: 'UserAccountDisabled', data: { ...ids, detail, disabledAt: at } });
+  const failed = (detail: string | null = null): UserEvent => ({ type: 'UserAccountProvisioningFailed', data: { ...ids, detail, failedAt: at } });
+  const deactivated: UserEvent = { type: 'UserDeactivated', data: { ...ids, permissionLevel: 'recorder', reason: null, deactivatedAt: later } };
+  const reactivated: UserEvent = { type: 'UserReactivated', data: { ...ids, permissionLevel: 'recorder', reason: null, reactivatedAt: later } };
+
+  it('records each outcome with its detail', () => {
+    given([janeAdded]).when(report('provisioned', 'uid=jdoe')).then([provisioned('uid=jdoe')]);
+    given([janeAdded, provisioned(), deactivated]).when(report('disabled')).then([disabled()]);
+    given([janeAdded]).when(report('failed', 'directory unreachable')).then([failed('directory unreachable')]);
+  });
+
+  it.each([
+    ['provisioned', [provisioned('uid=jdoe')], report('provisioned', 'uid=jdoe')],
+    ['disabled', [provisioned(), deactivated, disabled()], report('disabled')],
+    ['failed', [failed('timeout')], report('failed', 'timeout')],
+  ] as const)('records the same outcome (%s) once: a repeated report appends nothing', (_what, history, command) =>
+    given([janeAdded, ...history]).when(command).thenNothingHappens());
+
+  it('records a new report after the user’s standing moved on, though its status is the one last reported', () =>
+    given([janeAdded, provisioned(), deactivated, disabled(), reactivated]).when(report('provisioned')).then([provisioned()]));
+
+  it('records what downstream did in the order it reports it, also when the user moved on meanwhile', () => {
+    // The add's account made after the user was deactivated: the account exists until disabled.
+    given([janeAdded, deactivated]).when(report('provisioned')).then([provisioned()]);
+    // The deactivation's disable done after the user was reactivated: the account is off until provisioned again.
+    given([janeAdded, provisioned(), deactivated, reactivated]).when(report('disabled')).then([disabled()]);
+    // A failure after success: a later operation (the disable) failed.
+    given([janeAdded, provisioned(), deactivated]).when(report('failed', 'HTTP 503')).then([failed('HTTP 503')]);
+  });
+
+  it('is for integrations only, before anything about the user or organisation is told', () => {
+    for (const caller of [lead(), platformAdmin, member('recorder'), { ...integration, platformRoles: ['auditor'] }]) {
+      given([janeAdded]).when(report('provisioned', null, { caller })).thenThrows('not-an-integration', 'forbidden');
+      given().when(report('provisioned', null, { caller, organisationExists: false })).thenThrows('not-an-integration', 'forbidden');
+    }
+  });
+
+  it('answers not found for an unknown organisation, a user of another organisation, or none', () => {
+    given([janeAdded]).when(report('provisioned', null, { organisationExists: false })).thenThrows('organisation-not-found', 'not_found');
+    given([janeAdded]).when(report('provisioned', null, { organisationId: 'org-2' })).thenThrows('user-not-found', 'not_found');
+    given().when(report('provisioned')).thenThrows('user-not-found', 'not_found');
+  });
+
+  it('changes nothing about the user’s standing: no lead administrator change to admit', () => {
+    const leadState = [leadAdded('u-1')].reduce(userDecider.evolve, userDecider.initialState());
+    expect(leadStandingChange(leadState, [provisioned(), disabled(), failed()])).toBeNull();
+  });
+
+  describe('the account a history folds to', () => {
+    const account = (...history: UserEvent[]) => (history.reduce(userDecider.evolve, userDecider.initialState()) as ExistingUser).account;
+    it('is pending from the add, a deactivation and a reactivation until an outcome is reported', () => {
+      expect(account(janeAdded)).toEqual({ status: 'pending', detail: null, at: now });
+      expect(account(janeAdded, provisioned('uid=jdoe'))).toEqual({ status: 'provisioned', detail: 'uid=jdoe', at });
+      expect(account(janeAdded, provisioned(), deactivated)).toEqual({ status: 'pending', detail: null, at: later });
+      expect(account(janeAdded, provisioned(), deactivated, disabled())).toEqual({ status: 'disabled', detail: null, at });
+      expect(account(janeAdded, provisioned(), deactivated, disabled(), reactivated)).toEqual({ status: 'pending', detail: null, at: later });
+    });
+    it('shows the latest report whatever the user’s own status', () => expect(account(janeAdded, deactivated, provisioned())).toMatchObject({ status: 'provisioned' }));
+  });
+
+  it('leaves account outcomes out of the revision the lead-administrator admissions compare with', () => {
+    expect(standingRevisionOf([])).toBe(-1);
+    expect(standingRevisionOf([janeAdded, provisioned()])).toBe(0);
+    expect(standingRevisionOf([janeAdded, provisioned(), deactivated, failed(), disabled()])).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { ConflictError, Decider, ForbiddenError, NotFoundError, ValidationError } from '@access-ledger/core';
-import { Caller, isPlatformAdmin, managesUsersOf, requireUserManager } from './caller';
+import { Caller, isIntegration, isPlatformAdmin, managesUsersOf, requireUserManager } from './caller';
 import { OrganisationState } from './organisation';
 import { PermissionLevel } from './permissions';
 import { emailDomainOf, normaliseEmail } from './streams';
@@ -19,6 +19,15 @@ export type UserDesignationsChanged = Of<'UserDesignationsChanged', { spoc: bool
 export type UserClinicianStatusChanged = Of<'UserClinicianStatusChanged', { clinician: boolean; changedAt: string }>;
 export type UserDeactivated = Of<'UserDeactivated', { permissionLevel: PermissionLevel; reason: string | null; deactivatedAt: string }>;
 export type UserReactivated = Of<'UserReactivated', { permissionLevel: PermissionLevel; reason: string | null; reactivatedAt: string }>;
+/**
+ * Downstream account provisioning reports what it did with the user's account: made it (after
+ * an add or a reactivation), disabled it (after a deactivation), or failed to do either.
+ * `detail` is the integration's own text (or null); who reported is `metadata.actor`.
+ */
+export type UserAccountProvisioned = Of<'UserAccountProvisioned', { detail: string | null; provisionedAt: string }>;
+export type UserAccountDisabled = Of<'UserAccountDisabled', { detail: string | null; disabledAt: string }>;
+export type UserAccountProvisioningFailed = Of<'UserAccountProvisioningFailed', { detail: string | null; failedAt: string }>;
+export type UserAccountOutcomeEvent = UserAccountProvisioned | UserAccountDisabled | UserAccountProvisioningFailed;
 
 export type UserEvent =
   | UserAdded
@@ -26,7 +35,30 @@ export type UserEvent =
   | UserDesignationsChanged
   | UserClinicianStatusChanged
   | UserDeactivated
-  | UserReactivated;
+  | UserReactivated
+  | UserAccountOutcomeEvent;
+
+/** What downstream may report of a user's account (`POST /organisations/:orgId/users/:userId/provisioning`). */
+export const ACCOUNT_OUTCOMES = ['provisioned', 'disabled', 'failed'] as const;
+export type AccountOutcome = (typeof ACCOUNT_OUTCOMES)[number];
+export type AccountStatus = 'pending' | AccountOutcome;
+
+const ACCOUNT_OUTCOME_EVENTS: Readonly<Record<UserAccountOutcomeEvent['type'], AccountOutcome>> = {
+  UserAccountProvisioned: 'provisioned',
+  UserAccountDisabled: 'disabled',
+  UserAccountProvisioningFailed: 'failed',
+};
+const isAccountOutcome = (type: string): type is UserAccountOutcomeEvent['type'] => Object.hasOwn(ACCOUNT_OUTCOME_EVENTS, type);
+
+/**
+ * The revision of a user's stream as far as the user's standing goes: its last event that is
+ * not an account outcome (-1: none). Downstream's reports change nothing about who the user is
+ * or what they may do, so they must not make an admission look written (lead-administrators.ts).
+ */
+export const standingRevisionOf = (recorded: readonly { readonly type: string }[]): number => {
+  for (let revision = recorded.length - 1; revision >= 0; revision -= 1) if (!isAccountOutcome(recorded[revision].type)) return revision;
+  return -1;
+};
 
 export const USER_EVENT_TYPES: readonly UserEvent['type'][] = userEvents.types;
 
@@ -37,6 +69,16 @@ export interface RightsPeriod {
   readonly spoc: boolean;
   readonly professional: boolean;
   readonly effectiveFrom: string;
+}
+
+/**
+ * The user's account downstream, as last reported: `pending` from an add, deactivation or
+ * reactivation until downstream reports what it did; then that outcome, its detail and when.
+ */
+export interface Account {
+  readonly status: AccountStatus;
+  readonly detail: string | null;
+  readonly at: string;
 }
 
 export type UserState =
@@ -51,6 +93,7 @@ export type UserState =
       clinician: boolean;
       /** Newest last; the last one is what new tokens get. */
       rights: readonly RightsPeriod[];
+      account: Account;
     };
 export type ExistingUser = Exclude<UserState, { status: 'none' }>;
 
@@ -71,6 +114,8 @@ export const rightsForToken = (user: ExistingUser, issuedAtSeconds: number): Rig
   return effective;
 };
 
+const pending = (at: string): Account => ({ status: 'pending', detail: null, at });
+
 const evolve = (state: UserState, event: UserEvent): UserState => {
   if (event.type === 'UserAdded') {
     const d = event.data;
@@ -83,6 +128,7 @@ const evolve = (state: UserState, event: UserEvent): UserState => {
       email: d.email,
       clinician: d.clinician,
       rights: [{ permissionLevel: d.permissionLevel, spoc: d.spoc, professional: d.professional, effectiveFrom: d.addedAt }],
+      account: pending(d.addedAt),
     };
   }
   if (state.status === 'none') return state;
@@ -95,9 +141,15 @@ const evolve = (state: UserState, event: UserEvent): UserState => {
     case 'UserClinicianStatusChanged':
       return { ...state, clinician: event.data.clinician };
     case 'UserDeactivated':
-      return { ...state, status: 'deactivated' };
+      return { ...state, status: 'deactivated', account: pending(event.data.deactivatedAt) };
     case 'UserReactivated':
-      return { ...state, status: 'active' };
+      return { ...state, status: 'active', account: pending(event.data.reactivatedAt) };
+    case 'UserAccountProvisioned':
+      return { ...state, account: { status: 'provisioned', detail: event.data.detail, at: event.data.provisionedAt } };
+    case 'UserAccountDisabled':
+      return { ...state, account: { status: 'disabled', detail: event.data.detail, at: event.data.disabledAt } };
+    case 'UserAccountProvisioningFailed':
+      return { ...state, account: { status: 'failed', detail: event.data.detail, at: event.data.failedAt } };
     default:
       return state;
   }
@@ -114,6 +166,9 @@ const CAUSES: Record<UserEvent['type'], LeadStandingCause | null> = {
   UserClinicianStatusChanged: null,
   UserDeactivated: 'deactivated',
   UserReactivated: 'reactivated',
+  UserAccountProvisioned: null,
+  UserAccountDisabled: null,
+  UserAccountProvisioningFailed: null,
 };
 
 /**
@@ -157,7 +212,9 @@ export type ChangeUser = Common & {
 };
 export type DeactivateUser = Common & { type: 'DeactivateUser'; organisationId: string; reason: string | null };
 export type ReactivateUser = Common & { type: 'ReactivateUser'; organisationId: string; reason: string | null };
-export type UserCommand = AddUser | ChangeUser | DeactivateUser | ReactivateUser;
+/** Downstream provisioning reports what it did with the user's account. */
+export type ReportAccountOutcome = Common & { type: 'ReportAccountOutcome'; organisationId: string; organisationExists: boolean; status: AccountOutcome; detail: string | null };
+export type UserCommand = AddUser | ChangeUser | DeactivateUser | ReactivateUser | ReportAccountOutcome;
 
 const MAX_NAME = 100;
 const checkName = (field: string, value: string) => {
@@ -209,11 +266,15 @@ const addUser = (command: AddUser, state: UserState): UserEvent[] => {
   ];
 };
 
-/** Authorised, and the user is one of the organisation in the path (another organisation's user reads as missing). */
-const existing = (command: Exclude<UserCommand, AddUser>, state: UserState): ExistingUser => {
-  requireUserManager(command.caller, command.organisationId);
-  if (state.status === 'none' || state.organisationId !== command.organisationId) throw new NotFoundError('user-not-found', 'No such user in this organisation.');
+const inOrganisation = (organisationId: string, state: UserState): ExistingUser => {
+  if (state.status === 'none' || state.organisationId !== organisationId) throw new NotFoundError('user-not-found', 'No such user in this organisation.');
   return state;
+};
+
+/** Authorised, and the user is one of the organisation in the path (another organisation's user reads as missing). */
+const existing = (command: Exclude<UserCommand, AddUser | ReportAccountOutcome>, state: UserState): ExistingUser => {
+  requireUserManager(command.caller, command.organisationId);
+  return inOrganisation(command.organisationId, state);
 };
 
 const changeUser = (command: ChangeUser, state: UserState): UserEvent[] => {
@@ -260,6 +321,30 @@ const reactivate = (command: ReactivateUser, state: UserState): UserEvent[] => {
   ];
 };
 
+/**
+ * An outcome downstream reports for the user's account. Downstream reports what it did, in the
+ * order it did it, which need not be the order of the user's own events: a `provisioned` for the
+ * add may arrive after the user was deactivated, a `disabled` after they were reactivated. Each
+ * is recorded as reported (it is what happened to the account) and the account shows the
+ * latest; the next report follows. Only the same outcome again (same status and detail as the
+ * account shows) records nothing: a report sent twice.
+ */
+const reportAccountOutcome = (command: ReportAccountOutcome, state: UserState): UserEvent[] => {
+  if (!isIntegration(command.caller)) throw new ForbiddenError('not-an-integration', 'Only an integration (token role integration) reports account outcomes.');
+  if (!command.organisationExists) throw new NotFoundError('organisation-not-found', 'No such organisation.');
+  const user = inOrganisation(command.organisationId, state);
+  if (user.account.status === command.status && user.account.detail === command.detail) return [];
+  const ids = { userId: user.userId, organisationId: user.organisationId, detail: command.detail };
+  switch (command.status) {
+    case 'provisioned':
+      return [{ type: 'UserAccountProvisioned', data: { ...ids, provisionedAt: command.now } }];
+    case 'disabled':
+      return [{ type: 'UserAccountDisabled', data: { ...ids, disabledAt: command.now } }];
+    case 'failed':
+      return [{ type: 'UserAccountProvisioningFailed', data: { ...ids, failedAt: command.now } }];
+  }
+};
+
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
   initialState: () => ({ status: 'none' }),
   evolve,
@@ -274,6 +359,8 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
         return deactivate(command, state);
       case 'ReactivateUser':
         return reactivate(command, state);
+      case 'ReportAccountOutcome':
+        return reportAccountOutcome(command, state);
       default: {
         const unknown: never = command;
         throw new Error(`Unknown command ${JSON.stringify(unknown)}`);

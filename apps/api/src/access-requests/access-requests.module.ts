@@ -11,6 +11,8 @@ import { RejectRequestController } from './reject-request/reject-request.control
 import { RejectRequestHandler } from './reject-request/reject-request.command';
 import { WithdrawRequestController } from './withdraw-request/withdraw-request.controller';
 import { WithdrawRequestHandler } from './withdraw-request/withdraw-request.command';
+import { ReportProvisioningController } from './report-provisioning/report-provisioning.controller';
+import { ReportProvisioningHandler } from './report-provisioning/report-provisioning.command';
 import { RequestQueriesController } from './queries/request-queries.controller';
 import { OverviewHandler } from './queries/overview.query';
 import { MyRequestsHandler } from './queries/my-requests.query';
@@ -26,6 +28,7 @@ import { GetRequestHandler } from './queries/get-request.query';
     ApproveRequestController,
     RejectRequestController,
     WithdrawRequestController,
+    ReportProvisioningController,
   ],
   providers: [
     Spocs,
@@ -34,6 +37,7 @@ import { GetRequestHandler } from './queries/get-request.query';
     ApproveRequestHandler,
     RejectRequestHandler,
     WithdrawRequestHandler,
+    ReportProvisioningHandler,
     OverviewHandler,
     MyRequestsHandler,
     GetRequestHandler,

@@ -14,6 +14,7 @@ import {
   organisationDecider,
   organisationStream,
   rightsForToken,
+  standingRevisionOf,
   userDecider,
   userStream,
 } from '@access-ledger/directory';
@@ -80,12 +81,18 @@ export class DirectoryAccess implements PrincipalCheck {
     return user.state;
   }
 
-  async user(userId: string): Promise<{ state: ExistingUser | null; revision: number; createdAt?: string; updatedAt?: string }> {
+  /**
+   * The user from their stream: the state, the stream's revision (the ETag), and the revision of
+   * its last event that is not downstream's account report (what lead-administrator admissions
+   * compare with: a report says nothing about whether the user's own change was written).
+   */
+  async user(userId: string): Promise<{ state: ExistingUser | null; revision: number; standingRevision: number; createdAt?: string; updatedAt?: string }> {
     const recorded = await this.events.readStream(userStream(userId));
     const state = fold(userDecider, recorded);
     return {
       state: state.status === 'none' ? null : state,
       revision: recorded.length - 1,
+      standingRevision: standingRevisionOf(recorded),
       createdAt: recorded[0]?.metadata.occurredAt,
       updatedAt: recorded.at(-1)?.metadata.occurredAt,
     };

@@ -12,6 +12,8 @@ import { DeactivateUserController } from './deactivate-user/deactivate-user.cont
 import { DeactivateUserHandler } from './deactivate-user/deactivate-user.command';
 import { ReactivateUserController } from './reactivate-user/reactivate-user.controller';
 import { ReactivateUserHandler } from './reactivate-user/reactivate-user.command';
+import { ReportAccountOutcomeController } from './report-account-outcome/report-account-outcome.controller';
+import { ReportAccountOutcomeHandler } from './report-account-outcome/report-account-outcome.command';
 import { DirectoryQueriesController } from './queries/directory-queries.controller';
 import { ListUsersHandler } from './queries/list-users.query';
 import { GetUserHandler } from './queries/get-user.query';
@@ -26,6 +28,7 @@ import { MeHandler } from './queries/me.query';
     ChangeUserController,
     DeactivateUserController,
     ReactivateUserController,
+    ReportAccountOutcomeController,
   ],
   providers: [
     DirectoryAccess,
@@ -36,6 +39,7 @@ import { MeHandler } from './queries/me.query';
     ChangeUserHandler,
     DeactivateUserHandler,
     ReactivateUserHandler,
+    ReportAccountOutcomeHandler,
     ListUsersHandler,
     GetUserHandler,
     MeHandler,

@@ -62,8 +62,8 @@ export class LeadAdministrators {
     if (organisation.status !== 'registered') return {};
     const entries = await Promise.all(
       admittedUsers(organisation.leadAdmissions).map(async (userId) => {
-        const { state, revision } = await this.directory.user(userId);
-        return [userId, { revision, activeLead: state !== null && isActiveLead(state) }] as const;
+        const { state, standingRevision } = await this.directory.user(userId);
+        return [userId, { revision: standingRevision, activeLead: state !== null && isActiveLead(state) }] as const;
       }),
     );
     return Object.fromEntries(entries);

@@ -102,6 +102,10 @@ const changeOf = (event: ChangeEvent): Change => {
     case 'UserClinicianStatusChanged':
     case 'UserDeactivated':
     case 'UserReactivated':
+    // Downstream's report of what it did with the user's account: an update of the user as recorded here.
+    case 'UserAccountProvisioned':
+    case 'UserAccountDisabled':
+    case 'UserAccountProvisioningFailed':
       return updated([user(event.data.userId), organisation(event.data.organisationId)]);
     case 'EmailReserved':
       // The reservation is the record itself (its stream); it names the user it is for.
@@ -113,6 +117,9 @@ const changeOf = (event: ChangeEvent): Change => {
     case 'RequestApproved':
     case 'RequestRejected':
     case 'RequestWithdrawn':
+    // Downstream's report on the request's account; recording it succeeded (outcome 0) whatever it reports.
+    case 'AccountProvisioned':
+    case 'AccountProvisioningFailed':
       return updated([request(event.data.requestId), organisation(event.data.organisationId)]);
     // Care access: workflows
     case 'WorkflowCreated':

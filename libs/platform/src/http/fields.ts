@@ -41,8 +41,12 @@ export const PageNumber = (docs: ApiPropertyOptions = {}) =>
 /** `pageSize`, 1 to 100, default 25. `docs` adds to what OpenAPI says of it. */
 export const PageSize = (docs: ApiPropertyOptions = {}) => stacked(ApiPropertyOptional({ default: 25, maximum: 100, ...docs }), Omittable(), queryInt, IsInt(), Min(1), Max(100));
 
-/** An optional free-text reason recorded in the event (deactivating a user, withdrawing a request): 1–1000 characters, may span lines. */
-export const OptionalReason = () => stacked(ApiPropertyOptional({ maxLength: 1000 }), Omittable(), IsString(), Length(1, 1000), SafeText({ multiline: true }));
+/**
+ * An optional free-text reason recorded in the event (deactivating a user, withdrawing a request,
+ * the detail of a provisioning outcome): 1–1000 characters, may span lines. `docs` adds to what OpenAPI says of it.
+ */
+export const OptionalReason = (docs: ApiPropertyOptions = {}) =>
+  stacked(ApiPropertyOptional({ maxLength: 1000, ...docs }), Omittable(), IsString(), Length(1, 1000), SafeText({ multiline: true }));
 
 /** The paging parameters of a list (`after`, or `page`; `pageSize`), for a list's query DTO to extend. */
 export class PageQueryDto {

@@ -36,6 +36,7 @@ export class GetUserHandler implements IQueryHandler<GetUserQuery> {
         spoc: rights.spoc,
         professional: rights.professional,
         status: state.status,
+        account: state.account,
         createdAt: createdAt!,
         updatedAt: updatedAt!,
       },

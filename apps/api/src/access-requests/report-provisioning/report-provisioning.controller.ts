@@ -1,0 +1,33 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Ctx, etagOf, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { DirectoryAccess } from '../../directory/directory-access';
+import { ReportProvisioningCommand } from './report-provisioning.command';
+import { ReportProvisioningDto } from './report-provisioning.dto';
+
+@ApiTags('access requests')
+@ApiBearerAuth()
+@Controller()
+export class ReportProvisioningController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: DirectoryAccess,
+  ) {}
+
+  @Post('requests/:id/provisioning')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Report what account provisioning did for an approved request (token role integration)',
+    description: 'Appends AccountProvisioned or AccountProvisioningFailed; the same outcome again (same status and detail) appends nothing and answers the same position.',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async report(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string, @Body() body: ReportProvisioningDto) {
+    // Reports are facts from downstream, not edits of a version someone displayed: no If-Match.
+    const target = { context, caller: await this.directory.callerOf(request), requestId: id };
+    const result = await this.commands.execute(new ReportProvisioningCommand(target, body));
+    response.setHeader('ETag', etagOf(result.revision));
+    return { position: result.position };
+  }
+}
