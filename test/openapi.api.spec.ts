@@ -48,6 +48,7 @@ describe('OpenAPI document', () => {
       spoc: false,
       professional: false,
       status: 'active',
+      account: { status: 'pending', detail: null, at: '2026-01-01T00:00:00.000Z' },
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     };
@@ -66,7 +67,7 @@ describe('OpenAPI document', () => {
     });
 
     it('refuses a member the schema does not name, and a required member missing', () => {
-      expect(contract.check('get', path, { status: 200, headers: json, body: { ...user, account: 'x' } })).toMatch(/must NOT have additional properties 'account'/);
+      expect(contract.check('get', path, { status: 200, headers: json, body: { ...user, nickname: 'x' } })).toMatch(/must NOT have additional properties 'nickname'/);
       const { email: _email, ...withoutEmail } = user;
       expect(contract.check('get', path, { status: 200, headers: json, body: withoutEmail })).toMatch(/must have required property 'email'/);
     });

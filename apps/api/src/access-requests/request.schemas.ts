@@ -1,10 +1,18 @@
-import { REQUEST_STATUSES } from '@access-ledger/access-requests';
+import { PROVISIONING_OUTCOMES, REQUEST_STATUSES } from '@access-ledger/access-requests';
 import { pageOf, POSITION, s } from '@access-ledger/platform';
 
 /** The access requests' answers as the OpenAPI document describes them (docs/api.md, "Access requests"). */
 
 const STATUS = s.oneOf(REQUEST_STATUSES);
-const PROVISIONING = s.nullable(s.oneOf(['pending', 'provisioned', 'failed'], 'null until approved; then pending until provisioning reports.'));
+const PROVISIONING = s.nullable(
+  s.named(
+    'Provisioning',
+    s.object(
+      { status: s.oneOf(['pending', ...PROVISIONING_OUTCOMES]), detail: s.nullable(s.string({ description: 'The integration’s own words, as reported.' })), at: s.instant('Since when.') },
+      { description: 'null until approved; pending from the approval until downstream reports, then the last outcome it reported.' },
+    ),
+  ),
+);
 const ACTIONS = s.list(s.oneOf(['approve', 'reject']), 'What the calling SPOC may do with it now (empty for anyone else).');
 const REQUESTER = s.named('Requester', s.object({ id: s.string({ description: 'The token’s sub.' }), email: s.string(), name: s.nullable(s.string()) }));
 

@@ -1,4 +1,4 @@
-import { CAPABILITIES, PERMISSION_LEVELS } from '@access-ledger/directory';
+import { ACCOUNT_OUTCOMES, CAPABILITIES, PERMISSION_LEVELS } from '@access-ledger/directory';
 import { pageOf, s } from '@access-ledger/platform';
 
 /** The directory's answers as the OpenAPI document describes them (docs/api.md, "Directory"). */
@@ -14,6 +14,13 @@ const userFields = {
   spoc: s.boolean(),
   professional: s.boolean(),
   status: USER_STATUS,
+  account: s.named(
+    'Account',
+    s.object(
+      { status: s.oneOf(['pending', ...ACCOUNT_OUTCOMES]), detail: s.nullable(s.string({ description: 'The integration’s own words, as reported.' })), at: s.instant('Since when.') },
+      { description: 'The account downstream: pending after an add, deactivation or reactivation until downstream reports, then the last outcome it reported.' },
+    ),
+  ),
   createdAt: s.instant(),
   updatedAt: s.instant(),
 };
