@@ -18,10 +18,24 @@ describe('configuration', () => {
     expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim()).toBe((config.auth as { secret: string }).secret);
   });
 
+  it('writes mails to DATA_DIR/outbox with links to this port by default, and sends them over SMTP_URL when set', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, PORT: '8080' })).toMatchObject({
+      publicBaseUrl: 'http://localhost:8080',
+      mail: { from: 'Access Ledger <no-reply@localhost>', transport: { kind: 'outbox', dir: join(dataDir, 'outbox') } },
+    });
+    const smtp = loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'smtps://user:secret@mail.example.org', MAIL_FROM: 'Access <no-reply@example.org>', PUBLIC_BASE_URL: 'https://access.example.org/ledger/' });
+    expect(smtp).toMatchObject({ publicBaseUrl: 'https://access.example.org/ledger', mail: { from: 'Access <no-reply@example.org>', transport: { kind: 'smtp', url: 'smtps://user:secret@mail.example.org' } } });
+    // A malformed URL is refused without repeating it: it may hold a password.
+    expect(() => loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'ftp://user:secret@mail.example.org' })).toThrow(/^(?!.*secret).*SMTP_URL/);
+  });
+
   it.each([
     [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE'],
     [{ EVENT_STORE: 'eventstoredb', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
     [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://x', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'kurrentdb://localhost:2113', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@localhost:2113?tls=false', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://admin:p@ss@localhost:2113', AUTH_JWT_SECRET: 'x'.repeat(32) }, 'EVENTSTORE_CONNECTION_STRING'],
     [{ READ_STORE: 'mongodb' }, 'MONGODB_URI'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -47,6 +61,13 @@ describe('configuration', () => {
     [{ ACCESS_EXPIRY_INTERVAL_MS: '999' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
     [{ ACCESS_EXPIRY_INTERVAL_MS: '86400001' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
     [{ ACCESS_EXPIRY_INTERVAL_MS: '1m' }, 'ACCESS_EXPIRY_INTERVAL_MS'],
+    [{ SMTP_URL: 'mail.example.org:25' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://mail.example.org', MAIL_FROM: 'no-reply@example.org' }, 'PUBLIC_BASE_URL'],
+    [{ SMTP_URL: 'smtp://mail.example.org', PUBLIC_BASE_URL: 'https://access.example.org' }, 'MAIL_FROM'],
+    [{ PUBLIC_BASE_URL: 'access.example.org' }, 'PUBLIC_BASE_URL'],
+    [{ PUBLIC_BASE_URL: 'https://access.example.org/?x=1' }, 'PUBLIC_BASE_URL'],
+    [{ MAIL_FROM: 'no address' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'a@b.example\r\nBcc: all@example.org' }, 'MAIL_FROM'],
   ])('refuses %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -107,6 +128,17 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir }).accessExpiryIntervalMs).toBe(60_000);
     expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '1000' }).accessExpiryIntervalMs).toBe(1000);
     expect(loadConfig({ DATA_DIR: dataDir, ACCESS_EXPIRY_INTERVAL_MS: '86400000' }).accessExpiryIntervalMs).toBe(86_400_000);
+  });
+
+  it('takes credentials in EVENTSTORE_CONNECTION_STRING, and never prints a refused one', () => {
+    const env = { DATA_DIR: dataDir, EVENT_STORE: 'eventstoredb', AUTH_JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
+    expect(loadConfig({ ...env, EVENTSTORE_CONNECTION_STRING: 'esdb://ledger:s3cret@esdb.internal:2113?tls=true' }).eventStore).toEqual({
+      kind: 'eventstoredb',
+      connectionString: 'esdb://ledger:s3cret@esdb.internal:2113?tls=true',
+    });
+    for (const refused of ['esdb://ledger:s3cret@esdb.internal:2113?tls=false', 'http://ledger:s3cret@esdb.internal:2113']) {
+      expect(() => loadConfig({ ...env, EVENTSTORE_CONNECTION_STRING: refused })).toThrow(/^Configuration error: EVENTSTORE_CONNECTION_STRING (?!.*s3cret)/);
+    }
   });
 
   it('does not print a refused MANAGEMENT_TOKEN', () => {

@@ -35,9 +35,12 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The real service on real SQLite files in a temporary folder, over real HTTP. */
+/**
+ * The real service on real SQLite files in a temporary folder, over real HTTP. With `DATA_DIR`
+ * in `env` it runs on that folder and `close` leaves it (to start again on the same files).
+ */
 export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'al-api-'));
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'al-api-'));
   const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...GENEROUS, ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -50,7 +53,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     token: (claims) => mintToken(TEST_SECRET, claims),
     close: async () => {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

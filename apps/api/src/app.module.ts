@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { TokenVerifier } from '@access-ledger/auth';
 import { accessExpirySweep, AppConfig, AuditorReadOnlyGuard, AuthGuard, HealthController, HttpMetricsInterceptor, IdempotencyInterceptor, Metrics, MetricsController, PRINCIPAL_CHECKS, ProblemFilter, RateLimitGuard, rateLimitModule, StoresModule, TOKEN_VERIFIER } from '@access-ledger/platform';
 import { projections } from '@access-ledger/projections';
+import { reactors } from '@access-ledger/reactors';
 import { DirectoryAccess } from './directory/directory-access';
 import { DirectoryModule } from './directory/directory.module';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
@@ -27,9 +28,9 @@ export class AppModule {
             customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
           },
         }),
-        // No reactors yet; the ones of later issues are listed here too, to run in process (RUN_PROJECTIONS) or be reported on.
-        // The sweeps are the projector's (apps/projector/src/consumers.ts), run here too with RUN_PROJECTIONS.
-        StoresModule.forConfig(config, { projections, reactors: [], sweeps: [accessExpirySweep] }),
+        // The reactors (libs/reactors) and sweeps are the projector's too (apps/projector/src/consumers.ts): run here with
+        // RUN_PROJECTIONS (the embedded default), otherwise only reported on (lag, parked events).
+        StoresModule.forConfig(config, { projections, reactors, sweeps: [accessExpirySweep] }),
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         rateLimitModule(),

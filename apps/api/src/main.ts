@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@access-ledger/platform';
+import { checkEventStoreAccessOrExit, loadConfigOrExit } from '@access-ledger/platform';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  await checkEventStoreAccessOrExit(config);
   const app = await createApp(config);
   await app.listen(config.port);
   const url = `http://localhost:${config.port}`;

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@access-ledger/platform';
+import { checkEventStoreAccessOrExit, loadConfigOrExit } from '@access-ledger/platform';
 import { createProjectorApp } from './projector.module';
 
 /** `npm run start:projector`: runs the projections as their own process (production layout). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env, { auth: false, auditKey: false });
+  await checkEventStoreAccessOrExit(config);
   const port = Number(process.env.PROJECTOR_PORT ?? 3001);
   const app = await createProjectorApp(config);
   await app.listen(port);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AppConfig, Consumers, createEventStore, createReadStore, loadConfigOrExit } from '@access-ledger/platform';
+import { AppConfig, Consumers, createEventStore, createReadStore, loadConfigOrExit, makeReactors } from '@access-ledger/platform';
 import { ParkedConsumer, ParkedEvents, ensureRunnerCollections, retryParked } from '@access-ledger/projection-runner';
 import { consumers as registered } from './consumers';
 
@@ -18,18 +18,20 @@ const USAGE = 'Usage: npm run reactors:retry -- <reactor or projection> <positio
  */
 export async function retryCommand(args: readonly string[], config: AppConfig, io: RetryIo, consumers: Consumers = registered): Promise<number> {
   const [name, positionText] = args;
-  const projection = consumers.projections.find((p) => p.name === name);
-  const reactor = (consumers.reactors ?? []).find((r) => r.name === name);
-  const consumer: ParkedConsumer | undefined = reactor ? { kind: 'reactor', reactor } : projection ? { kind: 'projection', projection } : undefined;
-  if (!consumer) {
-    const names = (list: readonly { name: string }[]) => (list.length > 0 ? list.map((c) => c.name).join(', ') : '(none)');
-    io.err(`${USAGE}\nReactors: ${names(consumers.reactors ?? [])}\nProjections: ${names(consumers.projections)}`);
-    return 2;
-  }
   const position = positionText !== undefined && /^\d+$/.test(positionText) ? Number(positionText) : undefined;
   const events = await createEventStore(config);
   const reads = await createReadStore(config);
   try {
+    // Reactors are made as the runners make them (a factory needs the stores and the configuration).
+    const reactors = makeReactors(consumers.reactors, { events, readStore: reads, config });
+    const projection = consumers.projections.find((p) => p.name === name);
+    const reactor = reactors.find((r) => r.name === name);
+    const consumer: ParkedConsumer | undefined = reactor ? { kind: 'reactor', reactor } : projection ? { kind: 'projection', projection } : undefined;
+    if (!consumer) {
+      const names = (list: readonly { name: string }[]) => (list.length > 0 ? list.map((c) => c.name).join(', ') : '(none)');
+      io.err(`${USAGE}\nReactors: ${names(reactors)}\nProjections: ${names(consumers.projections)}`);
+      return 2;
+    }
     if (position === undefined) {
       await ensureRunnerCollections(reads);
       const parked = await new ParkedEvents(reads).list(name!);

@@ -4,7 +4,6 @@ import {
   BACKWARDS,
   CurrentRevision,
   END,
-  ErrorType,
   EventStoreDBClient,
   FORWARDS,
   Filter,
@@ -21,7 +20,6 @@ import {
   WrongExpectedVersionError,
   eventTypeFilter,
   excludeSystemEvents,
-  isCommandError,
   jsonEvent,
   streamNameFilter,
 } from '@eventstore/db-client';
@@ -30,17 +28,36 @@ import { EventMetadata, NewEvent, RecordedEvent } from '@access-ledger/core';
 import {
   AppendOptions,
   AppendResult,
-  DuplicateEventIdError,
+  AppendTooLargeError,
   EventFilter,
   EventStore,
+  EventStoreAccessDeniedError,
   ExpectedRevision,
+  HeadSnapshot,
+  MAX_APPEND_BYTES,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
   WrongExpectedRevisionError,
+  appendSize,
   matchesFilter,
+  replayOf,
   revisionMatches,
 } from './event-store';
+import { ClientGuardLogger, guardBatchAppend } from './eventstoredb-client-guard';
+import {
+  AppendNotAnsweredError,
+  AppendRetryPolicy,
+  ConnectionInfo,
+  DEFAULT_APPEND_RETRY,
+  EventCounter,
+  ResumePoint,
+  afterCheckpoint,
+  appendRetryDelay,
+  checkConnectionString,
+  classifyClientError,
+  toPortError,
+} from './eventstoredb-rules';
 import { ChainedEvent, chainedEvents } from './stream-chain';
 
 export interface EventStoreDbEventStoreOptions {
@@ -55,6 +72,18 @@ export interface EventStoreDbEventStoreOptions {
   readonly maxResubscribeAttempts?: number;
   /** How long ping() waits for an answer. Default 5000 ms. */
   readonly pingTimeoutMs?: number;
+  /** Tries of an append that timed out or met a transport error, and the pauses between them (eventstoredb-rules.ts). */
+  readonly appendRetry?: AppendRetryPolicy;
+  /**
+   * How long one try of an append waits for the client's answer before it counts as not answered (retryable). The client's
+   * batch append has no deadline of its own on the stream; the server answers within the call's deadline (10 s by default).
+   * Default 12000 ms.
+   */
+  readonly appendTimeoutMs?: number;
+  /** Largest append sent, counted as the server counts it (appendSize); larger ones are refused before sending. Default MAX_APPEND_BYTES. */
+  readonly maxAppendBytes?: number;
+  /** Where the client guard and the head tracker report what they contained. Default: process warnings. */
+  readonly logger?: ClientGuardLogger;
 }
 
 /**
@@ -109,26 +138,74 @@ export interface EventStoreDbEventStoreOptions {
  * readAll filters in JS, as it streams (see readAll). subscribeToAll filters on the server by stream prefix, else by event
  * type prefix, else excludes system events; the rest (exact types, system streams) in JS.
  *
- * Idempotence. Events keep the ids we give them, and ESDB treats an append whose ids are
- * already at the expected revision as done (it returns the earlier result). ESDB's check for
- * expectedRevision 'any' is best effort (a cache of recent ids), and 'any' is sent as an exact
- * revision anyway (the hash chain, see appendToStream), so for 'any' and 'stream_exists' the
- * adapter looks for the ids in the stream itself. ESDB does not report ids used elsewhere, so
- * DuplicateEventIdError comes from this adapter only for ids found in part in the same stream.
+ * Idempotence (the port's rules, see EventStore.appendToStream). Events keep the ids we give
+ * them. ESDB's own check for expectedRevision 'any' is a cache of recent ids, emptied by a server
+ * restart, and 'any' is sent as an exact revision anyway (the hash chain, see appendToStream); so
+ * the adapter looks for the ids in the stream itself, for every expectation, before it sends: a
+ * stream past the expected revision is read from there (exact), or searched for the first id
+ * ('any', 'stream_exists'). ESDB's check at an exact revision reads its index (durable); it only
+ * remains for the race in which the original lands between our read and our append. There ESDB
+ * answers a duplicate of a write not yet indexed by dropping it (IdempotentNotReady), and the
+ * client gets a timeout: such appends are tried again (bounded, DEFAULT_APPEND_RETRY), and the
+ * next try finds the original. An append that keeps failing that way ends as
+ * EventStoreUnavailableError (503 with Retry-After), never as a raw client error.
+ *
+ * Client 6.2.1's batch append shares one table of pending appends across the process, so one
+ * failed batch-append stream rejects the appends of every stream, and their late replies throw
+ * inside the stream's data listener. eventstoredb-client-guard.ts contains that: no such error
+ * ends the process, the rejected appends are retried here (safe: same ids, exact revision), and
+ * an append whose answer never comes counts as not answered after `appendTimeoutMs`.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
+  private readonly connection: ConnectionInfo;
   private readonly seen = new SeenPositions();
   private readonly resubscribeDelayMs: number;
   private readonly maxResubscribeAttempts: number;
   private readonly pingTimeoutMs: number;
+  private readonly appendRetry: AppendRetryPolicy;
+  private readonly appendTimeoutMs: number;
+  private readonly maxAppendBytes: number;
+  private readonly logger: ClientGuardLogger;
+  /** The head tracker (see head()), started by the first call. */
+  private tracking?: Promise<EventCounter>;
+  private readonly stopTracking = new AbortController();
   private closed = false;
 
+  /** Throws when the connection string is not one the client reads as meant (checkConnectionString). */
   constructor(options: EventStoreDbEventStoreOptions) {
+    this.connection = checkConnectionString(options.connectionString);
+    this.logger = options.logger ?? { warn: (message) => process.emitWarning(message, 'EventStoreDbEventStore') };
+    guardBatchAppend(this.logger);
     this.client = EventStoreDBClient.connectionString(options.connectionString);
     this.resubscribeDelayMs = options.resubscribeDelayMs ?? 250;
     this.maxResubscribeAttempts = options.maxResubscribeAttempts ?? 10;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 5000;
+    this.appendRetry = options.appendRetry ?? DEFAULT_APPEND_RETRY;
+    this.appendTimeoutMs = options.appendTimeoutMs ?? 12_000;
+    this.maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
+  }
+
+  /**
+   * Asks the server once for the head of $all, as every consumer will: throws EventStoreAccessDeniedError when a secured
+   * server refuses (no or wrong credentials, a user without read on $all), so a process can stop at start with one line
+   * instead of retrying for ever; 'unreachable' when it does not answer (the process starts and reports itself not ready).
+   */
+  static async checkAccess(options: EventStoreDbEventStoreOptions): Promise<'ok' | 'unreachable'> {
+    const store = new EventStoreDbEventStore(options);
+    try {
+      await store.ping();
+      return 'ok';
+    } catch (error) {
+      if (error instanceof EventStoreAccessDeniedError) throw error;
+      return 'unreachable';
+    } finally {
+      await store.close();
+    }
+  }
+
+  private portError(error: unknown, streamId?: string, size?: number): unknown {
+    return toPortError(error, { streamId, size, connection: this.connection });
   }
 
   /**
@@ -137,57 +214,77 @@ export class EventStoreDbEventStore implements EventStore {
    * leader), then appends with an exact expected revision, which makes the pair safe: a writer
    * that got in between makes ESDB refuse the append, so no event is ever stored with a hash
    * computed from anything but its real predecessor.
-   * - An exact expectation (`no_stream`, a number) is sent as it is. Where the read shows another
-   *   revision, ESDB either recognises a retry of these ids and writes nothing, or refuses; a
-   *   read *below* the expected revision is refused here, since the events could only be
-   *   chained from an event not read.
+   * - An exact expectation (`no_stream`, a number) is sent as it is when the read shows that
+   *   revision. A stream past it is read from there for a retry of these ids (the port's rules);
+   *   otherwise, or below it, the append is refused here.
    * - `any` and `stream_exists` become the revision read; a retry of an earlier append (the first
    *   id already in the stream) is looked for first, by reading the stream, and answered as the
-   *   first time (ESDB's own check for `any` is best effort); losing a race reads again.
-   * That is one more round trip per append than a plain append.
+   *   first time (ESDB's own check for `any` is a cache); losing a race reads again.
+   * - The size is checked before sending (appendSize, `maxAppendBytes`).
+   * That is one more round trip per append than a plain append. A try that times out or meets a
+   * transport error is made again from the read, `appendRetry` bounding it.
    */
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     const { expectedRevision } = options;
-    if (events.length === 0) return this.appendNothing(streamId, expectedRevision);
-    const exact = expectedRevision === 'no_stream' || typeof expectedRevision === 'number';
     for (let attempt = 1; ; attempt += 1) {
+      try {
+        return events.length === 0 ? await this.appendNothing(streamId, expectedRevision) : await this.tryAppend(streamId, events, expectedRevision);
+      } catch (error) {
+        const delay = appendRetryDelay(error, attempt, this.appendRetry);
+        if (delay === null || this.closed) throw this.portError(error, streamId);
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** One try: read the stream's last event, decide, send. */
+  private async tryAppend(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    const exact = expectedRevision === 'no_stream' || typeof expectedRevision === 'number';
+    for (let race = 1; ; race += 1) {
       const last = await this.lastEvent(streamId);
       const current = last?.revision ?? -1;
-      if (typeof expectedRevision === 'number' && current < expectedRevision) {
+      if (!revisionMatches(expectedRevision, current)) {
+        // Past an exact expectation: the events right after it may be this very append, made before.
+        const from = expectedRevision === 'no_stream' ? 0 : typeof expectedRevision === 'number' ? expectedRevision + 1 : -1;
+        const replay = from >= 0 && current >= from ? replayOf(streamId, await this.readStreamRaw(streamId, { fromRevision: from, maxCount: events.length }), events) : null;
+        if (replay) return replay;
         throw new WrongExpectedRevisionError(streamId, expectedRevision, current);
       }
       if (!exact) {
-        if (!revisionMatches(expectedRevision, current)) throw new WrongExpectedRevisionError(streamId, expectedRevision, current);
         const earlier = current >= 0 ? await this.earlierAppend(streamId, events) : null;
         if (earlier) return earlier;
       }
       // An event written by other means may have no (JSON) metadata: the chain then starts afresh, as after events from before it.
       const previous = typeof last?.metadata?.streamHash === 'string' ? last.metadata.streamHash : undefined;
       const chained = chainedEvents(streamId, current + 1, previous, events);
+      const size = appendSize(chained);
+      if (size > this.maxAppendBytes) throw new AppendTooLargeError(streamId, size, this.maxAppendBytes);
       const sent: ExpectedRevision = exact ? expectedRevision : current < 0 ? 'no_stream' : current;
       try {
-        return await this.appendExactly(streamId, chained, sent);
+        return await this.appendExactly(streamId, chained, sent, size);
       } catch (error) {
-        // Only `any` and `stream_exists` are ours to retry; an exact expectation is the caller's.
-        if (exact || !(error instanceof WrongExpectedRevisionError) || attempt >= MAX_CHAINED_APPEND_ATTEMPTS) {
-          if (error instanceof WrongExpectedRevisionError) throw new WrongExpectedRevisionError(streamId, expectedRevision, error.actual);
-          throw error;
-        }
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        // Another writer got in between: read again, which also finds this append if it was made meanwhile. An exact
+        // expectation is the caller's, so it is read once more only; `any` and `stream_exists` go on while they lose races.
+        if (race >= (exact ? 2 : MAX_CHAINED_APPEND_ATTEMPTS)) throw new WrongExpectedRevisionError(streamId, expectedRevision, error.actual);
       }
     }
   }
 
-  private async appendExactly(streamId: string, events: readonly ChainedEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  private async appendExactly(streamId: string, events: readonly ChainedEvent[], expectedRevision: ExpectedRevision, size: number): Promise<AppendResult> {
     let result;
     try {
-      result = await this.client.appendToStream(streamId, events.map(toEventData), {
-        expectedRevision: toEsdbExpectedRevision(expectedRevision),
-      });
+      result = await answeredWithin(
+        this.client.appendToStream(streamId, events.map(toEventData), { expectedRevision: toEsdbExpectedRevision(expectedRevision) }),
+        this.appendTimeoutMs,
+      );
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         throw new WrongExpectedRevisionError(streamId, expectedRevision, toRevision(error.actualVersion));
       }
+      // The server's limit may differ from ours: its refusal is the same typed error.
+      if (classifyClientError(error) === 'too-large') throw this.portError(error, streamId, size);
       throw error;
     }
     if (!result.success) {
@@ -216,41 +313,44 @@ export class EventStoreDbEventStore implements EventStore {
 
   /**
    * A retried append (same ids, same stream) answered as the first time, as the SQLite adapter
-   * does: the stream is read to find the first id; ids found only in part are refused.
+   * does: the stream is read to find the first id (replayOf decides from there).
    */
   private async earlierAppend(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | null> {
-    const stored = await this.readStream(streamId);
+    const stored = await this.readStreamRaw(streamId);
     const first = stored.findIndex((event) => event.eventId === events[0].eventId);
-    if (first < 0) return null;
-    const replayed = stored.slice(first, first + events.length);
-    if (replayed.length !== events.length || replayed.some((event, i) => event.eventId !== events[i].eventId)) {
-      throw new DuplicateEventIdError(events[0].eventId);
-    }
-    const last = replayed[replayed.length - 1];
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return first < 0 ? null : replayOf(streamId, stored.slice(first, first + events.length), events);
   }
 
   /** An empty append stores nothing but still checks the revision, as the SQLite adapter does. */
   private async appendNothing(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
-    const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const [last] = await this.readStreamRaw(streamId, { direction: 'backwards', maxCount: 1 });
     const current = last?.revision ?? -1;
     if (!revisionMatches(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
     return { nextExpectedRevision: current, position: last?.position ?? 0 };
   }
 
   private async currentRevision(streamId: string): Promise<number> {
-    const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const [last] = await this.readStreamRaw(streamId, { direction: 'backwards', maxCount: 1 });
     return last?.revision ?? -1;
   }
 
   private async positionOfRevision(streamId: string, revision: number): Promise<number> {
-    const [event] = await this.readStream(streamId, { fromRevision: revision, maxCount: 1 });
+    const [event] = await this.readStreamRaw(streamId, { fromRevision: revision, maxCount: 1 });
     if (!event) throw new Error(`Stream ${streamId}: revision ${revision} was acknowledged but cannot be read`);
     return event.position;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
+    try {
+      return await this.readStreamRaw(streamId, options);
+    } catch (error) {
+      throw this.portError(error, streamId);
+    }
+  }
+
+  /** readStream with the client's own errors, for the append's retry decisions. */
+  private async readStreamRaw(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     if (options.maxCount !== undefined && options.maxCount <= 0) return [];
     const backwards = options.direction === 'backwards';
     const read = this.client.readStream(streamId, {
@@ -283,15 +383,19 @@ export class EventStoreDbEventStore implements EventStore {
     const from = Math.max(0, options.fromPosition ?? 0);
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (maxCount <= 0) return;
-    const fromPosition = await this.startBefore(from);
-    let yielded = 0;
-    for await (const { event } of this.readAllEvents({ fromPosition, direction: FORWARDS })) {
-      if (!event) continue;
-      const position = this.remember(event);
-      if (position < from || isSystemEvent(event) || !matchesFilter(event, options.filter)) continue;
-      yield toRecorded(event, position);
-      yielded += 1;
-      if (yielded >= maxCount) return;
+    try {
+      const fromPosition = await this.startBefore(from);
+      let yielded = 0;
+      for await (const { event } of this.readAllEvents({ fromPosition, direction: FORWARDS })) {
+        if (!event) continue;
+        const position = this.remember(event);
+        if (position < from || isSystemEvent(event) || !matchesFilter(event, options.filter)) continue;
+        yield toRecorded(event, position);
+        yielded += 1;
+        if (yielded >= maxCount) return;
+      }
+    } catch (error) {
+      throw this.portError(error);
     }
   }
 
@@ -305,11 +409,21 @@ export class EventStoreDbEventStore implements EventStore {
     while (!this.closed && !signal?.aborted) {
       try {
         const fromPosition = resumeAfter ?? (await this.startBefore(next));
-        const subscription = this.client.subscribeToAll({ fromPosition, filter: serverSideFilter(filter) });
+        // The server's checkpoint, applied once every event received before it has been taken (afterCheckpoint), so a
+        // resubscription skips what the server already filtered out instead of scanning it again.
+        let checkpoint: Position | undefined;
+        const drained = () => {
+          if (checkpoint) ({ next, after: resumeAfter } = afterCheckpoint({ next, after: resumeAfter } satisfies ResumePoint, checkpoint));
+          checkpoint = undefined;
+        };
+        const subscription = this.client.subscribeToAll({
+          fromPosition,
+          filter: { ...serverSideFilter(filter), checkpointReached: (_, position) => void (checkpoint = position) },
+        });
         subscription.once('confirmation', () => {
           failures = 0;
         });
-        for await (const { event } of untilAborted(subscription, signal)) {
+        for await (const { event } of untilAborted(subscription, signal, drained)) {
           if (!event) continue;
           const position = this.remember(event);
           if (position < next) continue;
@@ -321,7 +435,7 @@ export class EventStoreDbEventStore implements EventStore {
         // Ended without an error: aborted (checked below), or the server closed it (shutting down).
       } catch (error) {
         if (this.closed || signal?.aborted) return;
-        if (!isTransient(error) || failures >= this.maxResubscribeAttempts) throw error;
+        if (classifyClientError(error) !== 'retryable' || failures >= this.maxResubscribeAttempts) throw this.portError(error);
       }
       if (this.closed || signal?.aborted) return;
       failures += 1;
@@ -329,13 +443,54 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  /** Position of the last non-system event in $all, 0 when there is none. */
+  /** Position of the last non-system event in $all, 0 when there is none: read from the end of $all. */
   async headPosition(): Promise<number> {
     this.assertOpen();
-    for await (const { event } of this.readAllEvents({ direction: BACKWARDS, fromPosition: END })) {
-      if (event && !isSystemEvent(event)) return this.remember(event);
+    try {
+      for await (const { event } of this.readAllEvents({ direction: BACKWARDS, fromPosition: END })) {
+        if (event && !isSystemEvent(event)) return this.remember(event);
+      }
+      return 0;
+    } catch (error) {
+      throw this.portError(error);
     }
-    return 0;
+  }
+
+  /**
+   * The head for lag reporting, from a head tracker: the first call reads the head once (headPosition) and subscribes
+   * to $all after it (system events filtered out on the server); from then on every event is counted as it arrives, so
+   * a call reads nothing, and `eventsAfter` counts events for any position the tracker has seen pass (null before it
+   * started: positions are byte offsets, not counts). Costs one subscription per process, carrying every event once.
+   * A tracker whose subscription fails is started again by the next call.
+   */
+  async head(): Promise<HeadSnapshot> {
+    this.assertOpen();
+    this.tracking ??= this.startTracking();
+    const tracking = this.tracking;
+    let counter: EventCounter;
+    try {
+      counter = await tracking;
+    } catch (error) {
+      if (this.tracking === tracking) this.tracking = undefined;
+      throw error;
+    }
+    const position = counter.head;
+    return { position, eventsAfter: (after) => counter.eventsBetween(after, position) };
+  }
+
+  private async startTracking(): Promise<EventCounter> {
+    const counter = new EventCounter(await this.headPosition());
+    const tracking = this.tracking;
+    void (async () => {
+      try {
+        for await (const event of this.subscribeToAll({ fromPosition: counter.head + 1, signal: this.stopTracking.signal })) counter.add(event.position);
+      } catch (error) {
+        this.logger.warn(`EventStoreDB head tracker stopped (${error instanceof Error ? error.message : String(error)}); the next lag report starts it again`);
+      } finally {
+        if (this.tracking === tracking) this.tracking = undefined;
+      }
+    })();
+    return counter;
   }
 
   async ping(): Promise<void> {
@@ -351,6 +506,8 @@ export class EventStoreDbEventStore implements EventStore {
     });
     try {
       await Promise.race([answered, timedOut]);
+    } catch (error) {
+      throw this.portError(error);
     } finally {
       clearTimeout(timer);
       read.on('error', ignore);
@@ -362,6 +519,7 @@ export class EventStoreDbEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopTracking.abort();
     await this.client.dispose();
   }
 
@@ -487,22 +645,6 @@ const serverSideFilter = (filter?: EventFilter): Filter => {
   return excludeSystemEvents();
 };
 
-const TRANSIENT_ERRORS: ReadonlySet<ErrorType> = new Set([
-  ErrorType.UNAVAILABLE,
-  ErrorType.DEADLINE_EXCEEDED,
-  ErrorType.TIMEOUT,
-  ErrorType.CANCELLED,
-  ErrorType.NOT_LEADER,
-  ErrorType.UNKNOWN,
-]);
-
-/** A dropped connection, a leader change or a server-side cancel: worth resubscribing. */
-const isTransient = (error: unknown): boolean => {
-  if (!(error instanceof Error)) return false;
-  if (isCommandError(error)) return TRANSIENT_ERRORS.has(error.type);
-  return (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
-};
-
 const ignore = (): void => undefined;
 
 /** Iterates a read, and cancels the gRPC call when the caller stops before its end. */
@@ -523,9 +665,9 @@ async function* consume<T>(read: StreamingRead<T>): AsyncGenerator<T> {
 /**
  * Iterates a subscription until the server ends it, it fails, the caller stops, or `signal`
  * aborts; an abort releases a caller waiting for the next event at once. Unsubscribes in all
- * cases.
+ * cases. `drained` is called whenever every event the subscription has received has been taken.
  */
-async function* untilAborted<T>(subscription: ReadableSubscription<T>, signal?: AbortSignal): AsyncGenerator<T> {
+async function* untilAborted<T>(subscription: ReadableSubscription<T>, signal?: AbortSignal, drained?: () => void): AsyncGenerator<T> {
   const iterator = subscription[Symbol.asyncIterator]();
   let onAbort = ignore;
   const aborted = new Promise<IteratorReturnResult<undefined>>((resolve) => {
@@ -534,6 +676,8 @@ async function* untilAborted<T>(subscription: ReadableSubscription<T>, signal?: 
   });
   try {
     while (!signal?.aborted) {
+      // Everything the subscription received so far has been taken.
+      if (subscription.readableLength === 0) drained?.();
       const pending = iterator.next();
       // Left pending when the abort wins; it settles once the subscription is destroyed.
       pending.catch(ignore);
@@ -548,6 +692,17 @@ async function* untilAborted<T>(subscription: ReadableSubscription<T>, signal?: 
     subscription.destroy();
   }
 }
+
+/** The client's answer, or AppendNotAnsweredError after `ms` (the client may leave a batch append unanswered for ever). */
+const answeredWithin = <T>(answer: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppendNotAnsweredError(ms)), ms);
+  });
+  // A late rejection of an append given up on must not become an unhandled rejection.
+  answer.catch(ignore);
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+};
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {

@@ -42,6 +42,25 @@ describe('SqliteEventStore reads', () => {
   });
 });
 
+describe('SqliteEventStore head for lag', () => {
+  it('counts exactly the events after a position (positions are dense), a refused append leaving no gap', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'al-es-head-'));
+    const store = new SqliteEventStore({ file: join(own, 'events.db') });
+    try {
+      expect((await store.head()).eventsAfter(-1)).toBe(0);
+      const first = await store.appendToStream('thing-1', [anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+      await expect(store.appendToStream('thing-1', [anEvent()], { expectedRevision: 'no_stream' })).rejects.toThrow();
+      await store.appendToStream('thing-2', [anEvent(), anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+      const head = await store.head();
+      expect(head.position).toBe(await store.headPosition());
+      expect([head.eventsAfter(-1), head.eventsAfter(0), head.eventsAfter(first.position), head.eventsAfter(head.position)]).toEqual([5, 5, 3, 0]);
+    } finally {
+      await store.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SqliteEventStore on a data folder from before the hash chain', () => {
   it('goes on from a stream whose events have no streamHash: the chain starts at the first new event, and the check accepts both', async () => {
     const own = mkdtempSync(join(tmpdir(), 'al-es-legacy-'));

@@ -6,14 +6,18 @@ import { NewEvent, RecordedEvent } from '@access-ledger/core';
 import {
   AppendOptions,
   AppendResult,
-  DuplicateEventIdError,
+  AppendTooLargeError,
   EventFilter,
   EventStore,
+  HeadSnapshot,
+  MAX_APPEND_BYTES,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
   WrongExpectedRevisionError,
+  appendSize,
   matchesFilter,
+  replayOf,
   revisionMatches,
 } from './event-store';
 import { chainedEvents } from './stream-chain';
@@ -25,6 +29,8 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Most appends gathered into one transaction (one fsync). */
   readonly maxBatch?: number;
+  /** Largest append accepted, counted as EventStoreDB counts it (appendSize). Default MAX_APPEND_BYTES, EventStoreDB's default. */
+  readonly maxAppendBytes?: number;
 }
 
 interface PendingAppend {
@@ -80,6 +86,7 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private readonly pollIntervalMs: number;
   private readonly maxBatch: number;
+  private readonly maxAppendBytes: number;
   /** One append inside the batch transaction, in its own savepoint (a nested transaction); the wrapper is built once. */
   private readonly appendOne: (append: PendingAppend) => AppendResult;
 
@@ -98,6 +105,7 @@ export class SqliteEventStore implements EventStore {
     mkdirSync(dirname(options.file), { recursive: true });
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.maxBatch = options.maxBatch ?? 2048;
+    this.maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -201,7 +209,11 @@ export class SqliteEventStore implements EventStore {
     let revision = currentRevision;
     let position = current?.position ?? 0;
     // The stream's hash chain goes on from its last event, read in this same transaction.
-    for (const event of chainedEvents(streamId, currentRevision + 1, current?.stream_hash ?? undefined, events)) {
+    const chained = chainedEvents(streamId, currentRevision + 1, current?.stream_hash ?? undefined, events);
+    // The same limit as EventStoreDB's, so that an append the embedded store takes is one production takes too.
+    const size = appendSize(chained);
+    if (size > this.maxAppendBytes) throw new AppendTooLargeError(streamId, size, this.maxAppendBytes);
+    for (const event of chained) {
       revision = event.revision;
       const info = this.stmt.insert.run(event.eventId, streamId, revision, event.type, event.dataJson, event.metadataJson);
       position = Number(info.lastInsertRowid);
@@ -212,12 +224,7 @@ export class SqliteEventStore implements EventStore {
   /** The events stored from `fromRevision` on, if they are exactly these (a retried append). */
   private replayAt(streamId: string, fromRevision: number, events: readonly NewEvent[]): AppendResult | null {
     const stored = this.stmt.streamForward.all(streamId, fromRevision, events.length);
-    if (stored.length === 0 || stored[0].event_id !== events[0].eventId) return null;
-    if (stored.length !== events.length || stored.some((row, i) => row.event_id !== events[i].eventId)) {
-      throw new DuplicateEventIdError(events[0].eventId);
-    }
-    const last = stored[stored.length - 1];
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return replayOf(streamId, stored.map((row) => ({ eventId: row.event_id, revision: row.revision, position: row.position })), events);
   }
 
   /**
@@ -326,6 +333,12 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     return this.headSync();
+  }
+
+  /** Positions are the rowid, dense from 1 (events are never deleted, a refused append leaves no gap), so they count events. */
+  async head(): Promise<HeadSnapshot> {
+    const position = this.headSync();
+    return { position, eventsAfter: (after) => Math.max(0, position - Math.max(0, after)) };
   }
 
   async ping(): Promise<void> {

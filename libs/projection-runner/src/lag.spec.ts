@@ -75,6 +75,21 @@ describe('LagMonitor', () => {
     expect(logReads).toBe(0);
   });
 
+  // EventStoreDB's positions are byte offsets: its head tracker counts events only from when it started. The store's
+  // head() is made to answer so here; what is under test is the monitor.
+  it('where the store cannot count the events behind, reports lag in seconds only (lagEvents null), reading no event', async () => {
+    const head = events.head.bind(events);
+    events.head = async () => ({ ...(await head()), eventsAfter: () => null });
+    const first = await occurredAt('2026-03-01T10:00:00Z');
+    const second = await occurredAt('2026-03-01T10:00:30Z');
+    await processed(first);
+    at('2026-03-01T10:01:00Z');
+    expect(await lag()).toEqual({ name: 'c', checkpoint: first.position, head: second.position, lagEvents: null, lagSeconds: 60 });
+    await processed(second);
+    expect(await lag()).toMatchObject({ lagEvents: 0, lagSeconds: 0 });
+    expect(logReads).toBe(0);
+  });
+
   it('knowing nothing of a consumer that is behind, reads its first unprocessed event once per checkpoint', async () => {
     const first = await occurredAt('2026-03-01T10:00:00Z');
     await occurredAt('2026-03-01T10:01:00Z');

@@ -30,9 +30,13 @@ export interface ConsumerLag {
   readonly name: string;
   /** Last position processed (-1: nothing yet). */
   readonly checkpoint: number;
+  /** The head of the log as the store knows it for lag reporting (EventStore.head). */
   readonly head: number;
-  /** Positions between the checkpoint and the head of the log (0 when caught up). */
-  readonly lagEvents: number;
+  /**
+   * Events after the checkpoint up to the head (0 when caught up), or null where the store cannot count them without
+   * reading the log (EventStoreDB, for a checkpoint older than its head tracker): lag is then reported in seconds only.
+   */
+  readonly lagEvents: number | null;
   /**
    * 0 when caught up; otherwise how old the oldest unprocessed event is at most: the time since
    * the later of when the last processed event occurred and when this process last saw the
@@ -48,8 +52,9 @@ export interface LagMonitorOptions {
 }
 
 /**
- * Computes lag from the head position (one cheap query), the stored checkpoints and progress
- * documents, and what this process has seen, not from the log: a scrape reads no event. Only
+ * Computes lag from the store's head (EventStore.head: a query on SQLite, a tracker kept by one
+ * subscription on EventStoreDB), the stored checkpoints and progress documents, and what this
+ * process has seen, not from the log: a scrape reads no event. Only
  * when nothing at all is known about a consumer that is behind (no progress document: it has
  * processed nothing since this release, or a rebuild promoted its checkpoint, and this process
  * never saw it caught up) is its first unprocessed event read, once per checkpoint.
@@ -69,7 +74,8 @@ export class LagMonitor {
 
   async lag(names: readonly string[]): Promise<ConsumerLag[]> {
     if (names.length === 0) return [];
-    const head = await this.events.headPosition();
+    const snapshot = await this.events.head();
+    const head = snapshot.position;
     const [checkpoints, progress] = await Promise.all([
       Promise.all(names.map((name) => this.readStore.getCheckpoint(name))),
       this.readStore.getMany<ConsumerProgress>(CONSUMER_PROGRESS.name, names),
@@ -89,7 +95,7 @@ export class LagMonitor {
         const known = [lastOccurred, caughtUp].filter((t): t is number => t !== undefined && Number.isFinite(t));
         const since = known.length > 0 ? Math.max(...known) : await this.firstUnprocessedAt(name, checkpoint);
         const lagSeconds = since === undefined ? 0 : Math.max(0, (now - since) / 1000);
-        return { name, checkpoint, head, lagEvents: head - checkpoint, lagSeconds };
+        return { name, checkpoint, head, lagEvents: snapshot.eventsAfter(checkpoint), lagSeconds };
       }),
     );
   }

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { MongoBulkWriteError, MongoClient, MongoServerError } from 'mongodb';
 import type {
-  AnyBulkWriteOperation,
+  ClientSession,
   Collection,
   Db,
   Filter,
@@ -8,7 +9,7 @@ import type {
   MongoClientOptions,
   Document as MongoDocument,
   Sort,
-  WriteError,
+  TransactionOptions,
 } from 'mongodb';
 import {
   ApplyOptions,
@@ -31,6 +32,23 @@ import {
   checkWhere,
   checkKeyset,
 } from './read-store';
+import {
+  CollectionRow,
+  POSITION,
+  RESERVED_FIELDS,
+  SEARCH,
+  Stored,
+  Target,
+  backfillFields,
+  backfillOperations,
+  physicalName,
+  physicalOf,
+  planBatch,
+  promotedRow,
+  retiredDue,
+  searchPath,
+  transactionsUnsupported,
+} from './mongodb-plan';
 import { searchKey } from './sqlite-read-store';
 
 export interface MongoReadStoreOptions {
@@ -38,37 +56,39 @@ export interface MongoReadStoreOptions {
   readonly dbName: string;
   /** Extra driver options (timeouts, TLS…); `ignoreUndefined` is always on. */
   readonly clientOptions?: MongoClientOptions;
+  /**
+   * How long a collection that a promote replaced is kept, for the reads that looked it up
+   * before the promote and are still reading it (default 10 minutes). Dropped after that.
+   */
+  readonly retiredGraceMs?: number;
 }
 
-/** A read-model document as stored: the caller's fields plus the key, position and search keys. */
-type Stored = MongoDocument & { _id: string };
 interface CheckpointRow {
   _id: string;
   position: number;
 }
-interface CollectionRow {
-  _id: string;
-  spec: CollectionSpec;
-}
-/** One guarded write; `upsert` marks the ones whose duplicate-key error means "already newer". */
-interface Op {
-  readonly upsert: boolean;
-  readonly model: AnyBulkWriteOperation<Stored>;
-}
 
 const COLLECTIONS = '_collections';
 const CHECKPOINTS = '_checkpoints';
-const POSITION = '_position';
-const SEARCH = '_s';
-/** Fields the adapter adds to every stored document; a document may not carry them itself. */
-const RESERVED_FIELDS: ReadonlySet<string> = new Set(['_id', POSITION, SEARCH]);
 /** Hides the adapter's fields, so reads return exactly the document that was written. */
 const HIDDEN = { _id: 0, [POSITION]: 0, [SEARCH]: 0 } as const;
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
 const NAMESPACE_EXISTS = 48;
+const COMMAND_NOT_FOUND = 59;
 const GET_MANY_CHUNK = 1000;
+/** Documents read at a time while a newly searchable field's keys are filled in. */
+const BACKFILL_CHUNK = 1000;
+/** Times a chunk of the backfill is read and written again because batches kept changing it. */
+const BACKFILL_ATTEMPTS = 20;
+const DEFAULT_RETIRED_GRACE_MS = 10 * 60_000;
+
+/**
+ * Every batch and every promote runs as one transaction: a snapshot of majority-committed
+ * data, committed with majority acknowledgement, on the primary.
+ */
+const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
 
 /** Same rule as the SQLite adapter, so a spec valid for one is valid for the other. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -84,9 +104,13 @@ const fieldName = (name: string): string => {
   if (RESERVED_FIELDS.has(identifier(name))) throw new Error(`Field name ${name} is reserved by the read store`);
   return name;
 };
-const searchPath = (field: string) => `${SEARCH}.${field}`;
+
+/** A spec as stored: plain JSON (no undefined members). */
+const plainSpec = (spec: CollectionSpec): CollectionSpec => JSON.parse(JSON.stringify(spec)) as CollectionSpec;
 
 const hasCode = (error: unknown, code: number): boolean => error instanceof MongoServerError && error.code === code;
+const isDuplicateKey = (error: unknown): boolean =>
+  hasCode(error, DUPLICATE_KEY) || (error instanceof MongoBulkWriteError && [error.writeErrors].flat().some((e) => e?.code === DUPLICATE_KEY));
 
 /**
  * A prefix as an anchored regular expression that matches it literally. Every PCRE
@@ -97,50 +121,63 @@ const hasCode = (error: unknown, code: number): boolean => error instanceof Mong
 const prefixPattern = (prefix: string): string => `^${prefix.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&').replace(/\0/g, '\\x00')}`;
 
 /**
- * Duplicate-key errors of guarded upserts, as indexes into `ops`, when they are the only
- * errors of a failed bulk write; null for any other failure (which must be rethrown).
- */
-function supersededUpserts(error: unknown, ops: readonly Op[]): number[] | null {
-  if (!(error instanceof MongoBulkWriteError) || error.err || error.result?.getWriteConcernError()) return null;
-  const writeErrors = ([] as WriteError[]).concat(error.writeErrors ?? []);
-  if (writeErrors.length === 0) return null;
-  if (!writeErrors.every((e) => e.code === DUPLICATE_KEY && ops[e.index]?.upsert === true)) return null;
-  return writeErrors.map((e) => e.index);
-}
-
-/**
- * MongoDB read store: one collection per read-store collection, holding
- * `{ _id: id, ...doc, _position, _s: { <searchable field>: case-folded value } }`.
- * Specs live in `_collections` (so another process knows them) and checkpoints in
- * `_checkpoints`. It answers every query as the SQLite adapter does: searchable fields
- * are sorted and prefix-searched by their case-folded key (folded in JavaScript, with the
- * same `searchKey`), ties are broken by id in the direction of the last sort key.
+ * MongoDB read store. Each read-store collection is a row of `_collections` (its spec, and
+ * the MongoDB collection holding its documents, `<name>-<token>`) and that collection,
+ * holding `{ _id: id, ...doc, _position, _s: { <searchable field>: case-folded value } }`;
+ * checkpoints live in `_checkpoints`. It answers every query as the SQLite adapter does:
+ * searchable fields are sorted and prefix-searched by their case-folded key (folded in
+ * JavaScript, with the same `searchKey`), ties are broken by id in the direction of the
+ * last sort key.
  *
- * There are no multi-document transactions (they would need a replica set), so
- * `applyChanges` relies on the per-document position guard instead — see there.
+ * It needs a replica set (or a sharded cluster): a batch and its checkpoint are written in
+ * one multi-document transaction, and so is a promote, which only repoints the row of the
+ * live collection at the rebuilt one; `connect` refuses a standalone server.
  */
 export class MongoReadStore implements ReadStore {
   private readonly client: MongoClient;
   private readonly db: Db;
-  private readonly specs = new Map<string, CollectionSpec>();
+  private readonly retiredGraceMs: number;
+  /** Collections whose retired collections this process is dropping now. */
+  private readonly sweeping = new Set<string>();
 
-  constructor(options: MongoReadStoreOptions) {
+  private constructor(options: MongoReadStoreOptions) {
     // Undefined fields are dropped, as JSON.stringify drops them in the SQLite adapter.
     this.client = new MongoClient(options.uri, { ...options.clientOptions, ignoreUndefined: true });
-    this.db = this.client.db(options.dbName);
+    // Every write outside a transaction (specs, backfills) acknowledged by a majority, so that the
+    // next transaction, which reads majority-committed data, sees it.
+    this.db = this.client.db(options.dbName, { writeConcern: { w: 'majority' } });
+    this.retiredGraceMs = Math.max(0, options.retiredGraceMs ?? DEFAULT_RETIRED_GRACE_MS);
   }
 
-  /** Connects and pings once, so a wrong URI or an unreachable server fails at start-up. */
+  /**
+   * Connects, pings, and checks that the server runs transactions (a replica set member or
+   * mongos), so that a wrong URI, an unreachable server or a standalone one fails at start-up
+   * with one line saying so.
+   */
   static async connect(options: MongoReadStoreOptions): Promise<MongoReadStore> {
     const store = new MongoReadStore(options);
     try {
       await store.client.connect();
       await store.ping();
+      const problem = transactionsUnsupported(await store.hello());
+      if (problem) throw new Error(problem);
+      // Before any transaction: a transaction cannot create a collection on servers before 4.4.
+      for (const name of [COLLECTIONS, CHECKPOINTS]) await store.createPhysical(name);
     } catch (error) {
       await store.client.close().catch(() => undefined);
       throw error;
     }
     return store;
+  }
+
+  private async hello(): Promise<MongoDocument> {
+    try {
+      return await this.db.command({ hello: 1 });
+    } catch (error) {
+      // Servers before 4.2.10 know only the former name.
+      if (!hasCode(error, COMMAND_NOT_FOUND)) throw error;
+      return this.db.command({ isMaster: 1 });
+    }
   }
 
   private get collections(): Collection<CollectionRow> {
@@ -151,8 +188,43 @@ export class MongoReadStore implements ReadStore {
     return this.db.collection<CheckpointRow>(CHECKPOINTS);
   }
 
-  private documents(collection: string): Collection<Stored> {
-    return this.db.collection<Stored>(collectionName(collection));
+  private physical(name: string): Collection<Stored> {
+    return this.db.collection<Stored>(name);
+  }
+
+  private async createPhysical(name: string): Promise<void> {
+    try {
+      await this.db.createCollection(name);
+    } catch (error) {
+      if (!hasCode(error, NAMESPACE_EXISTS)) throw error;
+    }
+  }
+
+  private async dropPhysical(name: string): Promise<void> {
+    try {
+      await this.db.dropCollection(name);
+    } catch (error) {
+      // Servers before 7.0 refuse to drop a missing collection.
+      if (!hasCode(error, NAMESPACE_NOT_FOUND)) throw error;
+    }
+  }
+
+  /**
+   * Runs `fn` as one transaction in a session of its own. The driver runs it again on a
+   * transient error (a write conflict with another batch or a promote) and retries the commit
+   * when its outcome is unknown, for up to 120 s; `fn` reads everything it decides on inside
+   * the transaction, so running it again is safe. Two transactions inserting the same new
+   * document can also meet as a duplicate key: that is tried again here, a couple of times.
+   */
+  private async transaction<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.client.withSession((session) => session.withTransaction(() => fn(session), TRANSACTION));
+      } catch (error) {
+        if (attempt < 3 && isDuplicateKey(error)) continue;
+        throw error;
+      }
+    }
   }
 
   /**
@@ -180,35 +252,77 @@ export class MongoReadStore implements ReadStore {
     return [...keys.values()];
   }
 
+  /**
+   * Creates the collection when it has no row yet (a fresh MongoDB collection; of two
+   * processes creating it at once, one row wins and the other's collection is dropped), then
+   * records the spec, creates the missing indexes, and fills in the search keys of fields
+   * that have become searchable on the documents already stored, as the SQLite adapter does.
+   * The spec is recorded before the keys are filled, so every batch from then on writes them
+   * itself; the fields being filled are recorded with it, so a start interrupted during the
+   * backfill finishes it at the next one. Meanwhile (a start, not a transaction) prefix
+   * searches and sorts on such a field miss the documents not yet filled in.
+   */
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     const name = collectionName(spec.name);
     for (const field of [...spec.fields, ...(spec.searchable ?? [])]) fieldName(field);
-    const wanted = this.indexKeys(spec);
-    try {
-      // Created explicitly: a collection without indexes must exist too, for promote to rename it.
-      await this.db.createCollection(name);
-    } catch (error) {
-      if (!hasCode(error, NAMESPACE_EXISTS)) throw error;
+    let row = await this.collections.findOne({ _id: name });
+    if (!row) {
+      const candidate = physicalName(name, `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`);
+      await this.createPhysical(candidate);
+      let created = false;
+      try {
+        created = (await this.collections.updateOne({ _id: name }, { $setOnInsert: { spec: plainSpec(spec), physical: candidate } }, { upsert: true })).upsertedCount === 1;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      if (!created) await this.dropPhysical(candidate);
+      row = await this.collections.findOne({ _id: name });
+      if (!row) throw new Error(`Collection ${name} was dropped while it was being created`);
     }
-    const collection = this.documents(name);
-    // Compared by key pattern rather than name, so indexes that came along with a rename are not duplicated.
+    const physical = physicalOf(row);
+    // Present unless dropped by hand (or a row from before rows named their collection).
+    await this.createPhysical(physical);
+    const fill = backfillFields(row, spec);
+    await this.collections.updateOne({ _id: name }, { $set: { spec: plainSpec(spec), backfilling: fill } });
+    const collection = this.physical(physical);
+    // Compared by key pattern rather than name, so indexes are never duplicated.
     const existing = new Set((await collection.listIndexes().toArray()).map((index) => Object.keys(index.key as MongoDocument).join(',')));
-    const missing = wanted.filter((key) => !existing.has(Object.keys(key).join(',')));
+    const missing = this.indexKeys(spec).filter((key) => !existing.has(Object.keys(key).join(',')));
     if (missing.length > 0) await collection.createIndexes(missing.map((key) => ({ key })));
-    const stored = JSON.parse(JSON.stringify(spec)) as CollectionSpec;
-    await this.collections.replaceOne({ _id: name }, { spec: stored }, { upsert: true });
-    this.specs.set(name, spec);
+    if (fill.length > 0) {
+      await this.backfill(collection, fill);
+      await this.collections.updateOne({ _id: name }, { $pullAll: { backfilling: fill } });
+    }
+    await this.sweepRetired(name);
   }
 
-  private async spec(collection: string): Promise<CollectionSpec> {
-    let spec = this.specs.get(collection);
-    if (!spec) {
-      const row = await this.collections.findOne({ _id: collectionName(collection) });
-      if (!row) throw new Error(`Unknown collection ${collection}`);
-      spec = row.spec;
-      this.specs.set(collection, spec);
+  /** Fills the search keys of `fields` in every document, a chunk at a time in `_id` order. */
+  private async backfill(collection: Collection<Stored>, fields: readonly string[]): Promise<void> {
+    const projection = Object.fromEntries([POSITION, ...fields].map((f) => [f, 1]));
+    for (let last: string | null = null; ; ) {
+      const docs: Stored[] = await collection.find(last === null ? {} : { _id: { $gt: last } }, { projection, sort: { _id: 1 }, limit: BACKFILL_CHUNK }).toArray();
+      if (docs.length === 0) return;
+      let pending = docs;
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        if (attempt > BACKFILL_ATTEMPTS) throw new Error(`Backfilling ${fields.join(', ')} in ${collection.collectionName}: documents kept changing under it`);
+        const result = await collection.bulkWrite(backfillOperations(pending, fields), { ordered: false });
+        if (result.matchedCount === pending.length) break;
+        // Some were written (or deleted) since they were read: read those still there again.
+        pending = await collection.find({ _id: { $in: pending.map((d) => d._id) } }, { projection }).toArray();
+      }
+      last = docs[docs.length - 1]._id;
     }
-    return spec;
+  }
+
+  /** The spec and MongoDB collection of a read-store collection, as recorded now. */
+  private async target(collection: string): Promise<Target> {
+    const row = await this.collections.findOne({ _id: collectionName(collection) });
+    if (!row) throw new Error(`Unknown collection ${collection}`);
+    if (row.retired && retiredDue(row.retired, new Date(), this.retiredGraceMs).length > 0 && !this.sweeping.has(row._id)) {
+      // Whoever reads drops what a promote replaced once its grace period is over; reads do not wait for it.
+      void this.sweepRetired(row._id).catch(() => undefined);
+    }
+    return { spec: row.spec, physical: physicalOf(row) };
   }
 
   /** The path a field filters or sorts on: its folded key when it is searchable (as SQLite's `column`). */
@@ -219,142 +333,49 @@ export class MongoReadStore implements ReadStore {
     return field;
   }
 
+  /** Drops the collection's documents (and what promotes replaced) at once, then its row. */
   async dropCollection(name: string): Promise<void> {
-    const collection = collectionName(name);
-    try {
-      await this.db.dropCollection(collection);
-    } catch (error) {
-      // Servers before 7.0 refuse to drop a missing collection.
-      if (!hasCode(error, NAMESPACE_NOT_FOUND)) throw error;
-    }
-    await this.collections.deleteOne({ _id: collection });
-    this.specs.delete(collection);
+    const logical = collectionName(name);
+    const row = await this.collections.findOne({ _id: logical });
+    await this.collections.deleteOne({ _id: logical });
+    for (const physical of row ? [physicalOf(row), ...(row.retired ?? []).map((r) => r.physical)] : [logical]) await this.dropPhysical(physical);
   }
 
   /**
-   * Writes the changes, then the checkpoint. Not one transaction: a crash in between
-   * leaves documents written with the old checkpoint, and the runner applies the batch
-   * again from there. That is safe because every write is guarded by the document's
-   * position — an upsert, patch or delete only touches a document whose `_position` is
-   * below the change's — so re-applied changes are no-ops and the result is the same as
-   * applying the batch once.
-   *
-   * The changes of a collection go out as one unordered bulk write per "round", a round
-   * holding at most one change per document (the second change to a document goes to the
-   * second round, and so on): unordered bulk writes do not stop at the duplicate-key error
-   * of an upsert already superseded, but the driver groups them by operation type and so
-   * may reorder them, which is harmless only between different documents. Batches from
-   * `projectBatch` have one change per document, hence one bulk write per collection.
-   *
-   * With `expectedCheckpoint`, the stored checkpoint is checked before anything is
-   * written (so a writer whose checkpoint was moved writes nothing), and moved to
-   * `checkpoint` only if it still holds the expected value (compare-and-set).
-   * Without a transaction, a checkpoint moved between the check and the compare-and-set
-   * (a promote landing during this batch's writes) is detected only at the end, after the
-   * guarded writes; CheckpointMovedError is thrown all the same.
+   * One transaction: reads the checkpoint and, with `expectedCheckpoint`, throws
+   * CheckpointMovedError when it holds another value (nothing is written); writes the new
+   * checkpoint first, so that a promote or another writer moving it from then on makes one of
+   * the two transactions start again (a write conflict) and the one started again sees the
+   * moved checkpoint; then reads where each collection's documents are and the positions of
+   * the documents the batch touches, and writes the changes `planBatch` keeps (one ordered
+   * bulk write per collection). Either all of it commits or none, so a batch is never applied
+   * without its checkpoint, nor a refused one half-applied.
    */
   async applyChanges(projection: string, changes: readonly Change[], checkpoint: number, options: ApplyOptions = {}): Promise<void> {
-    // Everything is validated and built before the first write.
-    const plan = new Map<string, { rounds: Op[][]; seen: Map<string, number> }>();
-    for (const change of changes) {
-      const spec = await this.spec(change.collection);
-      let entry = plan.get(spec.name);
-      if (!entry) plan.set(spec.name, (entry = { rounds: [], seen: new Map() }));
-      const round = entry.seen.get(change.id) ?? 0;
-      entry.seen.set(change.id, round + 1);
-      (entry.rounds[round] ??= []).push(this.operation(spec, change));
-    }
+    const names = [...new Set(changes.map((c) => collectionName(c.collection)))];
     const expected = options.expectedCheckpoint;
-    if (expected !== undefined) {
-      const stored = await this.getCheckpoint(projection);
-      if (stored !== expected) throw new CheckpointMovedError(projection, expected, stored);
-    }
-    for (const [name, { rounds }] of plan) {
-      for (const ops of rounds) await this.write(this.documents(name), ops);
-    }
-    await this.storeCheckpoint(projection, checkpoint, expected);
-  }
-
-  private operation(spec: CollectionSpec, change: Change): Op {
-    const below = { $lt: change.position };
-    const searchable = spec.searchable ?? [];
-    switch (change.op) {
-      case 'upsert': {
-        for (const key of Object.keys(change.doc)) {
-          if (RESERVED_FIELDS.has(key)) throw new Error(`Field name ${key} is reserved by the read store (collection ${spec.name}, id ${change.id})`);
+    await this.transaction(async (session) => {
+      const stored = (await this.checkpoints.findOne({ _id: projection }, { session }))?.position ?? -1;
+      if (expected !== undefined && stored !== expected) throw new CheckpointMovedError(projection, expected, stored);
+      await this.checkpoints.updateOne({ _id: projection }, { $set: { position: checkpoint } }, { upsert: true, session });
+      const targets = new Map<string, Target>();
+      for (const row of await this.collections.find({ _id: { $in: names } }, { session }).toArray()) targets.set(row._id, { spec: row.spec, physical: physicalOf(row) });
+      const positions = new Map<string, Map<string, number | null>>();
+      for (const [name, target] of targets) {
+        const ids = [...new Set(changes.filter((c) => c.collection === name).map((c) => c.id))];
+        const found = new Map<string, number | null>();
+        for (let i = 0; i < ids.length; i += GET_MANY_CHUNK) {
+          const rows = await this.physical(target.physical)
+            .find({ _id: { $in: ids.slice(i, i + GET_MANY_CHUNK) } }, { projection: { [POSITION]: 1 }, session })
+            .toArray();
+          for (const row of rows) found.set(row._id, typeof row[POSITION] === 'number' ? row[POSITION] : null);
         }
-        const replacement = {
-          _id: change.id,
-          ...change.doc,
-          [POSITION]: change.position,
-          [SEARCH]: Object.fromEntries(searchable.map((f) => [f, searchKey(change.doc[f])])),
-        };
-        // Matches the document only when it is older (or was not written by this store); when it is
-        // newer the upsert tries to insert a second `_id` and fails with a duplicate key: a no-op.
-        const filter = { _id: change.id, $or: [{ [POSITION]: below }, { [POSITION]: { $exists: false } }] };
-        return { upsert: true, model: { replaceOne: { filter, replacement, upsert: true } } };
+        positions.set(name, found);
       }
-      case 'patch': {
-        const $set: MongoDocument = { [POSITION]: change.position };
-        const $unset: MongoDocument = {};
-        for (const [key, value] of Object.entries(change.set)) {
-          // `$set` reads dots as paths and `$` as operators; SQLite merges keys literally.
-          if (RESERVED_FIELDS.has(key) || key.includes('.') || key.startsWith('$')) {
-            throw new Error(`Cannot patch field ${key} (collection ${spec.name}, id ${change.id})`);
-          }
-          // An undefined value removes the field, as the JSON merge of the SQLite adapter does.
-          if (value === undefined) $unset[key] = '';
-          else $set[key] = value;
-          if (searchable.includes(key)) $set[searchPath(key)] = searchKey(value);
-        }
-        const update = Object.keys($unset).length > 0 ? { $set, $unset } : { $set };
-        // No upsert: a patch of a missing (or newer) document changes nothing.
-        return { upsert: false, model: { updateOne: { filter: { _id: change.id, [POSITION]: below }, update } } };
+      for (const [physical, ops] of planBatch(changes, targets, positions)) {
+        await this.physical(physical).bulkWrite(ops, { ordered: true, session });
       }
-      case 'delete':
-        return { upsert: false, model: { deleteOne: { filter: { _id: change.id, [POSITION]: below } } } };
-    }
-  }
-
-  /**
-   * One round (distinct documents) as an unordered bulk write. Duplicate-key errors of
-   * upserts are superseded changes, except when another writer inserted the document
-   * between our match and our insert (the server does not retry such an upsert, its
-   * filter being more than the `_id`): those upserts are sent once more, where a
-   * duplicate key can only mean the document is at least as new.
-   */
-  private async write(collection: Collection<Stored>, ops: readonly Op[], retry = true): Promise<void> {
-    if (ops.length === 0) return;
-    try {
-      await collection.bulkWrite(ops.map((op) => op.model), { ordered: false });
-    } catch (error) {
-      const superseded = supersededUpserts(error, ops);
-      if (!superseded) throw error;
-      if (retry) await this.write(collection, superseded.map((i) => ops[i]), false);
-    }
-  }
-
-  private async storeCheckpoint(projection: string, checkpoint: number, expected: number | undefined): Promise<void> {
-    const set = { $set: { position: checkpoint } };
-    if (expected === undefined) {
-      await this.checkpoints.updateOne({ _id: projection }, set, { upsert: true });
-      return;
-    }
-    let moved: boolean;
-    if (expected === -1) {
-      // "None yet" is a missing row or a row at -1: upsert on both, and a row holding any
-      // other position makes the insert collide with its `_id`.
-      try {
-        await this.checkpoints.updateOne({ _id: projection, position: -1 }, set, { upsert: true });
-        moved = false;
-      } catch (error) {
-        if (!hasCode(error, DUPLICATE_KEY)) throw error;
-        moved = true;
-      }
-    } else {
-      moved = (await this.checkpoints.updateOne({ _id: projection, position: expected }, set)).matchedCount === 0;
-    }
-    if (moved) throw new CheckpointMovedError(projection, expected, await this.getCheckpoint(projection));
+    });
   }
 
   async getCheckpoint(projection: string): Promise<number> {
@@ -364,17 +385,18 @@ export class MongoReadStore implements ReadStore {
 
   async get<T extends Document>(collection: string, id: string): Promise<T | null> {
     checkIds(collection, [id]);
-    await this.spec(collection);
-    return (await this.documents(collection).findOne({ _id: id }, { projection: HIDDEN })) as T | null;
+    const { physical } = await this.target(collection);
+    return (await this.physical(physical).findOne({ _id: id }, { projection: HIDDEN })) as T | null;
   }
 
+  /** Every chunk from the collection looked up once, so a promote meanwhile never mixes the old and the new. */
   async getMany<T extends Document>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
     checkIds(collection, ids);
-    await this.spec(collection);
+    const { physical } = await this.target(collection);
     const result = new Map<string, T>();
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += GET_MANY_CHUNK) {
-      const rows = await this.documents(collection)
+      const rows = await this.physical(physical)
         .find({ _id: { $in: unique.slice(i, i + GET_MANY_CHUNK) } }, { projection: { [POSITION]: 0, [SEARCH]: 0 } })
         .toArray();
       for (const { _id, ...doc } of rows) result.set(_id, doc as T);
@@ -447,8 +469,10 @@ export class MongoReadStore implements ReadStore {
     return { $or: alternatives };
   }
 
+
+  /** Counted and read in the collection looked up once, so a promote meanwhile gives the old or the new result, whole. */
   async find<T extends Document>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
-    const spec = await this.spec(collection);
+    const { spec, physical } = await this.target(collection);
     const page = Math.max(1, Math.floor(query.page ?? 1));
     const pageSize = Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE));
     const keys = query.sort ?? [];
@@ -458,7 +482,7 @@ export class MongoReadStore implements ReadStore {
     const sort: Sort = Object.fromEntries(paths.map((p) => [p.path, p.desc ? -1 : 1]));
     const selected = query.after ? ({ $and: [filter, this.keysetFilter(paths, query.after)] } as Filter<Stored>) : filter;
     const offset = (page - 1) * pageSize;
-    const documents = this.documents(collection);
+    const documents = this.physical(physical);
     // Counted as the SQLite adapter counts, so both refuse the same page numbers and report the same totals.
     const searching = query.search !== undefined && (searchKey(query.search.prefix) ?? '') !== '';
     const cap = searching
@@ -487,9 +511,9 @@ export class MongoReadStore implements ReadStore {
   }
 
   async countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>> {
-    const spec = await this.spec(collection);
+    const { spec, physical } = await this.target(collection);
     const path = this.path(spec, field);
-    const rows = await this.documents(collection)
+    const rows = await this.physical(physical)
       .aggregate<{ _id: unknown; n: number }>([{ $match: this.filter(spec, where, undefined) }, { $group: { _id: `$${path}`, n: { $sum: 1 } } }])
       .toArray();
     // Keys as the SQLite adapter names them: 'true'/'false' for booleans, 'null' for null or missing.
@@ -502,22 +526,47 @@ export class MongoReadStore implements ReadStore {
   }
 
   /**
-   * Renames `from` over `to` (atomic, dropping the old `to`), then moves the checkpoint,
-   * then the spec. A crash after the rename leaves the rebuilt data under the live name
-   * with the live checkpoint: the runner re-applies from there, a no-op for every
-   * document the rebuild already has (position guard), and running the rebuild again
-   * restores the rest.
+   * One transaction that repoints `to` at the collection of `from` (with its spec), moves
+   * `fromProjection`'s checkpoint to `toProjection` and removes `from`'s row and checkpoint.
+   * Nothing is renamed or dropped: a read that looked `to` up before keeps reading the old
+   * collection, which is kept for `retiredGraceMs` and then dropped; a live batch of
+   * `toProjection` running meanwhile writes the checkpoint too, so one of the two starts
+   * again and a batch started again finds the checkpoint moved and writes nothing. A crash
+   * at any point leaves either all of it or none.
    */
   async promote({ from, to, fromProjection, toProjection }: { from: string; to: string; fromProjection: string; toProjection: string }): Promise<void> {
-    const spec = await this.spec(from);
-    await this.db.renameCollection(collectionName(from), collectionName(to), { dropTarget: true });
-    const position = await this.getCheckpoint(fromProjection);
-    await this.checkpoints.updateOne({ _id: toProjection }, { $set: { position } }, { upsert: true });
-    await this.checkpoints.deleteOne({ _id: fromProjection });
-    await this.collections.deleteOne({ _id: from });
-    this.specs.delete(from);
-    // Records the spec under its new name and creates any index the renamed collection lacks.
-    await this.ensureCollection({ ...spec, name: to });
+    const source = collectionName(from);
+    const target = collectionName(to);
+    await this.transaction(async (session) => {
+      const fromRow = await this.collections.findOne({ _id: source }, { session });
+      if (!fromRow) throw new Error(`Unknown collection ${from}`);
+      const toRow = await this.collections.findOne({ _id: target }, { session });
+      const position = (await this.checkpoints.findOne({ _id: fromProjection }, { session }))?.position ?? -1;
+      await this.checkpoints.updateOne({ _id: toProjection }, { $set: { position } }, { upsert: true, session });
+      await this.checkpoints.deleteOne({ _id: fromProjection }, { session });
+      await this.collections.deleteOne({ _id: source }, { session });
+      const { _id, ...row } = promotedRow(fromRow, toRow, target, new Date());
+      await this.collections.replaceOne({ _id }, row, { upsert: true, session });
+    });
+    await this.sweepRetired(target);
+  }
+
+  /**
+   * Drops the collections that promotes replaced in `name` once their grace period is over
+   * (never one that a row names as its collection), and forgets them.
+   */
+  private async sweepRetired(name: string): Promise<void> {
+    if (this.sweeping.has(name)) return;
+    this.sweeping.add(name);
+    try {
+      const row = await this.collections.findOne({ _id: name });
+      for (const { physical } of retiredDue(row?.retired ?? [], new Date(), this.retiredGraceMs)) {
+        if ((await this.collections.countDocuments({ physical }, { limit: 1 })) === 0) await this.dropPhysical(physical);
+        await this.collections.updateOne({ _id: name }, { $pull: { retired: { physical } } });
+      }
+    } finally {
+      this.sweeping.delete(name);
+    }
   }
 
   async ping(): Promise<void> {

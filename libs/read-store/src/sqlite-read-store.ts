@@ -47,6 +47,8 @@ type Row = { id: string; doc?: string } & Record<string, unknown>;
 const orderBy = (keys: readonly SortColumn[]) => keys.map((k) => `${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
 
 const DEFAULT_LOCK_WAIT_MS = 20;
+/** Rows read at a time while a newly searchable field's keys are filled in. */
+const BACKFILL_CHUNK = 1000;
 const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
 const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -165,9 +167,11 @@ export class SqliteReadStore implements ReadStore {
         const column = searchColumn(field);
         if (!columns.has(column)) {
           this.db.exec(`ALTER TABLE ${name} ADD COLUMN ${column} TEXT`);
+          // Read a chunk at a time: the connection cannot write while a statement is still iterating.
           const fill = this.prepare(`UPDATE ${name} SET ${column} = ? WHERE id = ?`);
-          for (const row of this.prepare(`SELECT id, doc FROM ${name}`).iterate() as Iterable<{ id: string; doc: string }>) {
-            fill.run(searchKey(JSON.parse(row.doc)[field]), row.id);
+          const chunk = (op: '>=' | '>') => this.prepare(`SELECT id, doc FROM ${name} WHERE id ${op} ? ORDER BY id LIMIT ${BACKFILL_CHUNK}`);
+          for (let rows = chunk('>=').all('') as { id: string; doc: string }[]; rows.length > 0; rows = chunk('>').all(rows[rows.length - 1].id) as typeof rows) {
+            for (const row of rows) fill.run(searchKey(JSON.parse(row.doc)[field]), row.id);
           }
         }
       }

@@ -1,5 +1,5 @@
 import { NewEvent, RecordedEvent, newId } from '@access-ledger/core';
-import { EventStore, WrongExpectedRevisionError, toArray } from '../event-store';
+import { AppendTooLargeError, DuplicateEventIdError, EventStore, MAX_APPEND_BYTES, WrongExpectedRevisionError, toArray } from '../event-store';
 import { STREAM_CHAIN_START, StreamChainCheck, checkStreamChains, streamHashOf } from '../stream-chain';
 
 /**
@@ -193,6 +193,107 @@ export function describeEventStoreContract(adapter: string, harness: EventStoreH
       expect(await store.appendToStream(id, second, { expectedRevision: 0 })).toEqual(secondResult);
       expect(await store.appendToStream(id, second, { expectedRevision: 'any' })).toEqual(secondResult);
       expect((await store.readStream(id)).map((e) => e.type)).toEqual(['X', 'Y', 'Z', 'W']);
+    });
+
+    // On EventStoreDB the second often reaches the server before the first is indexed: the server drops it
+    // (IdempotentNotReady) and the client times out; the adapter tries it again, and the next try finds the first.
+    it('answers an append sent twice at once (a client retry racing its original) as one: both get the first result, stored once', async () => {
+      for (const expectedRevision of ['no_stream', 'any'] as const) {
+        const id = stream('twice');
+        const events = [anEvent('Once'), anEvent('Once')];
+        const [a, b] = await Promise.all([store.appendToStream(id, events, { expectedRevision }), store.appendToStream(id, events, { expectedRevision })]);
+        expect(b).toEqual(a);
+        expect((await store.readStream(id)).map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+      }
+    });
+
+    it('refuses a batch that repeats part of an earlier append with DuplicateEventIdError and stores nothing, whatever the expectation', async () => {
+      const id = stream('overlap');
+      const [x, y] = [anEvent('X'), anEvent('Y')];
+      await store.appendToStream(id, [x, y], { expectedRevision: 'no_stream' });
+      await store.appendToStream(id, [anEvent('Z')], { expectedRevision: 1 });
+      const partial: [string, NewEvent[], Parameters<EventStore['appendToStream']>[2]][] = [
+        ['the first id with other ids after it, exact', [x, anEvent('Other')], { expectedRevision: 'no_stream' }],
+        ['more events than were appended, exact', [x, y, anEvent('More')], { expectedRevision: 'no_stream' }],
+        ['the first id with other ids after it, any', [x, anEvent('Other')], { expectedRevision: 'any' }],
+        ['more events than were appended, stream_exists', [y, anEvent('More'), anEvent('More')], { expectedRevision: 'stream_exists' }],
+      ];
+      for (const [, events, options] of partial) await expect(store.appendToStream(id, events, options)).rejects.toBeInstanceOf(DuplicateEventIdError);
+      // A batch whose first id is new is a new append: an exact expectation that no longer holds is refused as usual.
+      await expect(store.appendToStream(id, [anEvent('New'), y], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      // The first events of an earlier batch alone are a retry of them.
+      expect((await store.appendToStream(id, [x], { expectedRevision: 'no_stream' })).nextExpectedRevision).toBe(0);
+      expect((await store.readStream(id)).map((e) => e.type)).toEqual(['X', 'Y', 'Z']);
+    });
+
+    it('recognises a retry after the store is closed and opened again (the ids are looked for in the stream, not in a cache)', async () => {
+      const id = stream('reopen');
+      const first = [anEvent('First')];
+      const second = [anEvent('Second'), anEvent('Third')];
+      const firstResult = await store.appendToStream(id, first, { expectedRevision: 'no_stream' });
+      const secondResult = await store.appendToStream(id, second, { expectedRevision: 'any' });
+      await store.close();
+      store = await harness!.open();
+      expect(await store.appendToStream(id, first, { expectedRevision: 'no_stream' })).toEqual(firstResult);
+      expect(await store.appendToStream(id, second, { expectedRevision: 'any' })).toEqual(secondResult);
+      expect(await store.appendToStream(id, second, { expectedRevision: 'stream_exists' })).toEqual(secondResult);
+      expect((await store.readStream(id)).map((e) => e.type)).toEqual(['First', 'Second', 'Third']);
+    });
+
+    it(`refuses an append over ${MAX_APPEND_BYTES} bytes (counted as EventStoreDB counts them) with AppendTooLargeError and stores nothing; one under it is stored`, async () => {
+      const id = stream('size');
+      const text = (bytes: number) => 'é'.repeat(bytes / 2); // two UTF-8 bytes a character
+      const refused = store.appendToStream(id, [anEvent('Big', { text: text(MAX_APPEND_BYTES / 2) }), anEvent('Big', { text: text(MAX_APPEND_BYTES / 2) })], { expectedRevision: 'no_stream' });
+      await expect(refused).rejects.toBeInstanceOf(AppendTooLargeError);
+      await expect(refused).rejects.toMatchObject({ streamId: id, maxSize: MAX_APPEND_BYTES });
+      expect(await store.readStream(id)).toEqual([]);
+      await store.appendToStream(id, [anEvent('Big', { text: text(MAX_APPEND_BYTES - 64 * 1024) })], { expectedRevision: 'no_stream' });
+      expect(await store.readStream(id)).toHaveLength(1);
+    });
+
+    it('reports its head for lag without reading events: counts the events after a position it has seen', async () => {
+      const before = await store.head();
+      expect(before.eventsAfter(before.position)).toBe(0);
+      const id = stream('head');
+      await store.appendToStream(id, [anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+      const last = await store.appendToStream(id, [anEvent()], { expectedRevision: 1 });
+      // The head may follow the log a moment later (EventStoreDB tracks it with a subscription): wait for it, bounded.
+      let after = await store.head();
+      for (let i = 0; i < 500 && after.position < last.position; i += 1) {
+        await new Promise((r) => setTimeout(r, 10));
+        after = await store.head();
+      }
+      expect(after.position).toBeGreaterThanOrEqual(last.position);
+      // At least these three (a shared server may hold other writers' events too).
+      expect(after.eventsAfter(before.position)).toBeGreaterThanOrEqual(3);
+      expect(after.eventsAfter(after.position)).toBe(0);
+      expect(after.eventsAfter(after.position + 1)).toBe(0);
+    });
+
+    it('delivers the few matching events of a filtered subscription among many others exactly once, also when subscribed again from the last one', async () => {
+      const prefix = `${run}p${Math.random().toString(36).slice(2, 6)}`;
+      const start = (await store.headPosition()) + 1;
+      const wanted: string[] = [];
+      // Three matching events, each after 150 others (several of the server's checkpoint windows).
+      for (let round = 0; round < 3; round += 1) {
+        for (let s = 0; s < 3; s += 1) await store.appendToStream(stream('noise'), Array.from({ length: 50 }, () => anEvent('Noise')), { expectedRevision: 'no_stream' });
+        const match = anEvent('Wanted');
+        await store.appendToStream(`${prefix}-${round}`, [match], { expectedRevision: 'no_stream' });
+        wanted.push(match.eventId);
+      }
+      const filter = { streamPrefixes: [prefix] };
+      const first = new AbortController();
+      const events = await take(store.subscribeToAll({ fromPosition: start, filter, signal: first.signal }), 3);
+      first.abort();
+      expect(events.map((e) => e.eventId)).toEqual(wanted);
+      // Subscribed again after the second: only the third, then a new one after more noise.
+      const second = new AbortController();
+      const again = take(store.subscribeToAll({ fromPosition: events[1].position + 1, filter, signal: second.signal }), 2);
+      for (let s = 0; s < 3; s += 1) await store.appendToStream(stream('noise'), Array.from({ length: 50 }, () => anEvent('Noise')), { expectedRevision: 'no_stream' });
+      const late = anEvent('Wanted');
+      await store.appendToStream(`${prefix}-late`, [late], { expectedRevision: 'no_stream' });
+      expect((await again).map((e) => e.eventId)).toEqual([wanted[2], late.eventId]);
+      second.abort();
     });
 
     it('lets exactly one of two appends with the same expected revision succeed', async () => {

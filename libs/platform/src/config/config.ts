@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TokenLifetime, TokenVerifierConfig } from '@access-ledger/auth';
+import { checkConnectionString } from '@access-ledger/event-store';
 
 export interface AppConfig {
   readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
@@ -32,6 +33,16 @@ export interface AppConfig {
    * nothing (LoadOptions.auditKey false: the projector and its tools).
    */
   readonly auditSigningKey: { readonly pem: string; readonly generated: boolean } | null;
+  /** Where links in messages to people point (PUBLIC_BASE_URL): scheme, host and optional path, without a trailing slash. */
+  readonly publicBaseUrl: string;
+  readonly mail: MailConfig;
+}
+
+/** How the notifications are sent: over SMTP (SMTP_URL), or written as `.eml` files to `DATA_DIR/outbox` (the embedded default). */
+export interface MailConfig {
+  /** The sender (MAIL_FROM), an address with an optional display name. */
+  readonly from: string;
+  readonly transport: { readonly kind: 'smtp'; readonly url: string } | { readonly kind: 'outbox'; readonly dir: string };
 }
 
 export interface RateLimitConfig {
@@ -159,6 +170,43 @@ const auditSigningKey = (env: Env): string => {
   return `${pem}\n`;
 };
 
+/** As the client reads it (checkConnectionString); what is wrong is named without repeating the value, which may hold a password. */
+const eventStoreConnectionString = (env: Env): string => {
+  const value = required(env, 'EVENTSTORE_CONNECTION_STRING', 'when EVENT_STORE=eventstoredb');
+  try {
+    checkConnectionString(value);
+  } catch (error) {
+    throw new ConfigError('EVENTSTORE_CONNECTION_STRING', (error as Error).message);
+  }
+  return value;
+};
+
+/** A sender as MAIL_FROM takes it: `no-reply@example.org` or `Access Ledger <no-reply@example.org>`, on one line. */
+const MAIL_FROM_PATTERN = /^(?:[^<>"\u0000-\u001f\u007f]+ <[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+const mailConfig = (env: Env, dataDir: string, port: number): { publicBaseUrl: string; mail: MailConfig } => {
+  const smtpUrl = env.SMTP_URL || null;
+  // The URL may hold a password: never repeat it in a message.
+  if (smtpUrl !== null && !/^smtps?:\/\/[^\s/]+/.test(smtpUrl)) throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL (value not shown: it may hold a password)');
+  const base = env.PUBLIC_BASE_URL || null;
+  if (base !== null && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(base)) {
+    throw new ConfigError('PUBLIC_BASE_URL', `must be an http(s) URL without query or fragment, such as https://access.example.org (got "${base}")`);
+  }
+  if (smtpUrl !== null && base === null) throw new ConfigError('PUBLIC_BASE_URL', 'is required with SMTP_URL: the links in the mails must work for their readers');
+  const from = env.MAIL_FROM || null;
+  if (from !== null && !MAIL_FROM_PATTERN.test(from)) {
+    throw new ConfigError('MAIL_FROM', `must be an e-mail address, optionally with a name: "Access Ledger <no-reply@example.org>" (got "${from}")`);
+  }
+  if (smtpUrl !== null && from === null) throw new ConfigError('MAIL_FROM', 'is required with SMTP_URL (an address of your mail domain)');
+  return {
+    publicBaseUrl: (base ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    mail: {
+      from: from ?? 'Access Ledger <no-reply@localhost>',
+      transport: smtpUrl !== null ? { kind: 'smtp', url: smtpUrl } : { kind: 'outbox', dir: join(dataDir, 'outbox') },
+    },
+  };
+};
+
 export interface LoadOptions {
   /** The projector and the rebuild tool verify no tokens, so they need no AUTH_* variables. */
   readonly auth?: boolean;
@@ -176,7 +224,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
       ? { kind: 'sqlite', file: join(dataDir, 'events.db') }
       : {
           kind: 'eventstoredb',
-          connectionString: required(env, 'EVENTSTORE_CONNECTION_STRING', 'when EVENT_STORE=eventstoredb', /^(esdb|esdb\+discover|kurrentdb|kdb):\/\//, 'an esdb:// connection string'),
+          connectionString: eventStoreConnectionString(env),
         };
   const readStore: AppConfig['readStore'] =
     readStoreKind === 'sqlite'
@@ -263,6 +311,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     http: { requestTimeoutMs, headersTimeoutMs, trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10) },
     managementToken,
     auditSigningKey: auditKey,
+    ...mailConfig(env, dataDir, port),
   };
 }
 

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { DomainError, ErrorKind } from '@access-ledger/core';
 import { AuthenticationError } from '@access-ledger/auth';
-import { WrongExpectedRevisionError } from '@access-ledger/event-store';
+import { AppendTooLargeError, DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '@access-ledger/event-store';
 
 /** RFC 9457 problem details; `type` ends in a stable code clients can switch on. */
 export interface Problem {
@@ -134,6 +134,20 @@ export function toProblem(exception: unknown): { problem: Problem; headers: Reco
   }
   if (exception instanceof WrongExpectedRevisionError) {
     return { problem: make(409, 'concurrent-modification', 'The resource was changed by another request at the same time; retry.'), headers: {} };
+  }
+  // The event store's own typed refusals (libs/event-store, event-store.ts): nothing was written in any of them.
+  if (exception instanceof DuplicateEventIdError) {
+    return { problem: make(409, 'duplicate-event-id', 'This request repeats part of an earlier change, but not all of it; nothing was written.'), headers: {} };
+  }
+  if (exception instanceof AppendTooLargeError) {
+    return { problem: make(413, 'append-too-large', `The change is larger than the event store accepts (${exception.maxSize} bytes); nothing was written.`), headers: {} };
+  }
+  if (exception instanceof EventStoreUnavailableError) {
+    const retryAfter = Math.max(1, Math.ceil(exception.retryAfterSeconds));
+    return {
+      problem: make(503, 'event-store-unavailable', 'The event store did not confirm the change in time; it may or may not have been recorded. Retry the same request (with the same Idempotency-Key, if you sent one).', { retryAfterSeconds: retryAfter }),
+      headers: { 'Retry-After': String(retryAfter) },
+    };
   }
   if (exception instanceof BodyParseError) {
     if (exception.type === 'entity.too.large') return { problem: make(413, 'payload-too-large', 'The request body is larger than this service accepts.'), headers: {} };

@@ -24,12 +24,12 @@ export class Metrics {
     const gauge = (name: string, help: string, label: string) => new Gauge({ name, help, labelNames: [label], registers: [this.registry] });
     const projection = {
       checkpoint: gauge('projection_checkpoint', 'Last position processed by a projection', 'projection'),
-      lagEvents: gauge('projection_lag_events', 'Positions between a projection checkpoint and the head of the log', 'projection'),
+      lagEvents: gauge('projection_lag_events', 'Events after a projection checkpoint up to the head of the log (absent where the store cannot count them)', 'projection'),
       lagSeconds: gauge('projection_lag_seconds', 'Age of the oldest event a projection has not processed, at most', 'projection'),
     };
     const reactor = {
       checkpoint: gauge('reactor_checkpoint', 'Last position processed by a reactor', 'reactor'),
-      lagEvents: gauge('reactor_lag_events', 'Positions between a reactor checkpoint and the head of the log', 'reactor'),
+      lagEvents: gauge('reactor_lag_events', 'Events after a reactor checkpoint up to the head of the log (absent where the store cannot count them)', 'reactor'),
       lagSeconds: gauge('reactor_lag_seconds', 'Age of the oldest event a reactor has not processed, at most', 'reactor'),
     };
     const parked = gauge('parked_events', 'Events a projection or reactor parked after its attempts (npm run reactors:retry)', 'consumer');
@@ -39,7 +39,9 @@ export class Metrics {
       for (const [gauges, label, consumers] of [[projection, 'projection', report.projections], [reactor, 'reactor', report.reactors]] as const) {
         for (const c of consumers) {
           gauges.checkpoint.set({ [label]: c.name }, c.checkpoint);
-          gauges.lagEvents.set({ [label]: c.name }, c.lagEvents);
+          // Not counted (EventStoreDB, a checkpoint older than the head tracker): no value rather than a wrong one.
+          if (c.lagEvents === null) gauges.lagEvents.remove({ [label]: c.name });
+          else gauges.lagEvents.set({ [label]: c.name }, c.lagEvents);
           gauges.lagSeconds.set({ [label]: c.name }, c.lagSeconds);
         }
       }

@@ -24,7 +24,28 @@ export { APP_CONFIG, EVENT_STORE, PROJECTIONS, REACTORS, READ_STORE, SWEEPS };
 export async function createEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStore.kind === 'sqlite') return new SqliteEventStore({ file: config.eventStore.file });
   const { EventStoreDbEventStore } = await import('@access-ledger/event-store');
-  return new EventStoreDbEventStore({ connectionString: config.eventStore.connectionString });
+  const logger = new Logger('EventStoreDB');
+  return new EventStoreDbEventStore({ connectionString: config.eventStore.connectionString, logger: { warn: (message) => logger.warn(message) } });
+}
+
+/**
+ * At start, before anything subscribes: a secured EventStoreDB that refuses this process (no credentials in
+ * EVENTSTORE_CONNECTION_STRING, a wrong password, a user without read on $all) stops it with one line on stderr and exit
+ * code 1, instead of a runner retrying access-denied for ever. A server that does not answer yet does not stop it: the
+ * process starts, says so in one line, and reports itself not ready until the server answers.
+ */
+export async function checkEventStoreAccessOrExit(config: AppConfig): Promise<void> {
+  if (config.eventStore.kind !== 'eventstoredb') return;
+  const { EventStoreDbEventStore, EventStoreAccessDeniedError } = await import('@access-ledger/event-store');
+  try {
+    if ((await EventStoreDbEventStore.checkAccess({ connectionString: config.eventStore.connectionString })) === 'unreachable') {
+      process.stderr.write('Event store: EventStoreDB did not answer at start; starting anyway (readiness reports it down until it answers)\n');
+    }
+  } catch (error) {
+    if (!(error instanceof EventStoreAccessDeniedError)) throw error;
+    process.stderr.write(`Event store error: ${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 export async function createReadStore(config: AppConfig): Promise<ReadStore> {
@@ -33,14 +54,32 @@ export async function createReadStore(config: AppConfig): Promise<ReadStore> {
   return MongoReadStore.connect({ uri: config.readStore.uri, dbName: config.readStore.db });
 }
 
+/** What a consumer that needs the process's stores and configuration is made with. */
+export interface ConsumerProcess {
+  readonly events: EventStore;
+  readonly readStore: ReadStore;
+  readonly config: AppConfig;
+}
+
 /** A time-driven consumer, made once the process has its stores and configuration. */
-export type SweepFactory = (process: { readonly events: EventStore; readonly readStore: ReadStore; readonly config: AppConfig }) => Sweep;
+export type SweepFactory = (process: ConsumerProcess) => Sweep;
+
+/** A reactor made once the process has its stores and configuration (a mail transport, a client of another system). */
+export type ReactorFactory = (process: ConsumerProcess) => Reactor;
 
 /** What a process keeps (or reports on): its read models, its reactors, and its sweeps (run with the reactors, never reported on: they keep no checkpoint). */
 export interface Consumers {
   readonly projections: readonly Projection<any>[];
-  readonly reactors?: readonly Reactor[];
+  /** Reactors as they are, or made from the process (`ReactorFactory`). */
+  readonly reactors?: readonly (Reactor | ReactorFactory)[];
   readonly sweeps?: readonly SweepFactory[];
+}
+
+/** The process's reactors, the factories among them made; names checked as the runners check them. */
+export function makeReactors(reactors: Consumers['reactors'], process: ConsumerProcess): Reactor[] {
+  const made = (reactors ?? []).map((r) => (typeof r === 'function' ? r(process) : r));
+  checkConsumerNames(made.map((r) => r.name));
+  return made;
 }
 
 export interface ConsumerReport extends ConsumerLag {
@@ -138,7 +177,7 @@ export class StoresModule {
    * RUN_PROJECTIONS) or reports the lag and parked events of.
    */
   static forConfig(config: AppConfig, { projections, reactors = [], sweeps = [] }: Consumers): DynamicModule {
-    checkConsumerNames([...projections, ...reactors].map((c) => c.name));
+    checkConsumerNames(projections.map((p) => p.name));
     return {
       module: StoresModule,
       providers: [
@@ -146,7 +185,16 @@ export class StoresModule {
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         { provide: PROJECTIONS, useValue: projections },
-        { provide: REACTORS, useValue: reactors },
+        {
+          provide: REACTORS,
+          // Made with the stores; a name shared with a projection is refused before anything runs.
+          useFactory: (events: EventStore, readStore: ReadStore) => {
+            const made = makeReactors(reactors, { events, readStore, config });
+            checkConsumerNames([...projections, ...made].map((c) => c.name));
+            return made;
+          },
+          inject: [EVENT_STORE, READ_STORE],
+        },
         { provide: SWEEPS, useValue: sweeps },
         ConsumerMonitor,
         InProcessProjector,

@@ -285,5 +285,125 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
       const page = await store.find<Person>(live.name, { where: { org: 'o1', active: true }, sort: [{ field: 'lastName', direction: 'asc' }] });
       expect(page.items.map((p) => p.id)).toEqual(['p5', 'p3', 'p1']);
     });
+
+    describe('a promote beside a live runner and readers', () => {
+      /** A live collection at checkpoint 5 holding every person, and its rebuild at 1000 that no longer holds p2 (a delete leaves no tombstone). */
+      const liveAndRebuild = async () => {
+        const live = spec();
+        const rebuilt = spec();
+        const names = { live: `${live.name}_projection`, rebuilt: `${live.name}_projection__rebuild` };
+        await store.ensureCollection(live);
+        await store.ensureCollection(rebuilt);
+        await store.applyChanges(names.live, upserts(live.name, people), 5);
+        await store.applyChanges(names.rebuilt, upserts(rebuilt.name, people.filter((p) => p.id !== 'p2')), 1000);
+        const promote = () => store.promote({ from: rebuilt.name, to: live.name, fromProjection: names.rebuilt, toProjection: names.live });
+        return { live: live.name, names, promote };
+      };
+
+      it('applies nothing of a batch whose checkpoint the promote moved, also when the promote lands while the batch is being written', async () => {
+        for (let round = 0; round < 5; round += 1) {
+          const { live, names, promote } = await liveAndRebuild();
+          // The live runner writes batch after batch (each touching p2, which the rebuild deleted, and a new document) until one is refused.
+          const runner = (async () => {
+            let checkpoint = 5;
+            for (let k = 0; k < 10_000; k += 1) {
+              const position = 2000 + k;
+              const changes: Change[] = [
+                { op: 'upsert', collection: live, id: 'p2', doc: { ...people[1], lastName: `live${k}` }, position },
+                { op: 'upsert', collection: live, id: `live${k}`, doc: { ...people[0], id: `live${k}` }, position },
+              ];
+              try {
+                await store.applyChanges(names.live, changes, position, { expectedCheckpoint: checkpoint });
+              } catch (error) {
+                if (error instanceof CheckpointMovedError) return error.actual;
+                throw error;
+              }
+              checkpoint = position;
+            }
+            throw new Error('the promote never moved the checkpoint');
+          })();
+          await store.applyChanges(`${names.live}_other`, [], 1); // lets the runner's first batches start
+          await promote();
+          expect(await runner).toBe(1000);
+          // Exactly the rebuild: nothing the runner wrote under its former checkpoint, in the old collection or the promoted one.
+          const page = await store.find<Person>(live, { pageSize: 100 });
+          expect(page.items.map((p) => p.id)).toEqual(['p1', 'p3', 'p4', 'p5']);
+          expect(await store.get(live, 'p2')).toBeNull();
+          expect(await store.getCheckpoint(names.live)).toBe(1000);
+        }
+        // On a server, the promote may have to start again a few times while batches keep taking the checkpoint.
+      }, 120_000);
+
+      it('lets reads in flight during a promote see the old collection or the new one, whole, and never fail', async () => {
+        const live = spec();
+        const rebuilt = spec();
+        await store.ensureCollection(live);
+        await store.ensureCollection(rebuilt);
+        // More documents than one statement or one cursor batch returns, so that a read takes several round trips.
+        const generation = (gen: string, count: number, collection: string): Change[] =>
+          Array.from({ length: count }, (_, i) => ({ op: 'upsert', collection, id: `g${String(i).padStart(4, '0')}`, doc: { ...people[i % people.length], id: `g${i}`, gen }, position: i + 1 }));
+        await store.applyChanges(`${live.name}_p`, generation('old', 1500, live.name), 1500);
+        await store.applyChanges(`${live.name}_p__rebuild`, generation('new', 1200, rebuilt.name), 1200);
+        const ids = Array.from({ length: 1500 }, (_, i) => `g${String(i).padStart(4, '0')}`);
+        const expected = { old: 1500, new: 1200 } as Record<string, number>;
+        const seen: string[] = [];
+        let promoted = false;
+        const reader = async () => {
+          // Until the promote is done, then once more.
+          for (let reads = 0, after = 0; after < 2 && reads < 10_000; reads += 1, after += promoted ? 1 : 0) {
+            const page = await store.find<Person & { gen: string }>(live.name, { sort: [{ field: 'updatedAt', direction: 'asc' }], pageSize: 2000 });
+            const gens = new Set(page.items.map((p) => p.gen));
+            expect(gens.size).toBe(1);
+            const [gen] = [...gens];
+            expect([page.total, page.items.length]).toEqual([expected[gen], expected[gen]]);
+            const many = await store.getMany<Person & { gen: string }>(live.name, ids);
+            const manyGens = new Set([...many.values()].map((p) => p.gen));
+            expect(manyGens.size).toBe(1);
+            const [manyGen] = [...manyGens];
+            expect(many.size).toBe(expected[manyGen]);
+            seen.push(gen, manyGen);
+          }
+        };
+        const readers = [reader(), reader(), reader()];
+        await store.getCheckpoint(`${live.name}_p`); // lets the readers start
+        await store.promote({ from: rebuilt.name, to: live.name, fromProjection: `${live.name}_p__rebuild`, toProjection: `${live.name}_p` });
+        promoted = true;
+        await Promise.all(readers);
+        expect(seen[seen.length - 1]).toBe('new');
+        expect((await store.find(live.name)).total).toBe(1200);
+      });
+    });
+
+    it('backfills a field that becomes searchable on a collection that already holds documents', async () => {
+      const s = spec();
+      const before: CollectionSpec = { ...s, searchable: ['email'] };
+      await store.ensureCollection(before);
+      await store.applyChanges(`${s.name}_p`, upserts(s.name, people), people.length);
+      // The next version of the read model searches and sorts by names too.
+      await store.ensureCollection(s);
+      const z = await store.find<Person>(s.name, { search: { fields: ['lastName'], prefix: 'Z' } });
+      expect(z.items.map((p) => p.id)).toEqual(['p2']);
+      const ad = await store.find<Person>(s.name, { search: { fields: ['firstName'], prefix: 'ad' }, sort: [{ field: 'firstName', direction: 'asc' }] });
+      expect(ad.items.map((p) => p.id)).toEqual(['p1', 'p5']);
+      const byName = await store.find<Person>(s.name, { sort: [{ field: 'lastName', direction: 'asc' }] });
+      expect(byName.items.map((p) => p.lastName)).toEqual(['Goldberg', 'Hopper', 'Lovelace', 'Turing', 'zola']);
+      // Documents written afterwards are found alongside, and the change is kept at the next start.
+      await store.applyChanges(`${s.name}_p`, upserts(s.name, [{ ...people[0], id: 'p6', firstName: 'Adrian', lastName: 'Young' }], 6), 6);
+      await store.ensureCollection(s);
+      const again = await store.find<Person>(s.name, { search: { fields: ['firstName'], prefix: 'AD' }, sort: [{ field: 'lastName', direction: 'desc' }] });
+      expect(again.items.map((p) => p.id)).toEqual(['p6', 'p1', 'p5']);
+    });
+
+    it('backfills every document of a larger collection, read and written a chunk at a time', async () => {
+      const s = spec();
+      await store.ensureCollection({ ...s, searchable: [] });
+      const docs = Array.from({ length: 2345 }, (_, i) => ({ ...people[(i + 1) % people.length], id: `b${i}` }));
+      await store.applyChanges(`${s.name}_p`, upserts(s.name, docs), docs.length);
+      await store.ensureCollection(s);
+      const ad = await store.find<Person>(s.name, { search: { fields: ['firstName'], prefix: 'Ad' }, pageSize: 1 });
+      expect(ad.total).toBe(docs.filter((p) => p.firstName.startsWith('Ad')).length);
+      const first = await store.find<Person>(s.name, { sort: [{ field: 'firstName', direction: 'asc' }], pageSize: 1 });
+      expect(first.items[0].firstName).toBe('Ada');
+    });
   });
 }
