@@ -117,14 +117,23 @@ const PROBLEM_RESPONSES: Record<number, { name: string; description: string; hea
   401: { name: 'Unauthorized', description: 'No valid token: `missing-token`, `invalid-token`, `token-expired` (operators: `management-token-required`, `invalid-management-token`).', headers: { 'WWW-Authenticate': headerRef('WWWAuthenticate') } },
   403: { name: 'Forbidden', description: 'Authenticated but not allowed: `user-deactivated` on every call of a deactivated user, `auditor-read-only` on every write by an auditor, and the operation’s own (`not-a-spoc`, `not-an-auditor`, …).' },
   404: { name: 'NotFound', description: 'No such resource (the code names which: `user-not-found`, `workflow-not-found`, …).' },
-  409: { name: 'Conflict', description: 'The state forbids it (`email-already-exists`, `last-lead-administrator`, …), `concurrent-modification` (retry), or `idempotency-key-in-use` (retry after Retry-After).', headers: { 'Retry-After': headerRef('RetryAfter') } },
+  409: {
+    name: 'Conflict',
+    description: 'The state forbids it (`email-already-exists`, `last-lead-administrator`, …), `concurrent-modification` (retry), `idempotency-key-in-use` (retry after Retry-After), or `duplicate-event-id` (nothing was written).',
+    headers: { 'Retry-After': headerRef('RetryAfter') },
+  },
   412: { name: 'PreconditionFailed', description: '`stale-version`: If-Match names a version the resource is no longer at (`currentVersion` says which it is at).' },
-  413: { name: 'ContentTooLarge', description: '`payload-too-large`: the body is over BODY_LIMIT_KB.' },
+  413: { name: 'ContentTooLarge', description: '`payload-too-large`: the body is over BODY_LIMIT_KB; `append-too-large`: the change is over what the event store accepts (nothing was written).' },
   415: { name: 'UnsupportedMediaType', description: '`unsupported-charset`: a JSON body in another charset than UTF-8.' },
   422: { name: 'UnprocessableContent', description: '`idempotency-key-reused`: the Idempotency-Key was used with another body.' },
   429: { name: 'TooManyRequests', description: '`rate-limited` (`scope`: `ip`, `caller`, `requester`, `organisation`).', headers: { 'Retry-After': headerRef('RetryAfter') } },
   500: { name: 'InternalError', description: '`internal-error`: quote the correlation id.' },
-  503: { name: 'ServiceUnavailable', description: '`read-model-behind`: X-Min-Position was not reached in time (nothing stale is answered); `not-ready` for readiness.', headers: { 'Retry-After': headerRef('RetryAfter') } },
+  503: {
+    name: 'ServiceUnavailable',
+    description:
+      '`event-store-unavailable`: the event store did not answer in time (a write may or may not be recorded: retry it, with the same Idempotency-Key); `read-model-behind`: X-Min-Position was not reached in time (nothing stale is answered); `not-ready` for readiness.',
+    headers: { 'Retry-After': headerRef('RetryAfter') },
+  },
 };
 export type ProblemStatus = keyof typeof PROBLEM_RESPONSES & number;
 
@@ -176,7 +185,8 @@ function platformProblems(path: string, method: string, operation: OperationObje
   const statuses: ProblemStatus[] = [500];
   const secured = (operation.security ?? []).length > 0;
   const write = WRITE_METHODS.has(method);
-  if (secured) statuses.push(401, 403);
+  // Every authenticated call reads the event store (the caller's directory record at least): EventStoreDB may not answer in time.
+  if (secured) statuses.push(401, 403, 503);
   if (!RATE_LIMIT_EXEMPT_PATHS.has(path)) statuses.push(429);
   if ((operation.parameters ?? []).length > 0 || operation.requestBody) statuses.push(400);
   // Every write: the body checks before parsing, the Idempotency-Key interceptor, the auditors' read-only guard.
