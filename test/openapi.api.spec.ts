@@ -62,6 +62,27 @@ describe('OpenAPI document', () => {
       expect(contract.check('get', '/no/such/route', problem(404))).toBeNull();
     });
 
+    it('takes null where a named schema is nullable, and a value of that schema', () => {
+      const request = {
+        id: userId,
+        organisationId: orgId,
+        requester: { id: 'sub-1', email: 'ada@example.org', name: null },
+        application: 'lab-results',
+        justification: null,
+        status: 'created',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        completedAt: null,
+        provisioning: null,
+        decision: null,
+        actions: [],
+      };
+      expect(contract.check('get', `/requests/${userId}`, { status: 200, headers: json, body: request })).toBeNull();
+      const provisioning = { status: 'provisioned', detail: null, at: '2026-01-02T00:00:00.000Z' };
+      expect(contract.check('get', `/requests/${userId}`, { status: 200, headers: json, body: { ...request, provisioning } })).toBeNull();
+      expect(contract.check('get', `/requests/${userId}`, { status: 200, headers: json, body: { ...request, provisioning: 'provisioned' } })).toMatch(/provisioning/);
+    });
+
     it('refuses a status the operation does not document', () => {
       expect(contract.check('get', path, problem(422))).toMatch(/DirectoryController_getUser does not document status 422/);
     });

@@ -26,10 +26,10 @@ function validationView(node: unknown): unknown {
   const out: Json = Object.fromEntries(Object.entries(node as Json).map(([key, value]) => [key, validationView(value)]));
   // A documented object says every member it has (unless it says it is open).
   if (out.type === 'object' && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-  // OpenAPI 3.0 `nullable` beside allOf or an enum, which Ajv reads only beside `type`.
-  if (out.nullable === true && out.type === undefined) {
-    delete out.nullable;
-    return { anyOf: [out, { type: 'null' }] };
+  // OpenAPI 3.0 `nullable` beside allOf (a named schema, or null): Ajv would still hold null to the allOf.
+  if (out.nullable === true && out.allOf) {
+    const { nullable: _nullable, type: _type, ...schema } = out;
+    return { anyOf: [schema, { type: 'null' }] };
   }
   return out;
 }
