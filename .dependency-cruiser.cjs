@@ -2,7 +2,7 @@
  * The architecture's boundaries, checked on every `npm test` (test/boundaries.spec.ts) and by
  * `npm run boundaries`. Paths are relative to the repository root.
  */
-const DOMAIN = '^libs/(core|directory|access-requests|care-access|audit)/src/';
+const DOMAIN = '^libs/(core|directory|access-requests|care-access|audit|provisioning|feed)/src/';
 const NOT_TESTS = '(\\.spec\\.ts$|/testing/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -17,7 +17,7 @@ module.exports = {
         path: [
           '(^|/)node_modules/(@nestjs|better-sqlite3|mongodb|@eventstore|class-validator|class-transformer|express|jose|rxjs)/',
           '^(node:)?(fs|crypto|http|https|net|child_process|worker_threads)$',
-          '^libs/(event-store|read-store|projection-runner|auth|platform)/',
+          '^libs/(event-store|read-store|projection-runner|auth|platform|provisioning-service)/',
           '^(apps|projections)/',
         ],
       },

@@ -8,8 +8,9 @@
  *    stream (the baseline: no parsing, no folding); reading and parsing every event; replaying as
  *    of an instant in the middle and at the end as the state endpoints do (read a page at a time
  *    up to the instant, fold with libs/audit `stateAt` and the live `evolve`, take the grant's
- *    part); the replay alone on events already read; and the whole timeline (sentence and changed
- *    fields per event).
+ *    part); the replay alone on events already read; the same replays from fold checkpoints, as
+ *    the state endpoints do now (the first replay of the stream, which writes them, and later
+ *    ones); and the whole timeline (sentence and changed fields per event).
  * 2. Over HTTP against the real service (its own process, embedded stores, each read recorded):
  *    GET /audit/grants/:id/state?asOf= in the middle and at the end, beside GET /audit/streams/
  *    of the same stream with limit=1 (the same auth, reader and recorded read, without the
@@ -23,9 +24,11 @@ import { NewEvent, RecordedEvent, eventIdFor, newId } from '@access-ledger/core'
 import { grantAt, stateAt, timelineOf } from '@access-ledger/audit';
 import { ExistingWorkflow, ParticipantCommand, ParticipantState, participantDecider, participantStream } from '@access-ledger/care-access';
 import { SqliteEventStore } from '@access-ledger/event-store';
+import { SqliteReadStore } from '@access-ledger/read-store';
 import { mintToken } from '@access-ledger/auth';
 import { ReadStore } from '@access-ledger/read-store';
 import { AuditStreams } from '../apps/api/src/audit/audit-streams';
+import { FOLD_CHECKPOINTS, FoldCheckpoints } from '../apps/api/src/audit/state-as-of/fold-checkpoints';
 import { BENCH_SECRET, cpuTime, machine, measure, ms, startServer, stopServer } from './support';
 
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
@@ -123,6 +126,35 @@ async function inProcess(dataDir: string, participantId: string, grantId: string
     });
     const read = await store.readStream(streamId);
     await cpuRow('the replay alone, as of the end, on events already read', SAMPLES, async () => stateAt(participantDecider, read, end));
+    // As the state endpoints do now: from the latest fold checkpoint that serves the instant (a read-store lookup), then the events after it.
+    const readStore = new SqliteReadStore({ file: join(dataDir, 'read.db') });
+    try {
+      const checkpoints = new FoldCheckpoints(streams, readStore);
+      await checkpoints.onModuleInit();
+      const viaCheckpoints = (at: string) => async () => grantAt((await checkpoints.stateAt(participantDecider, streamId, at))!.state, grantId, at);
+      const cold: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        await readStore.dropCollection(FOLD_CHECKPOINTS.name);
+        await readStore.ensureCollection(FOLD_CHECKPOINTS);
+        const started = process.hrtime.bigint();
+        await viaCheckpoints(end)();
+        cold.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      cold.sort((a, b) => a - b);
+      out(`| with fold checkpoints, the first replay of the stream (reads and folds it all, writes ${Math.floor(recorded.length / 1000)} checkpoints; 5 runs) | ${ms(cold[2])} | ${ms(cold[4])} | | |`);
+      const viaEnd = await checkpoints.stateAt(participantDecider, streamId, end);
+      const viaMiddle = await checkpoints.stateAt(participantDecider, streamId, middle);
+      if (JSON.stringify(viaEnd) !== JSON.stringify(stateAt(participantDecider, read, end)) || JSON.stringify(viaMiddle) !== JSON.stringify(stateAt(participantDecider, read, middle))) {
+        throw new Error('the replay from a checkpoint does not give the state folded from the start');
+      }
+      await cpuRow('**with fold checkpoints**, as of the middle: the checkpoint + the events after it up to the instant + the grant', SAMPLES, viaCheckpoints(middle));
+      // Just before the last checkpoint's event: the previous checkpoint serves, and 999 events after it are read and folded, the most any replay folds.
+      const beforeLast = recorded[recorded.length - 2].metadata.occurredAt;
+      await cpuRow('**with fold checkpoints**, as of revision 9,998 (the previous checkpoint + 999 events read and folded: the most a replay folds) + the grant', SAMPLES, viaCheckpoints(beforeLast));
+      await cpuRow('**with fold checkpoints**, as of the end (the checkpoint after the last event) + the grant', SAMPLES, viaCheckpoints(end));
+    } finally {
+      await readStore.close();
+    }
     await cpuRow('read + the whole timeline (sentence and changed fields per event)', Math.min(SAMPLES, 50), async () => timelineOf(participantDecider, await store.readStream(streamId)), 5);
   } finally {
     await store.close();

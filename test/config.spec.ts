@@ -141,6 +141,14 @@ describe('configuration', () => {
     }
   });
 
+  it('sends a feed heartbeat every 15 seconds unless told otherwise, and refuses what is not a number of milliseconds from 10', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).feedHeartbeatMs).toBe(15_000);
+    expect(loadConfig({ DATA_DIR: dataDir, FEED_HEARTBEAT_MS: '50' }).feedHeartbeatMs).toBe(50);
+    for (const value of ['5', '15s', '3600001']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir, FEED_HEARTBEAT_MS: value })).toThrow(`Configuration error: FEED_HEARTBEAT_MS must be a whole number from 10 to 3600000 (got "${value}")`);
+    }
+  });
+
   it('does not print a refused MANAGEMENT_TOKEN', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, MANAGEMENT_TOKEN: 'secret but short' })).toThrow(/^(?!.*secret but short)/);
   });

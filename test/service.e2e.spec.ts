@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,5 +133,16 @@ describe('the built service on the embedded default', () => {
     expect(await new ParkedEvents(after).counts()).toEqual({});
     await after.close();
     await events.close();
+  });
+
+  it('runs the README quick start: a request approved and provisioned by the in-process provisioning, with no other command', async () => {
+    await start();
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const from = readme.indexOf('```sh', readme.indexOf('Then, in another terminal'));
+    const script = readme.slice(from + '```sh'.length, readme.indexOf('```', from + 5)).replaceAll('localhost:3000', `localhost:${port}`);
+    const result = spawnSync('bash', ['-e', '-c', script], { env: env(), encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`{ status: 'provisioned', detail: null, at: '`);
+    await stop();
   });
 });

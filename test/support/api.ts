@@ -7,6 +7,7 @@ import { DevTokenClaims, mintToken } from '@access-ledger/auth';
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, loadConfig, READ_STORE } from '@access-ledger/platform';
+import { inProcessProvisioning } from '@access-ledger/provisioning-service';
 import { createApp } from '../../apps/api/src/app.factory';
 import { recordContractFailure } from './contract-failures';
 import { ResponseContract } from './openapi-contract';
@@ -32,17 +33,27 @@ export interface TestApi {
   readonly reads: ReadStore;
   readonly dataDir: string;
   token(claims: DevTokenClaims): Promise<string>;
+  /** Stops the service and removes its data folder. */
   close(): Promise<void>;
+  /** Stops the service and keeps its data folder, for another `startApi(env, { dataDir })` to start on. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Start on this data folder (one a stopped service left) instead of a new one. */
+  readonly dataDir?: string;
 }
 
 /**
  * The real service on real SQLite files in a temporary folder, over real HTTP. With `DATA_DIR`
- * in `env` it runs on that folder and `close` leaves it (to start again on the same files).
+ * in `env` (or `options.dataDir`) it runs on that folder and `close` leaves it (to start again on the same files).
  */
-export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
-  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'al-api-'));
-  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, ...GENEROUS, ...env });
-  const app = await createApp(config);
+export async function startApi(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApi> {
+  const dataDir = options.dataDir ?? env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'al-api-'));
+  // Provisioning runs in process only in the suites that ask for it (RUN_PROVISIONING=true): elsewhere its reports would add events the suites do not expect.
+  const environment = { DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN, RUN_PROVISIONING: 'false', ...GENEROUS, ...env };
+  const config = loadConfig(environment);
+  const app = await createApp(config, inProcessProvisioning(environment, config));
   await app.listen(0, '127.0.0.1');
   return {
     app,
@@ -53,8 +64,9 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     token: (claims) => mintToken(TEST_SECRET, claims),
     close: async () => {
       await app.close();
-      if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATA_DIR === undefined && options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
+    stop: () => app.close(),
   };
 }
 

@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
 import { anonymousIpLimit, AppConfig, completeContract, hardenServer, jsonBody, securityHeaders, TOKEN_VERIFIER, validationPipe } from '@access-ledger/platform';
+import { ProvisioningConfig } from '@access-ledger/provisioning-service';
 import { AppModule } from './app.module';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -34,9 +35,12 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   return completeContract(SwaggerModule.createDocument(app, { ...base, info: { ...base.info, license } }));
 }
 
-/** Builds the HTTP application (not yet listening): used by main and by the API tests alike. */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, bufferLogs: true });
+/**
+ * Builds the HTTP application (not yet listening): used by main and by the API tests alike.
+ * `provisioning`: run account provisioning in this process, on the feed of this server once it listens.
+ */
+export async function createApp(config: AppConfig, provisioning: ProvisioningConfig | null = null): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, provisioning), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');

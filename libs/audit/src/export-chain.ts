@@ -1,4 +1,4 @@
-import { RecordedEvent, canonicalJson } from '@access-ledger/core';
+import { RecordedEvent, StoredEvent, canonicalJson, canonicalTextMember, parseStored } from '@access-ledger/core';
 import { ExportFormat } from './export-format';
 
 /**
@@ -64,17 +64,23 @@ export interface SignedManifest {
 
 const instant = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
-/** Whether an export with this selection includes the event. */
-export const exportSelects = (selection: ExportSelection): ((event: RecordedEvent) => boolean) => {
+/** Whether an export with this selection includes an event with this `data.organisationId` and `metadata.occurredAt`. */
+const selectsBy = (selection: ExportSelection): ((organisationId: unknown, occurredAt: string) => boolean) => {
   const from = instant(selection.from);
   const to = instant(selection.to);
-  const organisationId = selection.organisationId;
-  return (event) => {
-    if (organisationId !== null && (event.data as { organisationId?: unknown } | null)?.organisationId !== organisationId) return false;
+  const wanted = selection.organisationId;
+  return (organisationId, occurredAt) => {
+    if (wanted !== null && organisationId !== wanted) return false;
     if (from === null && to === null) return true;
-    const at = Date.parse(event.metadata.occurredAt);
+    const at = Date.parse(occurredAt);
     return (from === null || at >= from) && (to === null || at < to);
   };
+};
+
+/** Whether an export with this selection includes the event. */
+export const exportSelects = (selection: ExportSelection): ((event: RecordedEvent) => boolean) => {
+  const selects = selectsBy(selection);
+  return (event) => selects((event.data as { organisationId?: unknown } | null)?.organisationId, event.metadata.occurredAt);
 };
 
 /** Keeps the earliest and latest of ISO instants (as given). */
@@ -104,12 +110,17 @@ export class ExportWriter {
   private firstPosition: number | null = null;
   private lastPosition: number | null = null;
   private readonly times = new TimeRange();
+  private readonly selects: (organisationId: unknown, occurredAt: string) => boolean;
+  private readonly selectsEvent: (event: RecordedEvent) => boolean;
 
   constructor(
     private readonly sha256: Sha256,
     private readonly format: ExportFormat,
     private readonly parameters: ExportParameters,
-  ) {}
+  ) {
+    this.selects = selectsBy(parameters);
+    this.selectsEvent = exportSelects(parameters);
+  }
 
   /** The line (with its newline) for a selected event, or null when the format leaves the event out. */
   line(event: RecordedEvent): string | null {
@@ -118,11 +129,39 @@ export class ExportWriter {
     if ('hash' in content || 'manifest' in content) throw new Error(`Export format ${this.format.name}: a line may not have a top-level hash or manifest member`);
     const canonical = canonicalJson(content);
     if (canonical === '{}' || canonical[0] !== '{') throw new Error(`Export format ${this.format.name}: a line must be a non-empty JSON object`);
+    return this.chained(canonical, event.position, event.metadata.occurredAt);
+  }
+
+  /**
+   * The line for an event read as stored text (`readAllStored`), or null when the selection or
+   * the format leaves it out: the same line `line(parseStored(stored))` gives for a selected event.
+   * When the stored data and metadata are shown to be their own canonical text
+   * (canonicalTextMember, which also gives `occurredAt` and `organisationId` for the selection)
+   * and the format can put its line together from them (`canonicalLineOfStored`), nothing is
+   * parsed or serialised again; otherwise (events stored before the store wrote canonical text,
+   * text edited in the store, formats that need the event) the event is parsed and takes `line`.
+   */
+  storedLine(stored: StoredEvent): string | null {
+    const fromStored = this.format.canonicalLineOfStored;
+    if (fromStored) {
+      const occurredAt = canonicalTextMember(stored.metadataJson, 'occurredAt');
+      const organisationId = typeof occurredAt === 'string' ? canonicalTextMember(stored.dataJson, 'organisationId') : undefined;
+      if (typeof occurredAt === 'string' && organisationId !== undefined) {
+        if (!this.selects(organisationId, occurredAt)) return null;
+        const canonical = fromStored(stored);
+        return canonical === null ? null : this.chained(canonical, stored.position, occurredAt);
+      }
+    }
+    const event = parseStored(stored);
+    return this.selectsEvent(event) ? this.line(event) : null;
+  }
+
+  private chained(canonical: string, position: number, occurredAt: string): string {
     this.hash = this.sha256(this.hash + canonical);
     this.count += 1;
-    this.firstPosition ??= event.position;
-    this.lastPosition = event.position;
-    this.times.add(event.metadata.occurredAt);
+    this.firstPosition ??= position;
+    this.lastPosition = position;
+    this.times.add(occurredAt);
     return chainedLine(this.hash, canonical);
   }
 

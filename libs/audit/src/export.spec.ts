@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { RecordedEvent, canonicalJson } from '@access-ledger/core';
+import fc from 'fast-check';
+import { RecordedEvent, StoredEvent, canonicalJson } from '@access-ledger/core';
 import { EXPORT_CHAIN_START, ExportParameters, ExportWriter, exportSelects, manifestLine, manifestSigningText } from './export-chain';
 import { ExportFormat, eventsFormat } from './export-format';
 import { ExportVerdict, verifyExport } from './export-verify';
@@ -87,6 +88,61 @@ describe('audit export: lines and manifest', () => {
     expect(JSON.parse(lines[0]).manifest).toMatchObject({ count: 0, firstPosition: null, finalHash: EXPORT_CHAIN_START });
     expect(await verified(lines)).toMatchObject({ ok: true, count: 0 });
   });
+});
+
+/** An export written from events read as stored text (what the service does: readAllStored, storedLine). */
+const storedExportOf = (stored: readonly StoredEvent[], selection: Partial<ExportParameters> = {}, format: ExportFormat = eventsFormat): string[] => {
+  const parameters: ExportParameters = { organisationId: ORG, from: null, to: null, format: format.name, throughPosition: 7, ...selection };
+  const writer = new ExportWriter(sha256, format, parameters);
+  const lines = stored.flatMap((e) => writer.storedLine(e) ?? []);
+  const manifest = writer.manifest('2026-02-01T00:00:00.000Z', 'f'.repeat(64));
+  return [...lines, manifestLine({ manifest, signature: signWith()(manifestSigningText(manifest)) })].map((line) => line.replace(/\n$/, ''));
+};
+/** An event as the store holds it: data and metadata as canonical text (as the adapters write them), or as some other text of the same JSON. */
+const storedAs = (event: RecordedEvent, text: (value: unknown) => string = canonicalJson): StoredEvent => ({
+  eventId: event.eventId, type: event.type, streamId: event.streamId, revision: event.revision, position: event.position, dataJson: text(event.data), metadataJson: text(event.metadata),
+});
+const SELECTIONS: Partial<ExportParameters>[] = [{}, { organisationId: null }, { from: '2026-01-01T10:00:01.000Z', to: '2026-01-01T10:00:04.000Z' }, { organisationId: 'nobody' }];
+
+describe('audit export: lines from the stored text', () => {
+  it('gives the same lines and manifest from the store’s canonical text as from the parsed events, without parsing them', () => {
+    // toLine is never called: every line is put together from the stored text.
+    const fromTextOnly: ExportFormat = { ...eventsFormat, toLine: () => { throw new Error('parsed'); } };
+    for (const selection of SELECTIONS) {
+      expect(storedExportOf(log.map((e) => storedAs(e)), selection, fromTextOnly)).toEqual(exportOf(log, selection));
+    }
+  });
+
+  it('parses where the stored text is not its canonical form (stored before the store kept it, or edited), with the same lines', async () => {
+    const reordered = (value: unknown): string => JSON.stringify(value, value && typeof value === 'object' ? Object.keys(value as object).reverse().concat(['id', 'email', 'roles']) : undefined);
+    const texts = [(value: unknown) => JSON.stringify(value, null, 1), reordered, (value: unknown) => canonicalJson(value).replace('"u@example.org"', '"u@example\\u002eorg"')];
+    for (const text of texts) {
+      for (const selection of SELECTIONS) {
+        const lines = storedExportOf(log.map((e, i) => (i % 2 === 0 ? storedAs(e, text) : storedAs(e))), selection);
+        expect(lines).toEqual(exportOf(log, selection));
+      }
+    }
+    expect(await verified(storedExportOf(log.map((e) => storedAs(e, texts[0]))))).toMatchObject({ ok: true, count: 5 });
+  });
+
+  it('agrees with the parsed events on arbitrary data, times and selections, stored canonical or not', () => {
+    const organisation = fc.oneof(fc.constant(ORG), fc.constant('org-2'), fc.constant(null), fc.integer(), fc.constant(undefined), fc.string());
+    const instant = fc.integer({ min: 0, max: 5 }).map((s) => `2026-01-01T10:00:0${s}.000Z`);
+    const anEvent = fc.record({ data: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }), organisationId: organisation, occurredAt: instant, canonical: fc.boolean(), indent: fc.constantFrom(0, 2) });
+    fc.assert(
+      fc.property(fc.array(anEvent, { maxLength: 12 }), fc.constantFrom(...SELECTIONS), (drawn, selection) => {
+        const events = drawn.map((d, i) => {
+          const data = d.organisationId === undefined ? d.data : { ...d.data, organisationId: d.organisationId };
+          return { recorded: event(i + 1, data as Record<string, unknown>, d.occurredAt), canonical: d.canonical, indent: d.indent };
+        });
+        const stored = events.map(({ recorded, canonical, indent }) => storedAs(recorded, canonical ? canonicalJson : (value) => JSON.stringify(value, null, indent)));
+        // The parsed event of a stored text, as readAll gives it (JSON.parse of what JSON.stringify wrote).
+        const parsed = events.map(({ recorded }) => JSON.parse(JSON.stringify(recorded)) as RecordedEvent);
+        expect(storedExportOf(stored, selection)).toEqual(exportOf(parsed, selection));
+      }),
+      { numRuns: 300 },
+    );
+  }, 30_000);
 });
 
 describe('audit export: verification', () => {

@@ -1,9 +1,10 @@
-import { fold } from '@access-ledger/core';
+import fc from 'fast-check';
+import { RecordedEvent, fold } from '@access-ledger/core';
 import { accessRequestDecider, requestStream } from '@access-ledger/access-requests';
 import { Caller, OrganisationState, organisationDecider, userDecider, userStream } from '@access-ledger/directory';
 import { CareCaller, ExistingWorkflow, participantDecider, participantStream, workflowDecider, workflowStream } from '@access-ledger/care-access';
 import { grantAt } from './access';
-import { stateAt, timelineOf } from './replay';
+import { FoldCheckpoint, checkpointMatches, checkpointServes, stateAt, stateAtFrom, timelineOf } from './replay';
 import { historyOf } from './testing/history';
 
 const ORG = 'org-1';
@@ -208,5 +209,86 @@ describe('a participant and their grants replayed', () => {
     const folded = stateAt(participantDecider, running, afterUntil)!;
     expect(grantAt(folded.state, 'g-1', afterUntil)).toMatchObject({ activeAt: false, grant: { status: 'active' } });
     expect(grantAt(folded.state, 'g-unknown', afterUntil)).toBeNull();
+  });
+});
+
+describe('a state as of an instant from a fold checkpoint', () => {
+  const pat = { id: 'sub-pat', email: 'pat@people.example', name: 'Pat' };
+  const workflow: ExistingWorkflow = {
+    status: 'active', workflowId: 'wf-1', organisationId: ORG, name: 'Coaching', project: null, allowAppendProfessionals: false, createdAt: '2026-04-01T00:00:00.000Z',
+    professionals: [{ professional: { id: 'u-pro', name: 'Dr Pro' }, days: 30, reason: 'Coaching', addedAt: '2026-04-01T00:00:00.000Z' }],
+  };
+  const asPat = { id: pat.id, email: pat.email };
+  const base = Date.parse('2026-05-01T09:00:00.000Z');
+  const minute = (i: number) => new Date(base + i * 60_000).toISOString();
+
+  /**
+   * A participant's stream as the live system writes it: enrolled, then results requests, a consent
+   * and its withdrawal among them; each event's time a minute after the one before, give or take
+   * `jitter` minutes (a command decided again after losing a race keeps its first time), and each
+   * with a stream hash, as the stores write them.
+   */
+  const stream = (length: number, consentAt: number, withdrawAt: number, jitter: readonly number[]): RecordedEvent[] => {
+    const history = historyOf(participantDecider, participantStream(pat.id));
+    const time = (i: number) => minute(i + (jitter[i % jitter.length] ?? 0));
+    history.then({ type: 'EnrolParticipant', workflow, participant: pat, appendConsent: undefined, now: time(0) }, time(0), asPat);
+    for (let i = 1; history.recorded.length < length; i += 1) {
+      const now = time(i);
+      if (i === consentAt) history.then({ type: 'AnswerConsentPrompt', workflow, professionalId: 'u-pro', decision: 'accept', grantId: 'g-1', now }, now, asPat);
+      else if (i === withdrawAt && i > consentAt) history.then({ type: 'WithdrawConsent', grantId: 'g-1', now }, now, asPat);
+      else history.then({ type: 'RequestResultsAccess', workflow, asker: { userId: 'u-pro', professionalOfOrganisation: true, active: true }, now }, now, { id: 'sub-pro', organisationId: ORG });
+    }
+    return history.recorded.map((e, i) => ({ ...e, metadata: { ...e.metadata, streamHash: `hash-${i}` } }));
+  };
+  /** A checkpoint as the store gives it back: its JSON. */
+  const stored = <S>(checkpoint: FoldCheckpoint<S>): FoldCheckpoint<S> => JSON.parse(JSON.stringify(checkpoint));
+
+  it('is the state folded from the start, for every instant and every checkpoint that serves it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 2, max: 7 }),
+        (consentAt, withdrawAt, jitter, every) => {
+          const recorded = stream(40, consentAt, withdrawAt, jitter);
+          const { checkpoints } = stateAtFrom(participantDecider, null, recorded, minute(1000), every);
+          expect(checkpoints.map((c) => c.revision)).toEqual(recorded.map((e) => e.revision).filter((r) => (r + 1) % every === 0));
+          for (let i = -5; i <= 45; i += 2) {
+            const at = new Date(base + i * 60_000 + 30_000).toISOString();
+            const fromStart = stateAt(participantDecider, recorded, at);
+            expect(stateAtFrom(participantDecider, null, recorded, at, every).folded).toEqual(fromStart);
+            for (const checkpoint of checkpoints.filter((c) => checkpointServes(c, at)).map(stored)) {
+              const { folded } = stateAtFrom(participantDecider, checkpoint, recorded.slice(checkpoint.revision + 1), at, every);
+              expect(folded).toEqual(fromStart);
+              expect(grantAt(folded!.state, 'g-1', at)).toEqual(fromStart && grantAt(fromStart.state, 'g-1', at));
+            }
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 60_000);
+
+  it('serves only instants at or after the latest time folded into it, which may be an earlier event’s', () => {
+    const recorded = stream(8, 2, 99, [0, 0, 0, 5, 0, 0]);
+    // Event 3 occurred 5 minutes late, after event 4 (decided again after losing a race): the checkpoint after 4 carries event 3's time.
+    const [checkpoint] = stateAtFrom(participantDecider, null, recorded, minute(1000), 5).checkpoints;
+    expect(checkpoint).toMatchObject({ revision: 4, eventId: recorded[4].eventId, streamHash: 'hash-4', latestOccurredAt: recorded[3].metadata.occurredAt });
+    expect(checkpointServes(checkpoint, recorded[4].metadata.occurredAt)).toBe(false);
+    expect(checkpointServes(checkpoint, recorded[3].metadata.occurredAt)).toBe(true);
+  });
+
+  it('matches only the stored event it was taken after: a stream whose events were changed and chained again is folded from the start', () => {
+    const recorded = stream(10, 2, 6, [0]);
+    const [checkpoint] = stateAtFrom(participantDecider, null, recorded, minute(1000), 5).checkpoints;
+    expect(checkpointMatches(checkpoint, recorded[4])).toBe(true);
+    expect(checkpointMatches(checkpoint, { ...recorded[4], metadata: { ...recorded[4].metadata, streamHash: 'rechained' } })).toBe(false);
+    expect(checkpointMatches(checkpoint, recorded[5])).toBe(false);
+  });
+
+  it('takes no checkpoint after an event without a stream hash (stored before the chain)', () => {
+    const recorded = stream(10, 2, 6, [0]).map((e) => ({ ...e, metadata: { ...e.metadata, streamHash: undefined } }));
+    expect(stateAtFrom(participantDecider, null, recorded, minute(1000), 5).checkpoints).toEqual([]);
   });
 });

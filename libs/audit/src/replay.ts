@@ -76,13 +76,78 @@ export interface StateAt<S> {
  * after `at` (or it has none).
  */
 export function stateAt<E extends DomainEvent, S>(replayable: Replayable<E, S>, recorded: Iterable<RecordedEvent>, at: string): StateAt<S> | null {
+  return stateAtFrom(replayable, null, recorded, at, Infinity).folded;
+}
+
+/**
+ * A fold checkpoint (a snapshot): a stream's state after its events up to `revision`, kept so that
+ * a state as of an instant need not fold from the stream's first event. `latestOccurredAt` is the
+ * latest `occurredAt` among the events folded into it (not the last one's: times need not rise
+ * within a stream), so by the prefix rule of `stateAt` the checkpoint is on the way to every
+ * instant at or after it, and to none before it.
+ *
+ * It names the event it was taken after by id and `streamHash`: the stream chain covers every
+ * event up to it, so a stream whose events were changed and chained again does not match it any
+ * more (`checkpointMatches`), and the state is then folded from the start.
+ */
+export interface FoldCheckpoint<S = unknown> {
+  readonly revision: number;
+  readonly position: number;
+  readonly eventId: string;
+  readonly streamHash: string;
+  readonly latestOccurredAt: string;
+  readonly state: S;
+}
+
+/** A checkpoint every this many events of a stream: a state as of any instant then folds at most this many events after one. */
+export const CHECKPOINT_EVERY = 1000;
+
+/** Whether the checkpoint is on the way to the state as of `at` (every event folded into it occurred at or before `at`). */
+export const checkpointServes = (checkpoint: Pick<FoldCheckpoint, 'latestOccurredAt'>, at: string): boolean => Date.parse(checkpoint.latestOccurredAt) <= Date.parse(at);
+
+/** Whether the stored event is the one the checkpoint was taken after (same id, same stream hash). */
+export const checkpointMatches = (checkpoint: FoldCheckpoint, stored: RecordedEvent): boolean =>
+  stored.revision === checkpoint.revision && stored.eventId === checkpoint.eventId && stored.metadata.streamHash === checkpoint.streamHash;
+
+/** A replay as of an instant that started from a checkpoint (or from the start), and the checkpoints it passed on the way. */
+export interface CheckpointedStateAt<S> {
+  readonly folded: StateAt<S> | null;
+  /** Taken after every event whose revision + 1 is a multiple of `every`, when it has a stream hash. */
+  readonly checkpoints: readonly FoldCheckpoint<S>[];
+}
+
+/**
+ * `stateAt`, going on from a checkpoint: `recorded` are the stream's events after
+ * `from.revision` (all of them when `from` is null), and `from` must serve `at`
+ * (checkpointServes). The answer is the one `stateAt` gives on the whole stream (a spec checks
+ * it on every instant and every checkpoint), because the events folded into the checkpoint all
+ * occurred by `at` and `evolve` is pure. On the way it takes the checkpoints that later replays
+ * can start from.
+ */
+export function stateAtFrom<E extends DomainEvent, S>(
+  replayable: Replayable<E, S>,
+  from: FoldCheckpoint<S> | null,
+  recorded: Iterable<RecordedEvent>,
+  at: string,
+  /** Infinity: none. */
+  every = CHECKPOINT_EVERY,
+): CheckpointedStateAt<S> {
   const limit = Date.parse(at);
-  let state = replayable.initialState();
-  let last: RecordedEvent | null = null;
+  let state = from ? from.state : replayable.initialState();
+  let last: Pick<RecordedEvent, 'revision' | 'position'> | null = from;
+  let latest = from ? Date.parse(from.latestOccurredAt) : -Infinity;
+  let latestOccurredAt = from?.latestOccurredAt ?? '';
+  const checkpoints: FoldCheckpoint<S>[] = [];
   for (const stored of recorded) {
-    if (Date.parse(stored.metadata.occurredAt) > limit) break;
+    const occurred = Date.parse(stored.metadata.occurredAt);
+    if (occurred > limit) break;
     state = replayable.evolve(state, replayable.catalogue.parse(stored));
     last = stored;
+    if (occurred > latest) [latest, latestOccurredAt] = [occurred, stored.metadata.occurredAt];
+    const streamHash = stored.metadata.streamHash;
+    if ((stored.revision + 1) % every === 0 && typeof streamHash === 'string') {
+      checkpoints.push({ revision: stored.revision, position: stored.position, eventId: stored.eventId, streamHash, latestOccurredAt, state });
+    }
   }
-  return last === null ? null : { state, revision: last.revision, position: last.position };
+  return { folded: last === null ? null : { state, revision: last.revision, position: last.position }, checkpoints };
 }

@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, canonicalTextMember } from './canonical-json';
 
 /** The examples of RFC 8785 (JSON Canonicalization Scheme), so the form is JCS and not merely "sorted keys". */
 describe('canonicalJson (RFC 8785)', () => {
@@ -90,4 +90,96 @@ describe('canonicalJson and the canonicalize package', () => {
       expect(canonicalJson(value)).toBe(canonicalize(value));
     }
   });
+});
+
+describe('canonicalTextMember: JSON text that is already canonical, read without parsing it', () => {
+  /** What the text is, by the package: its canonical form when it is JSON, else null. */
+  const reference = (text: string): string | null => {
+    try {
+      return canonicalize(JSON.parse(text)) ?? null;
+    } catch {
+      return null;
+    }
+  };
+  /** Whatever the reader answers about a text, it answers nothing but `undefined` unless the text is its own canonical form. */
+  const neverWrong = (text: string, key = 'k') => {
+    const answer = canonicalTextMember(text, key);
+    if (answer === undefined) return;
+    expect(reference(text)).toBe(text);
+    const parsed = JSON.parse(text) as unknown;
+    const member = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>)[key] : undefined;
+    expect(answer).toBe(typeof member === 'string' ? member : null);
+  };
+
+  it('takes canonical text as it is and gives the top-level string member asked for', () => {
+    const text = canonicalJson({ organisationId: 'org-1', n: [1, 2.5, -3e-7, 1e21], nested: { organisationId: 'not this one', ok: true, no: null }, s: 'line\nbreak, "quoted", \u0001, €, 😀' });
+    expect(canonicalTextMember(text, 'organisationId')).toBe('org-1');
+    expect(canonicalTextMember(text, 'absent')).toBeNull();
+    expect(canonicalTextMember(text, 'n')).toBeNull();
+    expect(canonicalTextMember('[1,{"a":"b"}]', 'a')).toBeNull();
+    expect(canonicalTextMember('"text"', 'a')).toBeNull();
+  });
+
+  it.each([
+    ['whitespace', '{"a": 1}'],
+    ['members out of order', '{"b":1,"a":2}'],
+    ['a member twice', '{"a":1,"a":1}'],
+    ['a number not as ECMAScript writes it', '{"a":1.0}'],
+    ['an exponent not as ECMAScript writes it', '{"a":1E+30}'],
+    ['minus zero', '[-0]'],
+    ['an integer beyond double precision', '[12345678901234567890123]'],
+    ['an escaped solidus', '["a\\/b"]'],
+    ['an escaped printable character', '["\\u0041"]'],
+    ['a control character in upper-case hex', '["\\u001F"]'],
+    ['a control character escaped by number that has a letter', '["\\u000a"]'],
+    ['a raw control character', '["a\u0001b"]'],
+    ['a lone surrogate', '["\ud800"]'],
+    ['trailing text', '{"a":1}x'],
+    ['a truncated text', '{"a":[1,2'],
+    ['not JSON at all', 'undefined'],
+    ['an empty text', ''],
+  ])('does not take text with %s', (_, text) => {
+    expect(canonicalTextMember(text, 'a')).toBeUndefined();
+  });
+
+  it('leaves to the exact way a string member whose text is not its value (it has an escape)', () => {
+    expect(reference('{"k":"a\\"b"}')).toBe('{"k":"a\\"b"}');
+    expect(canonicalTextMember('{"k":"a\\"b"}', 'k')).toBeUndefined();
+    expect(canonicalTextMember('{"k":"a\\"b"}', 'other')).toBeNull();
+  });
+
+  /** Whether the reader takes the value's canonical text apart: no member name and no `k` with an escape, no lone surrogate. */
+  const readable = (value: unknown, top = true): boolean => {
+    const plain = (text: string) => !/["\\\u0000-\u001f]/.test(text);
+    if (typeof value === 'string') return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+    if (Array.isArray(value)) return value.every((item) => readable(item, false));
+    if (typeof value !== 'object' || value === null) return true;
+    return Object.entries(value).every(([key, member]) => plain(key) && readable(member, false) && !(top && key === 'k' && typeof member === 'string' && !plain(member)));
+  };
+
+  it('takes the canonical form of arbitrary JSON, as the package writes it', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const text = canonicalize(value)!;
+        neverWrong(text);
+        // Member names with escapes and escaped lone surrogates are left to the exact way; everything else is read.
+        if (readable(value)) expect(canonicalTextMember(text, 'k')).not.toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+  }, 30_000);
+
+  it('is never wrong about arbitrary text: JSON in any order and spacing, and strings of JSON characters', () => {
+    const jsonish = fc.string({ unit: fc.constantFrom(...'{}[]":,.-+eE0123456789 tfnrulase\\/ku\u0001\ud800\udc00'.split('')), maxLength: 40 });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(0, 1), jsonish, (value, indent, noise) => {
+        neverWrong(JSON.stringify(value, null, indent));
+        neverWrong(JSON.stringify(value));
+        neverWrong(noise);
+        neverWrong(`{"k":${noise}}`);
+        neverWrong(`{"k":"${noise}"}`);
+      }),
+      { numRuns: 2000 },
+    );
+  }, 30_000);
 });

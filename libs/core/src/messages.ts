@@ -55,6 +55,34 @@ export interface RecordedEvent<Type extends string = string, Data = any> {
   readonly metadata: EventMetadata;
 }
 
+/**
+ * An event as the store holds it, its data and metadata as their stored JSON text, not parsed:
+ * for readers that pass the text on (the audit export hashes and writes the canonical text the
+ * store keeps). `parseStored` gives the RecordedEvent.
+ */
+export interface StoredEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  /** The JSON text of `data`, as stored (the adapters write canonicalJson(data)). */
+  readonly dataJson: string;
+  /** The JSON text of `metadata`, as stored (canonicalJson, with its streamHash). */
+  readonly metadataJson: string;
+}
+
+/** The event a stored one is: its data and metadata parsed. */
+export const parseStored = (stored: StoredEvent): RecordedEvent => ({
+  eventId: stored.eventId,
+  type: stored.type,
+  streamId: stored.streamId,
+  revision: stored.revision,
+  position: stored.position,
+  data: JSON.parse(stored.dataJson),
+  metadata: JSON.parse(stored.metadataJson),
+});
+
 /** Context a command carries from the edge: who, when, and which request it belongs to. */
 export interface CommandContext {
   readonly commandId: string;

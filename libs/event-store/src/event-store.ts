@@ -1,4 +1,4 @@
-import { NewEvent, RecordedEvent } from '@access-ledger/core';
+import { NewEvent, RecordedEvent, StoredEvent } from '@access-ledger/core';
 
 /**
  * The port every event store adapter implements (SQLite embedded, EventStoreDB).
@@ -92,6 +92,13 @@ export interface EventStore {
    * may or may not be included; for "catch up, then live" use subscribeToAll.
    */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * The same read as readAll, each event with its data and metadata as the JSON text the store
+   * holds, not parsed (for readers that pass the text on: the audit export). An adapter whose
+   * driver gives parsed events only (EventStoreDB's client) writes their JSON back
+   * (`storedEventOf`), which the members' order it kept makes the stored text again.
+   */
+  readAllStored(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
   /** Catches up from `fromPosition`, then goes live; every matching event exactly once, in position order. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** Position of the newest event in the store (0 when empty), read from the store itself. */
@@ -190,6 +197,17 @@ export async function toArray<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) out.push(item);
   return out;
 }
+
+/** A recorded event as stored text, for adapters whose driver parses: JSON.stringify keeps the members' order, so canonical data gives its canonical text back. */
+export const storedEventOf = (event: RecordedEvent): StoredEvent => ({
+  eventId: event.eventId,
+  type: event.type,
+  streamId: event.streamId,
+  revision: event.revision,
+  position: event.position,
+  dataJson: JSON.stringify(event.data),
+  metadataJson: JSON.stringify(event.metadata),
+});
 
 export const matchesFilter = (event: Pick<RecordedEvent, 'type' | 'streamId'>, filter?: EventFilter): boolean => {
   if (!filter) return true;

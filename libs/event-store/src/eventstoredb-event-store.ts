@@ -24,7 +24,7 @@ import {
   streamNameFilter,
 } from '@eventstore/db-client';
 import type { AllStreamRecordedEvent, ReadAllOptions as EsdbReadAllOptions } from '@eventstore/db-client';
-import { EventMetadata, NewEvent, RecordedEvent } from '@access-ledger/core';
+import { EventMetadata, NewEvent, RecordedEvent, StoredEvent } from '@access-ledger/core';
 import {
   AppendOptions,
   AppendResult,
@@ -42,6 +42,7 @@ import {
   appendSize,
   matchesFilter,
   replayOf,
+  storedEventOf,
   revisionMatches,
 } from './event-store';
 import { ClientGuardLogger, guardBatchAppend } from './eventstoredb-client-guard';
@@ -397,6 +398,11 @@ export class EventStoreDbEventStore implements EventStore {
     } catch (error) {
       throw this.portError(error);
     }
+  }
+
+  /** The client parses every JSON event it reads (it gives no bytes), so this is readAll with data and metadata written back as JSON (storedEventOf). */
+  async *readAllStored(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
+    for await (const event of this.readAll(options)) yield storedEventOf(event);
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {

@@ -25,3 +25,4 @@ export * from './http/management';
 export * from './http/paging';
 export * from './http/fields';
 export * from './http/openapi';
+export * from './http/streaming';

@@ -1,5 +1,5 @@
 export * from './batched';
-export { DEFAULT_RETRY, errorMessage, retryDelayMs } from './retry';
+export { DEFAULT_RETRY, errorMessage, retryDelayMs, sleep } from './retry';
 export type { RetryPolicy, Sleep } from './retry';
 export * from './parked';
 export * from './lag';

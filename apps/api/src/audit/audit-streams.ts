@@ -6,7 +6,8 @@ import { CARE_GRANTS, CareGrant } from '@access-ledger/projections';
 import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, READ_STORE } from '@access-ledger/platform';
 
-const READ_UP_TO_PAGE = 1000;
+/** Small enough that what a page holds beyond the instant costs little next to the fold from a checkpoint (at most CHECKPOINT_EVERY events). */
+const READ_UP_TO_PAGE = 250;
 
 export interface GrantStream {
   readonly participantId: string;
@@ -27,17 +28,18 @@ export class AuditStreams {
   }
 
   /**
-   * The stream's events up to an instant, and at most one page more: read a page at a time from
+   * The stream's events up to an instant, and at most one page more: read a page (250) at a time from
    * the start, stopping after the first page whose last event occurred after `at`. A state as of
    * an instant then costs the events before it, not the whole stream (reading, not folding, is
    * most of a replay's cost: docs/performance.md). What the page holds beyond `at` is left to the
-   * fold (libs/audit `stateAt`), which stops at the first later event.
+   * fold (libs/audit `stateAt`), which stops at the first later event. From `fromRevision` on
+   * when given (after a fold checkpoint).
    */
-  async readUpTo(streamId: string, at: string, pageSize = READ_UP_TO_PAGE): Promise<RecordedEvent[]> {
+  async readUpTo(streamId: string, at: string, pageSize = READ_UP_TO_PAGE, fromRevision = 0): Promise<RecordedEvent[]> {
     const limit = Date.parse(at);
     const events: RecordedEvent[] = [];
     for (;;) {
-      const page = await this.events.readStream(streamId, { fromRevision: events.length, maxCount: pageSize });
+      const page = await this.events.readStream(streamId, { fromRevision: fromRevision + events.length, maxCount: pageSize });
       events.push(...page);
       if (page.length < pageSize || Date.parse(page[page.length - 1].metadata.occurredAt) > limit) return events;
     }

@@ -7,6 +7,7 @@ import { TimelinesController } from './timelines/timelines.controller';
 import { TimelineHandler } from './timelines/timeline.query';
 import { StateAsOfController } from './state-as-of/state-as-of.controller';
 import { StateAsOfHandler } from './state-as-of/state-as-of.query';
+import { FoldCheckpoints } from './state-as-of/fold-checkpoints';
 import { WhoCouldSeeController } from './who-could-see/who-could-see.controller';
 import { WhoCouldSeeHandler } from './who-could-see/who-could-see.query';
 import { RawStreamController } from './raw-stream/raw-stream.controller';
@@ -29,6 +30,7 @@ import { GrantConsentHandler } from './grant-consent/grant-consent.query';
     AuditReads,
     TimelineHandler,
     StateAsOfHandler,
+    FoldCheckpoints,
     WhoCouldSeeHandler,
     RawStreamHandler,
     GrantConsentHandler,

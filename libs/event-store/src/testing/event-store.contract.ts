@@ -1,4 +1,4 @@
-import { NewEvent, RecordedEvent, newId } from '@access-ledger/core';
+import { NewEvent, RecordedEvent, canonicalJson, newId, parseStored } from '@access-ledger/core';
 import { AppendTooLargeError, DuplicateEventIdError, EventStore, MAX_APPEND_BYTES, WrongExpectedRevisionError, toArray } from '../event-store';
 import { STREAM_CHAIN_START, StreamChainCheck, checkStreamChains, streamHashOf } from '../stream-chain';
 
@@ -337,6 +337,25 @@ export function describeEventStoreContract(adapter: string, harness: EventStoreH
       const limited = await toArray(store.readAll({ fromPosition: mine[1].position, maxCount: 1, filter: { streamPrefixes: [prefix] } }));
       expect(limited.map((e) => e.eventId)).toEqual([mine[1].eventId]);
       expect(await store.headPosition()).toBeGreaterThanOrEqual(mine[2].position);
+    });
+
+    it('reads $all as stored text: the same events as readAll, data and metadata as their canonical JSON text', async () => {
+      const prefix = `${run}t${Math.random().toString(36).slice(2, 6)}`;
+      const start = (await store.headPosition()) + 1;
+      await store.appendToStream(`${prefix}-1`, [anEvent('Kept', { z: 1, a: { y: 'é "q"', b: [2.5, null, true] } }), anEvent('Dropped')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`${prefix}-2`, [anEvent('Kept', { organisationId: newId() })], { expectedRevision: 'no_stream' });
+      for (const options of [{ fromPosition: start, filter: { streamPrefixes: [prefix] } }, { fromPosition: start, maxCount: 2, filter: { streamPrefixes: [prefix], eventTypes: ['Kept'] } }]) {
+        const parsed = await toArray(store.readAll(options));
+        const stored = await toArray(store.readAllStored(options));
+        expect(stored.map(parseStored)).toEqual(parsed);
+        for (const event of stored) {
+          expect(event.dataJson).toBe(canonicalJson(JSON.parse(event.dataJson)));
+          expect(event.metadataJson).toBe(canonicalJson(JSON.parse(event.metadataJson)));
+        }
+      }
+      // Without a filter too (other writers' events, on a shared server, left aside).
+      const unfiltered = (await toArray(store.readAllStored({ fromPosition: start, maxCount: 100 }))).filter((e) => e.streamId.startsWith(prefix));
+      expect(unfiltered.map((e) => e.streamId)).toEqual([`${prefix}-1`, `${prefix}-1`, `${prefix}-2`]);
     });
 
     it('streams a large read: it pauses without holding up writers, resumes in order, and stops when the reader stops', async () => {

@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly maxProjectionLagSeconds: number;
   /** Pause between two passes of the access-expiry sweeper (which records AccessExpired for grants past their `until`). */
   readonly accessExpiryIntervalMs: number;
+  /** The event feed's Server-Sent Events: a heartbeat comment this often keeps proxies from closing an idle stream. */
+  readonly feedHeartbeatMs: number;
   readonly rateLimits: RateLimitConfig;
   readonly http: HttpServerConfig;
   /** Bearer token for /metrics and /health/ready; null: those routes are refused to everyone. */
@@ -86,7 +88,8 @@ const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], 
   return value as T;
 };
 
-const integer = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+/** A whole-number variable within bounds (for other processes' own variables too). */
+export const envInteger = (env: Env, name: string, fallback: number, min: number, max: number): number => {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
@@ -120,7 +123,8 @@ const duration = (env: Env, name: string, fallback: number, min: number, max: nu
   return seconds;
 };
 
-const boolean = (env: Env, name: string, fallback: boolean): boolean => {
+/** A true/false variable. */
+export const envBoolean = (env: Env, name: string, fallback: boolean): boolean => {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   if (value !== 'true' && value !== 'false') throw new ConfigError(name, `must be true or false (got "${value}")`);
@@ -237,11 +241,11 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
   if (env.MONGODB_DB !== undefined && env.MONGODB_DB !== '' && !/^[A-Za-z0-9_-]{1,63}$/.test(env.MONGODB_DB)) {
     throw new ConfigError('MONGODB_DB', `must be a database name of letters, digits, _ and - (got "${env.MONGODB_DB}")`);
   }
-  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const port = envInteger(env, 'PORT', 3000, 0, 65535);
 
   const lifetime: TokenLifetime = {
     maxTokenAgeSeconds: duration(env, 'AUTH_MAX_TOKEN_AGE', 12 * 3600, 60, 30 * 86400),
-    clockSkewSeconds: integer(env, 'AUTH_CLOCK_SKEW_SECONDS', 60, 0, 600),
+    clockSkewSeconds: envInteger(env, 'AUTH_CLOCK_SKEW_SECONDS', 60, 0, 600),
   };
   let auth: TokenVerifierConfig;
   let generatedSecret = false;
@@ -265,13 +269,13 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     throw new ConfigError('AUTH_JWKS_URL', 'or AUTH_JWT_SECRET is required outside the embedded mode');
   }
 
-  const requestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000);
-  const headersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', Math.min(10000, requestTimeoutMs), 100, 600000);
+  const requestTimeoutMs = envInteger(env, 'HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000);
+  const headersTimeoutMs = envInteger(env, 'HTTP_HEADERS_TIMEOUT_MS', Math.min(10000, requestTimeoutMs), 100, 600000);
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) (got "${headersTimeoutMs}")`);
   }
-  const retryDelayMs = integer(env, 'EVENT_RETRY_DELAY_MS', 1000, 0, 3_600_000);
-  const retryMaxDelayMs = integer(env, 'EVENT_RETRY_MAX_DELAY_MS', Math.max(60_000, retryDelayMs), 0, 3_600_000);
+  const retryDelayMs = envInteger(env, 'EVENT_RETRY_DELAY_MS', 1000, 0, 3_600_000);
+  const retryMaxDelayMs = envInteger(env, 'EVENT_RETRY_MAX_DELAY_MS', Math.max(60_000, retryDelayMs), 0, 3_600_000);
   if (retryMaxDelayMs < retryDelayMs) {
     throw new ConfigError('EVENT_RETRY_MAX_DELAY_MS', `must not be below EVENT_RETRY_DELAY_MS (${retryDelayMs}) (got "${retryMaxDelayMs}")`);
   }
@@ -294,21 +298,22 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     port,
     auth,
     generatedSecret,
-    runProjections: boolean(env, 'RUN_PROJECTIONS', true),
-    eventRetry: { maxAttempts: integer(env, 'EVENT_RETRY_ATTEMPTS', 5, 1, 100), initialDelayMs: retryDelayMs, maxDelayMs: retryMaxDelayMs },
+    runProjections: envBoolean(env, 'RUN_PROJECTIONS', true),
+    eventRetry: { maxAttempts: envInteger(env, 'EVENT_RETRY_ATTEMPTS', 5, 1, 100), initialDelayMs: retryDelayMs, maxDelayMs: retryMaxDelayMs },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    bodyLimit: `${integer(env, 'BODY_LIMIT_KB', 100, 1, 10240)}kb`,
-    readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60000),
-    maxProjectionLagSeconds: integer(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
-    accessExpiryIntervalMs: integer(env, 'ACCESS_EXPIRY_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    bodyLimit: `${envInteger(env, 'BODY_LIMIT_KB', 100, 1, 10240)}kb`,
+    readWaitTimeoutMs: envInteger(env, 'READ_WAIT_TIMEOUT_MS', 5000, 0, 60000),
+    maxProjectionLagSeconds: envInteger(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
+    accessExpiryIntervalMs: envInteger(env, 'ACCESS_EXPIRY_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    feedHeartbeatMs: envInteger(env, 'FEED_HEARTBEAT_MS', 15_000, 10, 3_600_000),
     rateLimits: {
       enabled: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
-      perCallerPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
-      anonymousPerIpPerMinute: integer(env, 'RATE_LIMIT_IP_PER_MINUTE', 60, 1, 1_000_000),
-      newRequestsPerRequesterPerHour: integer(env, 'RATE_LIMIT_NEW_REQUESTS_PER_HOUR', 20, 1, 1_000_000),
-      newRequestsPerOrganisationPerMinute: integer(env, 'RATE_LIMIT_ORG_NEW_REQUESTS_PER_MINUTE', 60, 1, 1_000_000),
+      perCallerPerMinute: envInteger(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+      anonymousPerIpPerMinute: envInteger(env, 'RATE_LIMIT_IP_PER_MINUTE', 60, 1, 1_000_000),
+      newRequestsPerRequesterPerHour: envInteger(env, 'RATE_LIMIT_NEW_REQUESTS_PER_HOUR', 20, 1, 1_000_000),
+      newRequestsPerOrganisationPerMinute: envInteger(env, 'RATE_LIMIT_ORG_NEW_REQUESTS_PER_MINUTE', 60, 1, 1_000_000),
     },
-    http: { requestTimeoutMs, headersTimeoutMs, trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10) },
+    http: { requestTimeoutMs, headersTimeoutMs, trustProxyHops: envInteger(env, 'TRUST_PROXY_HOPS', 0, 0, 10) },
     managementToken,
     auditSigningKey: auditKey,
     ...mailConfig(env, dataDir, port),

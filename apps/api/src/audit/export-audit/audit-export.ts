@@ -1,18 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Writable } from 'node:stream';
-import { ExportFormat, ExportSelection, ExportWriter, exportSelects, manifestLine, manifestSigningText } from '@access-ledger/audit';
+import { ExportFormat, ExportSelection, ExportWriter, manifestLine, manifestSigningText } from '@access-ledger/audit';
 import { EventStore } from '@access-ledger/event-store';
-import { EVENT_STORE } from '@access-ledger/platform';
+import { EVENT_STORE, written } from '@access-ledger/platform';
 import { AuditSigner, sha256Hex } from '../audit-signing';
 
 /** Lines are gathered into writes of about this many characters (fewer, larger writes to the socket). */
 const CHUNK_CHARS = 64 * 1024;
-/**
- * How much the response may hold unsent before the export waits for it to drain: more than the
- * socket's own 16 KiB, so that the reader and the client are not woken for every chunk, and
- * still a bound (memory stays constant).
- */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /**
  * Writes an export (libs/audit/src/export-chain.ts) to a stream at constant memory: the log is
@@ -33,7 +27,6 @@ export class AuditExport {
   async write(selection: ExportSelection, format: ExportFormat, out: Writable): Promise<void> {
     const throughPosition = await this.events.headPosition();
     const writer = new ExportWriter(sha256Hex, format, { ...selection, format: format.name, throughPosition });
-    const selects = exportSelects(selection);
     let gone = false;
     const onClose = () => {
       gone = true;
@@ -41,10 +34,10 @@ export class AuditExport {
     out.once('close', onClose);
     try {
       let chunk = '';
-      for await (const event of this.events.readAll()) {
+      // As stored: the writer hashes and writes the store's canonical text as it is where it can (ExportWriter.storedLine).
+      for await (const event of this.events.readAllStored()) {
         if (event.position > throughPosition || gone) break;
-        if (!selects(event)) continue;
-        chunk += writer.line(event) ?? '';
+        chunk += writer.storedLine(event) ?? '';
         if (chunk.length >= CHUNK_CHARS) {
           await written(out, chunk);
           chunk = '';
@@ -62,17 +55,3 @@ export class AuditExport {
     }
   }
 }
-
-/** Writes, and when the stream holds more than MAX_BUFFERED_BYTES unsent waits until it drains (or closes). */
-const written = (out: Writable, chunk: string): Promise<void> => {
-  if (out.write(chunk) || out.writableLength < MAX_BUFFERED_BYTES) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.once('drain', done);
-    out.once('close', done);
-  });
-};
