@@ -14,8 +14,12 @@ import { Document, OpenAPIRouter, OpenAPIValidator, ValidationContext } from 'op
 
 export const COMMITTED_DOCUMENT = join(__dirname, '..', '..', 'docs', 'openapi.json');
 
-/** Paths served but not in the contract: the document and its UI, and the operators' metrics (Prometheus text). */
-const UNDOCUMENTED = [/^\/docs(\/|$)/, /^\/metrics\/?$/];
+/**
+ * Paths served but not in the contract: the document and its UI, the operators' metrics
+ * (Prometheus text), and the operator routes of account provisioning when it runs inside the
+ * API (its own process serves them otherwise; docs/operations.md).
+ */
+const UNDOCUMENTED = [/^\/docs(\/|$)/, /^\/metrics\/?$/, /^\/provisioning(\/|$)/];
 
 type Json = Record<string, unknown>;
 
