@@ -22,8 +22,7 @@
  * BENCH_KEEP=1 (keep the seeded folders and files, and print where they are).
  */
 import 'reflect-metadata';
-import Database from 'better-sqlite3';
-import { ChildProcess, fork, spawnSync } from 'node:child_process';
+import { ChildProcess, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -35,7 +34,7 @@ import { EventMetadata, NewEvent, newId } from '@access-ledger/core';
 import { SqliteEventStore, chainedEvents } from '@access-ledger/event-store';
 import { loadConfig } from '@access-ledger/platform';
 import { createApp } from '../apps/api/src/app.factory';
-import { rng, table } from './support';
+import { forkChild as forkScript, maxRssMb, nextMessage as nextChildMessage, now, repoRoot, rng, seedingStore, table, writeDocsSection } from './support';
 
 const SIZES = (process.env.BENCH_AUDIT_SIZES ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0);
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
@@ -43,19 +42,6 @@ const ORGANISATIONS = Array.from({ length: 10 }, () => newId());
 const EVENTS_PER_STREAM = 10;
 const GOAL_EVENTS_PER_SECOND = 50_000;
 const GOAL_RSS_GROWTH_MB = 50;
-
-const repoRoot = (() => {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'bench'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`repository root not found above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-})();
-
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 // ---- the workload ------------------------------------------------------------------
 
@@ -96,37 +82,27 @@ function streamEvents(s: number, random: () => number, at: (i: number) => string
   return { streamId, events: Array.from({ length: EVENTS_PER_STREAM }, (_, i) => make(i)) };
 }
 
-/**
- * The store seeded directly: the schema from SqliteEventStore, then the rows through
- * better-sqlite3 without fsync (set-up, not under test), each event with the streamHash
- * appendToStream would give it (chainedEvents), streams interleaved in the log as in life.
- */
+/** The store seeded directly (seedingStore), streams interleaved in the log as in life. */
 async function seed(dataDir: string, total: number): Promise<void> {
-  const file = join(dataDir, 'events.db');
-  await new SqliteEventStore({ file }).close();
-  const db = new Database(file);
-  db.pragma('synchronous = OFF');
-  const insert = db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const store = await seedingStore(dataDir);
   const random = rng(7);
   const start = Date.UTC(2026, 0, 1);
   const at = (i: number) => new Date(start + i * 250).toISOString();
   // 100 streams at a time, their events interleaved round-robin.
-  const writeGroup = db.transaction((firstStream: number, streams: number) => {
+  const writeGroup = store.inTransaction((firstStream: number, streams: number) => {
     const group = Array.from({ length: streams }, (_, k) => {
       const { streamId, events } = streamEvents(firstStream + k, random, at);
       return { streamId, events: chainedEvents(streamId, 0, undefined, events) };
     });
     for (let revision = 0; revision < EVENTS_PER_STREAM; revision += 1) {
       for (const { streamId, events } of group) {
-        const event = events[revision];
-        insert.run(event.eventId, streamId, revision, event.type, event.dataJson, event.metadataJson);
+        store.insert(streamId, revision, events[revision]);
       }
     }
   });
   const streams = Math.ceil(total / EVENTS_PER_STREAM);
   for (let s = 0; s < streams; s += 100) writeGroup(s, Math.min(100, streams - s));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
+  store.close();
 }
 
 // ---- child processes ---------------------------------------------------------------
@@ -172,17 +148,8 @@ async function childLines(file: string): Promise<void> {
   process.send!({ kind: 'done', events, ms: now() - started, rssMb: maxRssMb(), cpuMs: cpuMs() } satisfies ChildMessage);
 }
 
-const forkChild = (mode: string, arg: string): ChildProcess => fork(__filename, [mode, arg], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const nextMessage = <K extends ChildMessage['kind']>(child: ChildProcess, kind: K): Promise<Extract<ChildMessage, { kind: K }>> =>
-  new Promise((resolvePromise, reject) => {
-    const onMessage = (message: ChildMessage) => {
-      if (message.kind !== kind) return;
-      child.off('message', onMessage);
-      resolvePromise(message as Extract<ChildMessage, { kind: K }>);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before sending ${kind}`)));
-  });
+const forkChild = (mode: string, arg: string): ChildProcess => forkScript(__filename, mode, arg);
+const nextMessage = <K extends ChildMessage['kind']>(child: ChildProcess, kind: K) => nextChildMessage<ChildMessage, K>(child, kind);
 
 async function inChild(mode: string, arg: string): Promise<{ events: number; ms: number; rssMb: number; cpuMs: number }> {
   const child = forkChild(mode, arg);
@@ -244,19 +211,6 @@ function timed(command: string, args: string[]): { ms: number; rssMb: number | n
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const mb = (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(0)} MB`);
 const perSecond = (events: number, ms: number) => (events / ms) * 1000;
-
-const DOC_BEGIN = '<!-- bench:audit:begin (generated by npm run bench:audit; edits inside are overwritten) -->';
-const DOC_END = '<!-- bench:audit:end -->';
-function writeDocs(section: string): string {
-  const file = join(repoRoot, 'docs', 'performance.md');
-  const block = `${DOC_BEGIN}\n${section.trim()}\n${DOC_END}`;
-  let text = readFileSync(file, 'utf8');
-  const begin = text.indexOf('<!-- bench:audit:begin');
-  const end = text.indexOf(DOC_END);
-  text = begin >= 0 && end > begin ? `${text.slice(0, begin)}${block}${text.slice(end + DOC_END.length)}` : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text);
-  return file;
-}
 
 /** µs of CPU per event: the adapter's work on an event before its INSERT, before and after the chain. */
 function appendCost(): { before: number; after: number } {
@@ -403,7 +357,7 @@ async function main(): Promise<void> {
     goals,
   ].join('\n');
   log(`\n${section}`);
-  if (process.env.BENCH_NO_DOCS !== '1') log(`\nwrote ${writeDocs(section)}`);
+  if (process.env.BENCH_NO_DOCS !== '1') log(`\nwrote ${writeDocsSection('audit', section)}`);
 }
 
 const [mode, arg] = process.argv.slice(2);

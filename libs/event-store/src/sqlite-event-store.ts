@@ -117,6 +117,7 @@ export class SqliteEventStore implements EventStore {
     readBackward: Database.Statement<[string, number, number], RawEventRow>;
     allFrom: Database.Statement<[number, number], RawEventRow>;
     window: Database.Statement<[number, number], RawEventRow>;
+    windowOfTypes: Database.Statement<[number, number, string], RawEventRow>;
   };
 
   constructor(options: SqliteEventStoreOptions) {
@@ -160,6 +161,10 @@ export class SqliteEventStore implements EventStore {
       readBackward: this.db.prepare<[string, number, number], RawEventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true),
       allFrom: this.db.prepare<[number, number], RawEventRow>(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?`).raw(true),
       window: this.db.prepare<[number, number], RawEventRow>(`SELECT ${COLUMNS} FROM events WHERE position BETWEEN ? AND ? ORDER BY position ASC`).raw(true),
+      // The type test runs inside SQLite, on the rowid range: rows of other types never become JS strings.
+      windowOfTypes: this.db
+        .prepare<[number, number, string], RawEventRow>(`SELECT ${COLUMNS} FROM events WHERE position BETWEEN ? AND ? AND type IN (SELECT value FROM json_each(?)) ORDER BY position ASC`)
+        .raw(true),
     };
   }
 
@@ -293,7 +298,8 @@ export class SqliteEventStore implements EventStore {
         const head = this.headSync();
         if (from > head) return;
         const to = Math.min(from + SCAN_WINDOW - 1, head);
-        page = this.readWindow(from, to, filter, read);
+        // No more than the read still wants is parsed (a page of GET /events stops inside a window).
+        page = this.readWindow(from, to, filter, read, maxCount - yielded);
         from = to + 1;
       } else {
         page = this.stmt.allFrom.all(from, Math.min(PAGE, maxCount - yielded)).map(read);
@@ -309,10 +315,16 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Events in positions [from, to] that match the filter; rows are parsed only when they match. */
-  private readWindow<T>(from: number, to: number, filter: EventFilter | undefined, read: (row: RawEventRow) => T): T[] {
+  /**
+   * Events in positions [from, to] that match the filter; rows are parsed only when they match. A
+   * type filter is applied by SQLite itself (rows of other types are skipped without being read
+   * into JS), a stream-prefix filter here. At most `limit` events: the statement stops there.
+   */
+  private readWindow<T>(from: number, to: number, filter: EventFilter | undefined, read: (row: RawEventRow) => T, limit = Number.POSITIVE_INFINITY): T[] {
     const out: T[] = [];
-    for (const row of this.stmt.window.iterate(from, to)) {
+    const rows = filter?.eventTypes ? this.stmt.windowOfTypes.iterate(from, to, JSON.stringify(filter.eventTypes)) : this.stmt.window.iterate(from, to);
+    for (const row of rows) {
+      if (out.length >= limit) break;
       if (matchesFilter({ type: row[4], streamId: row[2] }, filter)) out.push(read(row));
     }
     return out;

@@ -35,6 +35,11 @@ export const feedEventOf = (recorded: RecordedEvent): FeedEvent | null => {
   };
 };
 
+/** One event as Server-Sent Events: its position as `id` (what `Last-Event-ID` resumes after), its type as `event`, the FeedEvent as `data` (JSON has no raw newline, so one line). */
+export const sseMessage = (event: FeedEvent): string => `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+/** The comment that keeps an idle stream's connection busy. */
+export const SSE_HEARTBEAT = ': heartbeat\n\n';
+
 /** The names of a `types` selection that are not feed types (empty: all are). */
 export const unknownFeedTypes = (names: readonly string[]): string[] => names.filter((name) => !isFeedType(name));
 

@@ -358,6 +358,30 @@ export function describeEventStoreContract(adapter: string, harness: EventStoreH
       expect(unfiltered.map((e) => e.streamId)).toEqual([`${prefix}-1`, `${prefix}-1`, `${prefix}-2`]);
     });
 
+    it('reads $all filtered by event type alone, a page at a time: maxCount matching events, the next page from after the last; a subscription catches up on the same', async () => {
+      const [wanted, alsoWanted, other] = ['Wanted', 'AlsoWanted', 'Other'].map((name) => `${run}${name}${Math.random().toString(36).slice(2, 6)}`);
+      const start = (await store.headPosition()) + 1;
+      for (let s = 0; s < 12; s += 1) {
+        await store.appendToStream(stream('t'), [anEvent(wanted), anEvent(other), anEvent(other), anEvent(alsoWanted)], { expectedRevision: 'no_stream' });
+      }
+      const filter = { eventTypes: [wanted, alsoWanted] };
+      const everything = await toArray(store.readAll({ fromPosition: start, filter }));
+      expect(everything.map((e) => e.type)).toEqual(Array.from({ length: 12 }, () => [wanted, alsoWanted]).flat());
+      const pages: RecordedEvent[][] = [];
+      for (let from = start; ; ) {
+        const page = await toArray(store.readAll({ fromPosition: from, maxCount: 5, filter }));
+        if (page.length === 0) break;
+        pages.push(page);
+        from = page[page.length - 1].position + 1;
+      }
+      expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 4]);
+      expect(pages.flat().map((e) => e.eventId)).toEqual(everything.map((e) => e.eventId));
+      const controller = new AbortController();
+      const subscribed = await take(store.subscribeToAll({ fromPosition: start, filter, signal: controller.signal }), everything.length);
+      controller.abort();
+      expect(subscribed.map((e) => e.eventId)).toEqual(everything.map((e) => e.eventId));
+    });
+
     it('streams a large read: it pauses without holding up writers, resumes in order, and stops when the reader stops', async () => {
       const prefix = `${run}r${Math.random().toString(36).slice(2, 6)}`;
       const start = (await store.headPosition()) + 1;

@@ -1,15 +1,11 @@
 import type { Response } from 'express';
-import { FeedEvent } from '@access-ledger/feed';
+import { FeedEvent, SSE_HEARTBEAT, sseMessage } from '@access-ledger/feed';
 import { MAX_UNSENT_BYTES, written } from '@access-ledger/platform';
 
 /** Events are gathered into writes of about this many characters during a catch-up (fewer, larger writes to the socket). */
 const CHUNK_CHARS = 64 * 1024;
 /** How long a stopping service waits for a stream's last bytes to reach a client that does not read, before it cuts the connection. */
 const STOP_GRACE_MS = 1000;
-
-/** One event as Server-Sent Events: its position as `id` (what `Last-Event-ID` resumes after), its type as `event`, the FeedEvent as `data` (JSON has no raw newline). */
-export const sseMessage = (event: FeedEvent): string => `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-export const SSE_HEARTBEAT = ': heartbeat\n\n';
 
 export interface EventStreamLogger {
   error(message: string): void;
