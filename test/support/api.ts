@@ -9,6 +9,8 @@ import { ReadStore } from '@access-ledger/read-store';
 import { EVENT_STORE, loadConfig, READ_STORE } from '@access-ledger/platform';
 import { inProcessProvisioning } from '@access-ledger/provisioning-service';
 import { createApp } from '../../apps/api/src/app.factory';
+import { recordContractFailure } from './contract-failures';
+import { ResponseContract } from './openapi-contract';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_MANAGEMENT_TOKEN = 'test-management-token-0123456789abcdef';
@@ -55,7 +57,7 @@ export async function startApi(env: Record<string, string> = {}, options: StartO
   await app.listen(0, '127.0.0.1');
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: checkedAgainstContract(request(app.getHttpServer()), await ResponseContract.load()),
     events: app.get(EVENT_STORE),
     reads: app.get(READ_STORE),
     dataDir,
@@ -66,6 +68,26 @@ export async function startApi(env: Record<string, string> = {}, options: StartO
     },
     stop: () => app.close(),
   };
+}
+
+const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** supertest, with every response checked against the OpenAPI document (openapi-contract.ts); a mismatch fails the test (openapi-setup.ts). */
+function checkedAgainstContract(http: ReturnType<typeof request>, contract: ResponseContract): ReturnType<typeof request> {
+  return new Proxy(http, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !METHODS.has(property) || typeof value !== 'function') return value;
+      return (url: string, ...rest: unknown[]) => {
+        const test = value.call(target, url, ...rest);
+        test.on('response', (response: request.Response) => {
+          const failure = contract.check(property, url, { status: response.status, headers: response.headers as Record<string, string>, body: response.body });
+          if (failure) recordContractFailure(failure);
+        });
+        return test;
+      };
+    },
+  });
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -1,12 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { newId } from '@access-ledger/core';
-import { anonymousIpLimit, AppConfig, hardenServer, jsonBody, securityHeaders, TOKEN_VERIFIER, validationPipe } from '@access-ledger/platform';
+import { anonymousIpLimit, AppConfig, completeContract, hardenServer, jsonBody, securityHeaders, TOKEN_VERIFIER, validationPipe } from '@access-ledger/platform';
 import { ProvisioningConfig } from '@access-ledger/provisioning-service';
 import { AppModule } from './app.module';
 
@@ -19,6 +19,21 @@ const correlation = (request: Request, response: Response, next: NextFunction) =
   response.setHeader('X-Correlation-Id', request.correlationId);
   next();
 };
+
+/** The integrator contract (served at /docs/openapi.json, committed as docs/openapi.json by `npm run openapi`). */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const base = new DocumentBuilder()
+    .setTitle('access-ledger')
+    .setDescription(
+      'Who may use what, who is in the organisation, who may see whose data — with the audit trail to prove it. ' +
+        'Conventions (authentication, problem+json errors, Idempotency-Key, ETag and If-Match, X-Min-Position, paging): docs/api.md.',
+    )
+    .setVersion('0.1.0')
+    .addServer('/', 'This service')
+    .build();
+  const license = { name: 'UNLICENSED: proprietary, not for redistribution' };
+  return completeContract(SwaggerModule.createDocument(app, { ...base, info: { ...base.info, license } }));
+}
 
 /**
  * Builds the HTTP application (not yet listening): used by main and by the API tests alike.
@@ -48,16 +63,7 @@ export async function createApp(config: AppConfig, provisioning: ProvisioningCon
   app.use(jsonBody(config.bodyLimit));
   app.useGlobalPipes(validationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('access-ledger')
-      .setDescription('Who may use what, who is in the organisation, who may see whose data — with the audit trail to prove it.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 
   await app.init();
   return app;

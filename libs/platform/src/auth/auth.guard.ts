@@ -1,11 +1,13 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { TokenVerifier } from '@access-ledger/auth';
+import { PUBLIC_EXTENSION } from '../http/openapi';
 
 const PUBLIC = 'access-ledger:public';
-/** Marks a route that needs no token (health, metrics, API docs). */
-export const Public = () => SetMetadata(PUBLIC, true);
+/** Marks a route that needs no token (health, metrics, API docs); the OpenAPI document says so (`security: []`, see http/openapi.ts). */
+export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), ApiExtension(PUBLIC_EXTENSION, true));
 
 export const TOKEN_VERIFIER = 'TokenVerifier';
 

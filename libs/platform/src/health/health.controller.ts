@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
 import { Public } from '../auth/auth.guard';
 import { AppConfig } from '../config/config';
 import { ManagementGuard } from '../http/management';
+import { ApiProblems } from '../http/openapi';
 import { APP_CONFIG, ConsumerMonitor, ConsumerReport, ConsumersReport, EVENT_STORE, READ_STORE } from '../stores/stores.module';
 
 @ApiTags('operations')
@@ -23,6 +24,7 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
+  @ApiOperation({ operationId: 'HealthController_live', summary: 'Liveness: the process answers (public, never rate-limited)' })
   @HealthCheck()
   live() {
     return this.health.check([]);
@@ -36,6 +38,9 @@ export class HealthController {
    */
   @Get('ready')
   @UseGuards(ManagementGuard)
+  @ApiOperation({ operationId: 'HealthController_ready', summary: 'Readiness: both stores answer and no projection is too far behind, with the lag of each consumer (operators)' })
+  @ApiSecurity('management')
+  @ApiProblems(503)
   @HealthCheck()
   ready() {
     const report = this.monitor.report();

@@ -89,7 +89,7 @@ export interface AnonymousIpLimitOptions {
 }
 
 /** Paths never limited: liveness must answer whatever the traffic. */
-const UNLIMITED = new Set(['/health', '/health/']);
+export const RATE_LIMIT_EXEMPT_PATHS: ReadonlySet<string> = new Set(['/health', '/health/']);
 
 /**
  * Express middleware, mounted before the JSON body parser: a request without a valid bearer
@@ -123,7 +123,7 @@ export function anonymousIpLimit(options: AnonymousIpLimitOptions) {
     }
   };
   return (request: Request, response: Response, next: NextFunction) => {
-    if (UNLIMITED.has(request.path)) return next();
+    if (RATE_LIMIT_EXEMPT_PATHS.has(request.path)) return next();
     refusalOf(request).then((refusal) => {
       if (refusal === null) return next();
       // The announced body stays unread: close the connection rather than drain it.

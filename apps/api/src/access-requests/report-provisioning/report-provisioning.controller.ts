@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, etagOf, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, etagOf, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { ReportProvisioningCommand } from './report-provisioning.command';
 import { ReportProvisioningDto } from './report-provisioning.dto';
@@ -19,9 +19,12 @@ export class ReportProvisioningController {
   @Post('requests/:id/provisioning')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'AccessRequestsController_reportProvisioning',
     summary: 'Report what account provisioning did for an approved request (token role integration)',
     description: 'Appends AccountProvisioned or AccountProvisioningFailed; the same outcome again (same status and detail) appends nothing and answers the same position.',
   })
+  @ApiAnswer(200, WRITTEN, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async report(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string, @Body() body: ReportProvisioningDto) {
     // Reports are facts from downstream, not edits of a version someone displayed: no If-Match.

@@ -2,10 +2,11 @@ import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { requestTargetOf, requestWriteAnswer } from '../request-commands';
 import { SubmitRequestCommand } from './submit-request.command';
+import { REQUEST_STATUS_CHANGED } from '../request.schemas';
 
 @ApiTags('access requests')
 @ApiBearerAuth()
@@ -19,6 +20,8 @@ export class SubmitRequestController {
   @Post('requests/:id/submit')
   @HttpCode(200)
   @ApiOperation({ operationId: 'AccessRequestsController_submit', summary: 'Submit a created request for approval (the requester)' })
+  @ApiAnswer(200, REQUEST_STATUS_CHANGED, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(ifMatchHeader('request'))
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async submit(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string) {

@@ -2,11 +2,12 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { requestTargetOf, requestWriteAnswer } from '../request-commands';
 import { WithdrawRequestCommand } from './withdraw-request.command';
 import { WithdrawRequestDto } from './withdraw-request.dto';
+import { REQUEST_STATUS_CHANGED } from '../request.schemas';
 
 @ApiTags('access requests')
 @ApiBearerAuth()
@@ -20,6 +21,8 @@ export class WithdrawRequestController {
   @Post('requests/:id/withdraw')
   @HttpCode(200)
   @ApiOperation({ operationId: 'AccessRequestsController_withdraw', summary: 'Withdraw your own open request' })
+  @ApiAnswer(200, REQUEST_STATUS_CHANGED, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(ifMatchHeader('request'))
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async withdraw(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string, @Body() body: WithdrawRequestDto) {

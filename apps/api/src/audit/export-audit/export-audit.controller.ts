@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DEFAULT_EXPORT_FORMAT, ExportSelection, auditReadPolicy, exportFormatNamed } from '@access-ledger/audit';
-import { Ctx, RequestContext, RequestValidationError } from '@access-ledger/platform';
+import { ApiAnswer, Ctx, RequestContext, RequestValidationError, s } from '@access-ledger/platform';
 import { AuditReads } from '../audit-reads';
 import { AuditExport } from './audit-export';
 import { ExportAuditQueryDto } from './export-audit.dto';
@@ -18,10 +18,14 @@ export class ExportAuditController {
 
   @Get('export')
   @ApiOperation({
+    operationId: 'ExportAuditController_export',
     summary: 'The event log as signed, hash-chained NDJSON (auditors)',
     description: 'One event a line, each with hash = sha256(previous hash + RFC 8785 form of the line without hash), from 64 zeros; the last line is the manifest, signed with Ed25519 by the key at GET /audit/public-key. See docs/api.md, "Audit export".',
   })
-  @ApiProduces('application/x-ndjson')
+  @ApiAnswer(200, s.string({ description: 'NDJSON: one event a line, the signed manifest last.' }), {
+    mediaType: 'application/x-ndjson',
+    headers: { 'Content-Disposition': { description: 'attachment; filename="audit-export-<organisation or all>-<format>.ndjson"', schema: s.string() } },
+  })
   async export(@Ctx() context: RequestContext, @Req() request: Request, @Res() response: Response, @Query() query: ExportAuditQueryDto): Promise<void> {
     const reader = await this.reads.readerOf(request, context);
     auditReadPolicy.auditorOnly(reader);

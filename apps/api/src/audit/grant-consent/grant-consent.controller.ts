@@ -1,11 +1,12 @@
 import { Controller, Get, Header, Param, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CARE_GRANTS } from '@access-ledger/projections';
-import { Ctx, ReadModels, RequestContext, UuidPipe, minPositionHeader } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, minPositionHeader, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { AuditReads } from '../audit-reads';
 import { GrantConsentQuery } from './grant-consent.query';
+import { FHIR_CONSENT } from '../audit.schemas';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -21,8 +22,9 @@ export class GrantConsentController {
 
   @Get('audit/grants/:grantId/fhir')
   @Header('Content-Type', FHIR_JSON)
-  @ApiProduces(FHIR_JSON)
   @ApiOperation({ operationId: 'Audit_grantConsent', summary: 'A care-access grant as a FHIR R4 Consent, as it stands now (auditors)' })
+  @ApiAnswer(200, FHIR_CONSENT, { mediaType: FHIR_JSON })
+  @ApiProblems(404)
   @ApiHeader(minPositionHeader('bounded'))
   async consent(@Ctx() context: RequestContext, @Req() request: Request, @Param('grantId', UuidPipe) grantId: string) {
     const reader = await this.reads.readerOf(request, context);

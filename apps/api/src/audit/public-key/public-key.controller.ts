@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '@access-ledger/platform';
+import { ApiAnswer, Public, s } from '@access-ledger/platform';
 import { AuditSigner } from '../audit-signing';
 
 /** The key export manifests are signed with: public by nature, so public here (an authority verifying a file may have no token). */
@@ -12,8 +12,14 @@ export class AuditPublicKeyController {
   constructor(private readonly signer: AuditSigner) {}
 
   @Get('public-key')
-  @ApiOperation({ summary: 'The audit key’s public key (PEM, SPKI), to verify export manifests: npm run audit:verify -- <file> --public-key <this>' })
-  @ApiProduces('application/x-pem-file')
+  @ApiOperation({
+    operationId: 'AuditPublicKeyController_publicKey',
+    summary: 'The audit key’s public key (PEM, SPKI), to verify export manifests: npm run audit:verify -- <file> --public-key <this>',
+  })
+  @ApiAnswer(200, s.string({ description: 'The public key, SPKI PEM.' }), {
+    mediaType: 'application/x-pem-file',
+    headers: { 'Audit-Key-Sha256': { description: 'sha256 of the key’s DER SPKI, hex: what manifests name it by (publicKeySha256).', schema: s.string({ pattern: '^[0-9a-f]{64}$' }) } },
+  })
   @Header('Content-Type', 'application/x-pem-file')
   publicKey(@Res({ passthrough: true }) response: Response): string {
     // The fingerprint manifests name the key by (manifest.publicKeySha256).

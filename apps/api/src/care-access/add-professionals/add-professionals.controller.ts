@@ -2,11 +2,12 @@ import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf, withEtag } from '../care-commands';
 import { AddProfessionalsCommand } from './add-professionals.command';
 import { AddProfessionalsDto } from './add-professionals.dto';
+import { PROFESSIONALS_ADDED } from '../care.schemas';
 
 @ApiTags('care access')
 @ApiBearerAuth()
@@ -22,6 +23,8 @@ export class AddProfessionalsController {
     operationId: 'CareAccess_addProfessionals',
     summary: 'Add professionals up front (option 1): every participant is asked for consent for them, for the days given (administrators of the organisation)',
   })
+  @ApiAnswer(201, PROFESSIONALS_ADDED, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async add(
     @Ctx() context: RequestContext,

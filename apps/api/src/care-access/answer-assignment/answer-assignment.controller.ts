@@ -2,11 +2,12 @@ import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { ConsentDecisionDto } from '../care-consent.dto';
 import { AnswerAssignmentCommand } from './answer-assignment.command';
+import { CONSENT_ANSWERED } from '../care.schemas';
 
 @ApiTags('care access')
 @ApiBearerAuth()
@@ -20,6 +21,8 @@ export class AnswerAssignmentController {
   @Post('assignments/:assignmentId/consent')
   @HttpCode(200)
   @ApiOperation({ operationId: 'CareAccess_answerAssignment', summary: 'Accept or decline a professional assigned to you who waits for your consent (the participant only)' })
+  @ApiAnswer(200, CONSENT_ANSWERED)
+  @ApiProblems(404)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async answer(@Ctx() context: RequestContext, @Req() request: Request, @Param('assignmentId', UuidPipe) assignmentId: string, @Body() body: ConsentDecisionDto) {
     return this.commands.execute(new AnswerAssignmentCommand(await careWriterOf(this.directory, context, request), assignmentId, body));

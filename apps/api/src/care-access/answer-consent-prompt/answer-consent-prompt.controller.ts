@@ -2,11 +2,12 @@ import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { AnswerConsentPromptCommand } from './answer-consent-prompt.command';
 import { AnswerConsentPromptDto } from './answer-consent-prompt.dto';
+import { CONSENT_ANSWERED } from '../care.schemas';
 
 @ApiTags('care access')
 @ApiBearerAuth()
@@ -20,6 +21,8 @@ export class AnswerConsentPromptController {
   @Post('workflows/:workflowId/consents')
   @HttpCode(200)
   @ApiOperation({ operationId: 'CareAccess_answerConsentPrompt', summary: 'Accept or decline a consent prompt of a workflow you are enrolled in (option 1)' })
+  @ApiAnswer(200, CONSENT_ANSWERED)
+  @ApiProblems(404)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async answer(@Ctx() context: RequestContext, @Req() request: Request, @Param('workflowId', UuidPipe) workflowId: string, @Body() body: AnswerConsentPromptDto) {
     return this.commands.execute(new AnswerConsentPromptCommand(await careWriterOf(this.directory, context, request), workflowId, body));

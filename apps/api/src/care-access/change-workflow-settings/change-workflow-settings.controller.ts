@@ -2,11 +2,12 @@ import { Body, Controller, Param, Patch, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, ifMatchRevision, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, ifMatchRevision, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf, withEtag } from '../care-commands';
 import { ChangeWorkflowSettingsCommand } from './change-workflow-settings.command';
 import { ChangeWorkflowSettingsDto } from './change-workflow-settings.dto';
+import { WORKFLOW_SETTINGS } from '../care.schemas';
 
 @ApiTags('care access')
 @ApiBearerAuth()
@@ -19,6 +20,8 @@ export class ChangeWorkflowSettingsController {
 
   @Patch('organisations/:orgId/workflows/:workflowId')
   @ApiOperation({ operationId: 'CareAccess_changeWorkflowSettings', summary: 'Allow or stop appending professionals later (administrators of the organisation)' })
+  @ApiAnswer(200, WORKFLOW_SETTINGS, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(ifMatchHeader('workflow'))
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async change(

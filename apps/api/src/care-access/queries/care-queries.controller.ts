@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CARE_GRANTS, CARE_PARTICIPANTS, CARE_RESULTS_REQUESTS, CARE_WORKFLOWS, DIRECTORY_USERS } from '@access-ledger/projections';
-import { Ctx, etagOf, minPositionHeader, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, etagOf, minPositionHeader, ReadModels, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careCallerOf } from '../care-caller';
 import { ConsentPromptsQuery } from './consent-prompts.query';
@@ -15,6 +15,7 @@ import { ParticipantsQueryDto } from './participants.dto';
 import { WorkflowProfessionalsQuery } from './workflow-professionals.query';
 import { WorkflowsQuery } from './workflows.query';
 import { WorkflowsQueryDto } from './workflows.dto';
+import { CONSENT_PROMPTS, MY_ACCESS, MY_PARTICIPANTS_PAGE, PARTICIPANTS_PAGE, WORKFLOWS_PAGE, WORKFLOW_PROFESSIONALS } from '../care.schemas';
 
 /** Care access's read endpoints; who may read what is the context's read policy, asked by each query. */
 @ApiTags('care access')
@@ -32,7 +33,9 @@ export class CareQueriesController {
   }
 
   @Get('organisations/:orgId/workflows')
-  @ApiOperation({ summary: 'The organisation’s workflows with their numbers of professionals and participants (its administrators, auditors)' })
+  @ApiOperation({ operationId: 'CareQueriesController_workflows', summary: 'The organisation’s workflows with their numbers of professionals and participants (its administrators, auditors)' })
+  @ApiAnswer(200, WORKFLOWS_PAGE)
+  @ApiProblems(404)
   @ApiHeader(minPositionHeader('bounded'))
   async workflows(@Ctx() context: RequestContext, @Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Query() filter: WorkflowsQueryDto) {
     const caller = await this.caller(request, context);
@@ -41,7 +44,9 @@ export class CareQueriesController {
   }
 
   @Get('organisations/:orgId/workflows/:workflowId/professionals')
-  @ApiOperation({ summary: 'The professionals added to a workflow up front, with their days and reason, and an ETag of the workflow’s version (its administrators, auditors)' })
+  @ApiOperation({ operationId: 'CareQueriesController_professionals', summary: 'The professionals added to a workflow up front, with their days and reason, and an ETag of the workflow’s version (its administrators, auditors)' })
+  @ApiAnswer(200, WORKFLOW_PROFESSIONALS, { etag: true })
+  @ApiProblems(404)
   async professionals(
     @Ctx() context: RequestContext,
     @Req() request: Request,
@@ -55,7 +60,9 @@ export class CareQueriesController {
   }
 
   @Get('organisations/:orgId/workflows/:workflowId/participants')
-  @ApiOperation({ summary: 'A workflow’s participants: append consent and, per professional, the link as it stands now (its administrators, auditors)' })
+  @ApiOperation({ operationId: 'CareQueriesController_participants', summary: 'A workflow’s participants: append consent and, per professional, the link as it stands now (its administrators, auditors)' })
+  @ApiAnswer(200, PARTICIPANTS_PAGE)
+  @ApiProblems(404)
   @ApiHeader(minPositionHeader('bounded'))
   async participants(
     @Ctx() context: RequestContext,
@@ -70,13 +77,16 @@ export class CareQueriesController {
   }
 
   @Get('workflows/:workflowId/consent-prompts')
-  @ApiOperation({ summary: 'The caller’s consent prompts still open in a workflow they are enrolled in (anyone authenticated, about themselves)' })
+  @ApiOperation({ operationId: 'CareQueriesController_consentPrompts', summary: 'The caller’s consent prompts still open in a workflow they are enrolled in (anyone authenticated, about themselves)' })
+  @ApiAnswer(200, CONSENT_PROMPTS)
+  @ApiProblems(404)
   async consentPrompts(@Ctx() context: RequestContext, @Req() request: Request, @Param('workflowId', UuidPipe) workflowId: string) {
     return this.queries.execute(new ConsentPromptsQuery(await this.caller(request, context), workflowId));
   }
 
   @Get('me/participants')
-  @ApiOperation({ summary: 'The participants whose results the calling professional may see now, with until when and why (professionals)' })
+  @ApiOperation({ operationId: 'CareQueriesController_myParticipants', summary: 'The participants whose results the calling professional may see now, with until when and why (professionals)' })
+  @ApiAnswer(200, MY_PARTICIPANTS_PAGE)
   @ApiHeader(minPositionHeader('bounded'))
   async myParticipants(@Ctx() context: RequestContext, @Req() request: Request, @Query() filter: MyParticipantsQueryDto) {
     const caller = await this.caller(request, context);
@@ -85,7 +95,8 @@ export class CareQueriesController {
   }
 
   @Get('me/access')
-  @ApiOperation({ summary: 'Who may see my results now, and who asked for them recently (anyone authenticated, about themselves)' })
+  @ApiOperation({ operationId: 'CareQueriesController_myAccess', summary: 'Who may see my results now, and who asked for them recently (anyone authenticated, about themselves)' })
+  @ApiAnswer(200, MY_ACCESS)
   @ApiHeader(minPositionHeader('bounded'))
   async myAccess(@Ctx() context: RequestContext, @Req() request: Request) {
     const caller = await this.caller(request, context);

@@ -2,10 +2,11 @@ import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, ParticipantIdPipe, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ParticipantIdPipe, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { RequestResultsAccessCommand } from './request-results-access.command';
+import { RESULTS_ACCESS_ALLOWED } from '../care.schemas';
 
 @ApiTags('care access')
 @ApiBearerAuth()
@@ -23,6 +24,8 @@ export class RequestResultsAccessController {
     operationId: 'CareAccess_requestResults',
     summary: 'Ask for a participant’s results (professionals): allowed only while their consent is active; granted or refused, every request is recorded',
   })
+  @ApiAnswer(200, RESULTS_ACCESS_ALLOWED)
+  @ApiProblems(404)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async request(
     @Ctx() context: RequestContext,

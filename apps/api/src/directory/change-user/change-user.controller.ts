@@ -2,7 +2,7 @@ import { Body, Controller, Param, Patch, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, ifMatchHeader, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { userChangeAnswer, userTargetOf } from '../user-change';
 import { ChangeUserCommand } from './change-user.command';
@@ -19,6 +19,8 @@ export class ChangeUserController {
 
   @Patch('organisations/:orgId/users/:userId')
   @ApiOperation({ operationId: 'DirectoryController_changeUser', summary: 'Change permission level, designations (next sign-in) or clinician status (at once)' })
+  @ApiAnswer(200, WRITTEN, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(ifMatchHeader('user'))
   async changeUser(
     @Ctx() context: RequestContext,

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { UserStatusChangeDto } from '../directory.dto';
 import { userChangeAnswer, userTargetOf } from '../user-change';
@@ -20,6 +20,8 @@ export class DeactivateUserController {
   @Post('organisations/:orgId/users/:userId/deactivate')
   @HttpCode(200)
   @ApiOperation({ operationId: 'DirectoryController_deactivate', summary: 'Deactivate a user: every call they make is refused at once' })
+  @ApiAnswer(200, WRITTEN, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(ifMatchHeader('user'))
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async deactivate(

@@ -3,12 +3,13 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DIRECTORY_USERS, DIRECTORY_USER_COUNTS } from '@access-ledger/projections';
-import { etagOf, minPositionHeader, ReadModels, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, etagOf, minPositionHeader, ReadModels, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { GetUserQuery } from './get-user.query';
 import { ListUsersQuery } from './list-users.query';
 import { ListUsersQueryDto } from './list-users.dto';
 import { MeQuery } from './me.query';
+import { ME, USER, USERS_PAGE } from '../directory.schemas';
 
 /** The directory's read endpoints; who may read what is the directory's read policy, asked by each query. */
 @ApiTags('directory')
@@ -23,6 +24,8 @@ export class DirectoryQueriesController {
 
   @Get('organisations/:orgId/users')
   @ApiOperation({ operationId: 'DirectoryController_listUsers', summary: 'The manage-users screen (lead administrators of the organisation)' })
+  @ApiAnswer(200, USERS_PAGE)
+  @ApiProblems(404)
   @ApiHeader(minPositionHeader('up to 5 s'))
   async listUsers(@Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Query() filter: ListUsersQueryDto) {
     const caller = await this.directory.callerOf(request);
@@ -32,6 +35,8 @@ export class DirectoryQueriesController {
 
   @Get('organisations/:orgId/users/:userId')
   @ApiOperation({ operationId: 'DirectoryController_getUser', summary: 'One user, with an ETag of its version' })
+  @ApiAnswer(200, USER, { etag: true })
+  @ApiProblems(404)
   async getUser(@Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('orgId', UuidPipe) orgId: string, @Param('userId', UuidPipe) userId: string) {
     const { user, revision } = await this.queries.execute(new GetUserQuery(await this.directory.callerOf(request), orgId, userId));
     response.setHeader('ETag', etagOf(revision));
@@ -40,6 +45,7 @@ export class DirectoryQueriesController {
 
   @Get('me')
   @ApiOperation({ operationId: 'DirectoryController_me', summary: 'The caller, with the rights effective for this token' })
+  @ApiAnswer(200, ME)
   async me(@Req() request: Request) {
     return this.queries.execute(new MeQuery(await this.directory.callerOf(request)));
   }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { userChangeAnswer } from '../user-change';
 import { ReportAccountOutcomeCommand } from './report-account-outcome.command';
@@ -20,9 +20,12 @@ export class ReportAccountOutcomeController {
   @Post('organisations/:orgId/users/:userId/provisioning')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'DirectoryController_reportAccountOutcome',
     summary: 'Report what account provisioning did with a user’s account (token role integration)',
     description: 'Appends UserAccountProvisioned, UserAccountDisabled or UserAccountProvisioningFailed; the same outcome again (same status and detail) appends nothing and answers the same position.',
   })
+  @ApiAnswer(200, WRITTEN, { etag: true })
+  @ApiProblems(404)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async report(
     @Ctx() context: RequestContext,

@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ValidationError } from '@access-ledger/core';
 import { feedReadPolicy } from '@access-ledger/feed';
-import { Ctx, RequestContext } from '@access-ledger/platform';
+import { ApiAnswer, Ctx, RequestContext } from '@access-ledger/platform';
 import { FEED_EVENT_SCHEMA } from '../feed-openapi';
 import { feedReaderOf, feedSelectionOf } from '../feed-reader';
 import { FeedSelectionDto } from '../feed-selection.dto';
@@ -25,13 +25,13 @@ export class StreamEventsController {
 
   @Get('stream')
   @ApiOperation({
+    operationId: 'FeedController_stream',
     summary: 'The event feed as Server-Sent Events: catches up from after (or Last-Event-ID), then stays live (integrations)',
     description:
       'Each event: id = its position, event = its type, data = the FeedEvent as JSON. A comment ": heartbeat" every FEED_HEARTBEAT_MS. Reconnect with Last-Event-ID to resume with nothing lost and nothing twice. See docs/api.md, "Event feed".',
   })
-  @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: the stream resumes after it (over after).' })
-  @ApiResponse({ status: 200, description: 'A text/event-stream of FeedEvents (this schema is one event’s data).', content: { 'text/event-stream': { schema: FEED_EVENT_SCHEMA } } })
+  @ApiAnswer(200, FEED_EVENT_SCHEMA, { mediaType: 'text/event-stream', description: 'A text/event-stream of FeedEvents (this schema is one event’s data).' })
   stream(@Ctx() context: RequestContext, @Req() request: Request, @Res() response: Response, @Query() query: FeedSelectionDto): void {
     const from = lastEventIdOf(request);
     feedReadPolicy.integrationOnly(feedReaderOf(context));
