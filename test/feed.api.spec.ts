@@ -190,8 +190,11 @@ describe('Event feed', () => {
   });
 
   it('is in the OpenAPI document: both operations, the page schema, the stream as text/event-stream with Last-Event-ID', async () => {
-    const { paths } = (await api.http.get('/docs/openapi.json')).body;
-    expect(paths['/events'].get.responses['200'].content['application/json'].schema.required).toEqual(['events', 'lastPosition']);
+    const { paths, components } = (await api.http.get('/docs/openapi.json')).body;
+    const page = paths['/events'].get.responses['200'].content['application/json'].schema;
+    // A named schema (FeedPage) is referenced; follow the reference.
+    const resolved = page.$ref ? components.schemas[page.$ref.replace('#/components/schemas/', '')] : page;
+    expect(resolved.required).toEqual(['events', 'lastPosition']);
     expect(paths['/events'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['after', 'limit', 'types']);
     expect(Object.keys(paths['/events/stream'].get.responses['200'].content)).toEqual(['text/event-stream']);
     expect(paths['/events/stream'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['Last-Event-ID', 'after', 'types']);
