@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { ChildProcess } from 'node:child_process';
 import { mintToken } from '@access-ledger/auth';
 import { SIGNATURE_HEADER, SIGNATURE_TIMESTAMP_HEADER, signWebhook, verifyWebhookSignature } from '@access-ledger/provisioning-service';
-import { BENCH_SECRET, LatencySummary, machine, measure, ms, percentile, startProcess, table, writePerformanceSection } from './support';
+import { BENCH_SECRET, LatencySummary, machine, measure, ms, percentile, startProcess, table, writeDocsSection } from './support';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const SAMPLES_AT_DEFAULT_POLL = Number(process.env.BENCH_SAMPLES_DEFAULT_POLL ?? 60);
@@ -189,7 +189,7 @@ async function main() {
   ].join('\n');
   out('');
   out(section);
-  if (process.env.BENCH_NO_DOCS !== '1') out(`\nwrote ${writePerformanceSection('provisioning', section)}`);
+  if (process.env.BENCH_NO_DOCS !== '1') out(`\nwrote ${writeDocsSection('provisioning', section)}`);
 }
 
 main().catch((error) => {

@@ -200,5 +200,3 @@ export async function seedingStore(dataDir: string) {
   };
 }
 
-/** The same as writeDocsSection (the name the provisioning benchmark uses). */
-export const writePerformanceSection = (name: string, section: string): string => writeDocsSection(name, section);
