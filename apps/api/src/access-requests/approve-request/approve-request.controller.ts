@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { requestTargetOf, requestWriteAnswer } from '../request-commands';
 import { ApproveRequestCommand } from './approve-request.command';
@@ -24,7 +24,6 @@ export class ApproveRequestController {
   @ApiAnswer(200, REQUEST_STATUS_CHANGED, { etag: true })
   @ApiProblems(404)
   @ApiHeader(ifMatchHeader('request'))
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async approve(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string, @Body() body: ApproveRequestDto) {
     return requestWriteAnswer(response, await this.commands.execute(new ApproveRequestCommand(await requestTargetOf(this.directory, context, request, id), body)));
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, etagOf, IDEMPOTENCY_KEY_HEADER, LimitRequestCreation, RequestContext } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, etagOf, LimitRequestCreation, RequestContext } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { CreateRequestCommand } from './create-request.command';
 import { CreateRequestDto } from './create-request.dto';
@@ -22,7 +22,6 @@ export class CreateRequestController {
   @ApiOperation({ operationId: 'AccessRequestsController_create', summary: 'Request access to an application for an organisation (anyone authenticated)' })
   @ApiAnswer(201, CREATED_REQUEST, { etag: true })
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async create(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Body() body: CreateRequestDto) {
     const result = await this.commands.execute(new CreateRequestCommand(context, await this.directory.callerOf(request), body));
     response.setHeader('ETag', etagOf(result.revision));

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, etagOf, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, etagOf, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { ReportProvisioningCommand } from './report-provisioning.command';
 import { ReportProvisioningDto } from './report-provisioning.dto';
@@ -25,7 +25,6 @@ export class ReportProvisioningController {
   })
   @ApiAnswer(200, WRITTEN, { etag: true })
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async report(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string, @Body() body: ReportProvisioningDto) {
     // Reports are facts from downstream, not edits of a version someone displayed: no If-Match.
     const target = { context, caller: await this.directory.callerOf(request), requestId: id };

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, ifMatchHeader, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { requestTargetOf, requestWriteAnswer } from '../request-commands';
 import { SubmitRequestCommand } from './submit-request.command';
@@ -23,7 +23,6 @@ export class SubmitRequestController {
   @ApiAnswer(200, REQUEST_STATUS_CHANGED, { etag: true })
   @ApiProblems(404)
   @ApiHeader(ifMatchHeader('request'))
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async submit(@Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Param('id', UuidPipe) id: string) {
     return requestWriteAnswer(response, await this.commands.execute(new SubmitRequestCommand(await requestTargetOf(this.directory, context, request, id))));
   }

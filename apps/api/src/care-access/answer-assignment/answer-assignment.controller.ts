@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { ConsentDecisionDto } from '../care-consent.dto';
@@ -23,7 +23,6 @@ export class AnswerAssignmentController {
   @ApiOperation({ operationId: 'CareAccess_answerAssignment', summary: 'Accept or decline a professional assigned to you who waits for your consent (the participant only)' })
   @ApiAnswer(200, CONSENT_ANSWERED)
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async answer(@Ctx() context: RequestContext, @Req() request: Request, @Param('assignmentId', UuidPipe) assignmentId: string, @Body() body: ConsentDecisionDto) {
     return this.commands.execute(new AnswerAssignmentCommand(await careWriterOf(this.directory, context, request), assignmentId, body));
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { AnswerConsentPromptCommand } from './answer-consent-prompt.command';
@@ -23,7 +23,6 @@ export class AnswerConsentPromptController {
   @ApiOperation({ operationId: 'CareAccess_answerConsentPrompt', summary: 'Accept or decline a consent prompt of a workflow you are enrolled in (option 1)' })
   @ApiAnswer(200, CONSENT_ANSWERED)
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async answer(@Ctx() context: RequestContext, @Req() request: Request, @Param('workflowId', UuidPipe) workflowId: string, @Body() body: AnswerConsentPromptDto) {
     return this.commands.execute(new AnswerConsentPromptCommand(await careWriterOf(this.directory, context, request), workflowId, body));
   }

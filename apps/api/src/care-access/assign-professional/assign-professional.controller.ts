@@ -1,8 +1,8 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { AssignProfessionalCommand } from './assign-professional.command';
@@ -25,7 +25,6 @@ export class AssignProfessionalController {
   })
   @ApiAnswer(201, ASSIGNMENTS_MADE)
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async assign(@Ctx() context: RequestContext, @Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Body() body: AssignProfessionalDto) {
     return this.commands.execute(new AssignProfessionalCommand(await careWriterOf(this.directory, context, request), orgId, body));
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Param, Patch, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, ifMatchRevision, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, ifMatchHeader, ifMatchRevision, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf, withEtag } from '../care-commands';
 import { ChangeWorkflowSettingsCommand } from './change-workflow-settings.command';
@@ -23,7 +23,6 @@ export class ChangeWorkflowSettingsController {
   @ApiAnswer(200, WORKFLOW_SETTINGS, { etag: true })
   @ApiProblems(404)
   @ApiHeader(ifMatchHeader('workflow'))
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async change(
     @Ctx() context: RequestContext,
     @Req() request: Request,

@@ -1,8 +1,8 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { EnrolParticipantCommand } from './enrol-participant.command';
@@ -22,7 +22,6 @@ export class EnrolParticipantController {
   @ApiOperation({ operationId: 'CareAccess_enrol', summary: 'Enrol yourself as a participant; answers with a consent prompt per professional of the workflow' })
   @ApiAnswer(201, ENROLLED)
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async enrol(@Ctx() context: RequestContext, @Req() request: Request, @Param('workflowId', UuidPipe) workflowId: string, @Body() body: EnrolParticipantDto) {
     return this.commands.execute(new EnrolParticipantCommand(await careWriterOf(this.directory, context, request), workflowId, body));
   }

@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../../directory/directory-access';
 import { careWriterOf } from '../care-commands';
 import { WithdrawConsentCommand } from './withdraw-consent.command';
@@ -22,7 +22,6 @@ export class WithdrawConsentController {
   @ApiOperation({ operationId: 'CareAccess_withdraw', summary: 'Withdraw a grant to your results, at once (the participant only)' })
   @ApiAnswer(200, CONSENT_WITHDRAWN)
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async withdraw(@Ctx() context: RequestContext, @Req() request: Request, @Param('grantId', UuidPipe) grantId: string) {
     return this.commands.execute(new WithdrawConsentCommand(await careWriterOf(this.directory, context, request), grantId));
   }

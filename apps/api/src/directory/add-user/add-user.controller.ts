@@ -1,8 +1,8 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiAnswer, ApiProblems, CREATED, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, CREATED, Ctx, RequestContext, UuidPipe } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { AddUserCommand } from './add-user.command';
 import { AddUserDto } from './add-user.dto';
@@ -20,7 +20,6 @@ export class AddUserController {
   @ApiOperation({ operationId: 'DirectoryController_addUser', summary: 'Add a user (lead administrators; platform administrators for the first lead administrator)' })
   @ApiAnswer(201, CREATED)
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async addUser(@Ctx() context: RequestContext, @Req() request: Request, @Param('orgId', UuidPipe) orgId: string, @Body() body: AddUserDto) {
     return this.commands.execute(new AddUserCommand(context, await this.directory.callerOf(request), orgId, body));
   }

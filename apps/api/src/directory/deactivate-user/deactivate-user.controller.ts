@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, ifMatchHeader, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, ifMatchHeader, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { UserStatusChangeDto } from '../directory.dto';
 import { userChangeAnswer, userTargetOf } from '../user-change';
@@ -23,7 +23,6 @@ export class DeactivateUserController {
   @ApiAnswer(200, WRITTEN, { etag: true })
   @ApiProblems(404)
   @ApiHeader(ifMatchHeader('user'))
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async deactivate(
     @Ctx() context: RequestContext,
     @Req() request: Request,

@@ -1,8 +1,8 @@
 import { Body, Controller, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiAnswer, CREATED, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext } from '@access-ledger/platform';
+import { ApiAnswer, CREATED, Ctx, RequestContext } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { RegisterOrganisationCommand } from './register-organisation.command';
 import { RegisterOrganisationDto } from './register-organisation.dto';
@@ -19,7 +19,6 @@ export class RegisterOrganisationController {
   @Post('organisations')
   @ApiOperation({ operationId: 'DirectoryController_registerOrganisation', summary: 'Register an organisation (platform administrators)' })
   @ApiAnswer(201, CREATED)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async registerOrganisation(@Ctx() context: RequestContext, @Req() request: Request, @Body() body: RegisterOrganisationDto) {
     return this.commands.execute(new RegisterOrganisationCommand(context, await this.directory.callerOf(request), body));
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAnswer, ApiProblems, Ctx, IDEMPOTENCY_KEY_HEADER, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
+import { ApiAnswer, ApiProblems, Ctx, RequestContext, UuidPipe, WRITTEN } from '@access-ledger/platform';
 import { DirectoryAccess } from '../directory-access';
 import { userChangeAnswer } from '../user-change';
 import { ReportAccountOutcomeCommand } from './report-account-outcome.command';
@@ -26,7 +26,6 @@ export class ReportAccountOutcomeController {
   })
   @ApiAnswer(200, WRITTEN, { etag: true })
   @ApiProblems(404)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async report(
     @Ctx() context: RequestContext,
     @Req() request: Request,
