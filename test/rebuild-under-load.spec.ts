@@ -107,14 +107,14 @@ describe('projections:rebuild while the service takes writes', () => {
     service = spawn(process.execPath, ['dist/apps/api/src/main.js'], { env: env(port), stdio: ['ignore', 'pipe', 'pipe'] });
     service.stdout!.on('data', (d) => (serviceOutput += d));
     service.stderr!.on('data', (d) => (serviceOutput += d));
-    for (let i = 0; i < 400 && !serviceOutput.includes('listening on'); i += 1) {
+    for (let i = 0; i < 1000 && !serviceOutput.includes('listening on'); i += 1) {
       if (service.exitCode !== null) throw new Error(`service exited: ${serviceOutput}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     if (!serviceOutput.includes('listening on')) throw new Error(`service did not start: ${serviceOutput}`);
     const admin = await mintToken(SECRET, { email: 'ops@platform.example', roles: ['platform_admin'] });
     organisationId = String((await call('/organisations', admin, { name: 'Busy Practice' })).id);
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     if (service && service.exitCode === null && service.signalCode === null) {
@@ -205,5 +205,5 @@ describe('projections:rebuild while the service takes writes', () => {
       expect(await reads.getCheckpoint(projection.name)).toBe(before.checkpoint);
       expect(await liveDocuments(reads, projection)).toEqual(before.docs);
     });
-  }, 60_000);
+  }, 90_000);
 });

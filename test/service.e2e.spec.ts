@@ -13,6 +13,7 @@ import { freePort } from './support/ports';
  * DATA_DIR, a token from the token tool, data kept across a restart, a rebuild and a retry from the CLI.
  */
 describe('the built service on the embedded default', () => {
+  jest.setTimeout(120_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'al-e2e-'));
   let port: number;
   let child: ChildProcess | undefined;
@@ -25,7 +26,8 @@ describe('the built service on the embedded default', () => {
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    for (let i = 0; i < 200; i += 1) {
+    // A bound only against a hang: a loaded CI machine can take many seconds to start Nest.
+    for (let i = 0; i < 1200; i += 1) {
       if (output.includes('listening on')) return output;
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited: ${output}`);
       await new Promise((r) => setTimeout(r, 50));
