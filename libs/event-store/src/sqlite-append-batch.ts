@@ -114,6 +114,8 @@ export const resultOf = (outcome: AppendOutcome): AppendResult => {
 export class SqliteAppendBatch {
   /** One append inside the batch transaction, in its own savepoint (a nested transaction); the wrapper is built once. */
   private readonly appendOne: (append: QueuedAppend) => AppendResult;
+  /** The batch's transaction, each append's outcome pushed to `outcomes`. */
+  private readonly commitAll: (appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => void;
   private readonly stmt: {
     currentRevision: Database.Statement<[string], { revision: number; position: number; stream_hash: string | null }>;
     byEventId: Database.Statement<[string, string], { stream_id: string; revision: number; position: number }>;
@@ -126,6 +128,20 @@ export class SqliteAppendBatch {
     private readonly maxAppendBytes: number,
   ) {
     this.appendOne = db.transaction((append: QueuedAppend) => this.appendChecked(append));
+    // BEGIN IMMEDIATE: the batch takes the write lock before it reads a stream's revision. A
+    // deferred transaction would start as a reader, and when another process committed since its
+    // snapshot, SQLite refuses the upgrade to writer at once (SQLITE_BUSY, "database is locked")
+    // instead of waiting out busy_timeout; that failed whole batches with two processes on one file.
+    this.commitAll = db.transaction((appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => {
+      for (const append of appends) {
+        try {
+          const { nextExpectedRevision, position } = this.appendOne(append);
+          outcomes.push([true, nextExpectedRevision, position]);
+        } catch (error) {
+          outcomes.push([false, failureOf(error)]);
+        }
+      }
+    }).immediate;
     this.stmt = {
       currentRevision: db.prepare(
         "SELECT revision, position, json_extract(metadata, '$.streamHash') AS stream_hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
@@ -142,16 +158,7 @@ export class SqliteAppendBatch {
   commit(batch: readonly QueuedAppend[]): AppendOutcome[] {
     const outcomes: AppendOutcome[] = [];
     try {
-      this.db.transaction(() => {
-        for (const append of batch) {
-          try {
-            const { nextExpectedRevision, position } = this.appendOne(append);
-            outcomes.push([true, nextExpectedRevision, position]);
-          } catch (error) {
-            outcomes.push([false, failureOf(error)]);
-          }
-        }
-      })();
+      this.commitAll(batch, outcomes);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of this batch is stored.
       const failure = failureOf(error);
