@@ -37,6 +37,9 @@ const SEED_STREAMS_PER_TRANSACTION = 100;
 const GOAL_APPENDS = 20_000;
 const GOAL_VS_EMMETT = 5;
 const GOAL_CATCHUP = 100_000;
+/** Issue 13: the store against the raw same-schema N-per-transaction loop, at 16 and 64 writers. */
+const GOAL_VS_RAW_N = 0.8;
+const GOAL_P99_VS_RAW_N = 2;
 
 // ---- repository, temp folders ------------------------------------------------------
 
@@ -153,8 +156,8 @@ function synchronousLoop(eventsPerStep: number, step: (i: number) => void): RunR
 
 // ---- contenders: appends -----------------------------------------------------------
 
-async function oursAppends(writers: number): Promise<RunResult> {
-  const store = new SqliteEventStore({ file: join(tempDir('ours'), 'events.db') });
+async function oursAppends(writers: number, writer: 'thread' | 'event-loop' = 'thread'): Promise<RunResult> {
+  const store = new SqliteEventStore({ file: join(tempDir('ours'), 'events.db'), writer });
   const streams = Array.from({ length: writers }, () => `user-${newId()}`);
   const next: number[] = Array.from({ length: writers }, () => -1);
   const result = await concurrentWriters(writers, async (writer, i) => {
@@ -464,12 +467,14 @@ async function main() {
     log(`emmett probe, 16 uncoordinated writers × 20 appends on one store: ${probe.ok} appended, ${probe.failed} writers failed (${[...probe.errors.entries()].map(([m, n]) => `${n}× ${m}`).join('; ') || 'none'})`);
   }
 
-  interface Level { writers: number; ours: RunResult; raw1: RunResult; rawN: RunResult; emmett?: RunResult }
+  interface Level { writers: number; ours: RunResult; oursEventLoop: RunResult; raw1: RunResult; rawN: RunResult; emmett?: RunResult }
   const levels: Level[] = [];
   for (const writers of WRITERS) {
     log(`\n${writers} writer(s): ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per contender`);
     const ours = await oursAppends(writers);
     log(`  ours (SqliteEventStore)      ${int(ours.perSecond).padStart(8)} appends/s  p50 ${latency(ours.p50)} ms  p99 ${latency(ours.p99)} ms`);
+    const oursEventLoop = await oursAppends(writers, 'event-loop');
+    log(`  ours, event-loop writer      ${int(oursEventLoop.perSecond).padStart(8)} appends/s  p50 ${latency(oursEventLoop.p50)} ms  p99 ${latency(oursEventLoop.p99)} ms`);
     const raw1 = rawPerAppend(writers);
     log(`  raw, 1 tx per append         ${int(raw1.perSecond).padStart(8)} appends/s  p50 ${latency(raw1.p50)} ms  p99 ${latency(raw1.p99)} ms`);
     const rawN = rawBatched(writers);
@@ -480,7 +485,7 @@ async function main() {
       log(`  Emmett SQLite (serialised)   ${int(emmettResult.perSecond).padStart(8)} appends/s  p50 ${latency(emmettResult.p50)} ms  p99 ${latency(emmettResult.p99)} ms`);
       if (emmettResult.note) log(`    ${emmettResult.note}`);
     }
-    levels.push({ writers, ours, raw1, rawN, emmett: emmettResult });
+    levels.push({ writers, ours, oursEventLoop, raw1, rawN, emmett: emmettResult });
     removeTempDirs();
   }
 
@@ -507,16 +512,16 @@ async function main() {
 
   // ---- tables and goals ----
   const throughputTable = table(
-    ['writers', 'ours', 'raw, 1 tx/append', 'raw, N/tx (N = writers)', 'Emmett SQLite', 'ours / raw 1 tx', 'ours / raw N/tx', 'ours / Emmett'],
+    ['writers', 'ours', 'ours, event-loop writer', 'raw, 1 tx/append', 'raw, N/tx (N = writers)', 'Emmett SQLite', 'ours / raw 1 tx', 'ours / raw N/tx', 'ours / Emmett'],
     levels.map((l) => [
-      String(l.writers), int(l.ours.perSecond), int(l.raw1.perSecond), int(l.rawN.perSecond), l.emmett ? int(l.emmett.perSecond) : 'n/a',
+      String(l.writers), int(l.ours.perSecond), int(l.oursEventLoop.perSecond), int(l.raw1.perSecond), int(l.rawN.perSecond), l.emmett ? int(l.emmett.perSecond) : 'n/a',
       ratio(l.ours.perSecond, l.raw1.perSecond), ratio(l.ours.perSecond, l.rawN.perSecond), ratio(l.ours.perSecond, l.emmett?.perSecond),
     ]),
   );
   const pair = (r?: RunResult) => (r ? `${latency(r.p50)} / ${latency(r.p99)}` : 'n/a');
   const latencyTable = table(
-    ['writers', 'ours', 'raw, 1 tx/append', 'raw, N/tx', 'Emmett SQLite'],
-    levels.map((l) => [String(l.writers), pair(l.ours), pair(l.raw1), pair(l.rawN), pair(l.emmett)]),
+    ['writers', 'ours', 'ours, event-loop writer', 'raw, 1 tx/append', 'raw, N/tx', 'Emmett SQLite'],
+    levels.map((l) => [String(l.writers), pair(l.ours), pair(l.oursEventLoop), pair(l.raw1), pair(l.rawN), pair(l.emmett)]),
   );
   const catchUpTable = table(
     ['reader', 'events/s', 'ours / raw'],
@@ -526,6 +531,7 @@ async function main() {
     ],
   );
   const top = levels.find((l) => l.writers === 64);
+  const at16 = levels.find((l) => l.writers === 16);
   const yes = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? '**met**' : '**not met**');
   const goalsTable = table(
     ['goal', 'measured', 'status'],
@@ -533,6 +539,15 @@ async function main() {
       [`64 writers ≥ ${int(GOAL_APPENDS)} durable appends/s`, top ? `${int(top.ours.perSecond)}/s` : 'n/a', yes(top ? top.ours.perSecond >= GOAL_APPENDS : undefined)],
       [`64 writers ≥ ${GOAL_VS_EMMETT}× Emmett SQLite`, top?.emmett ? ratio(top.ours.perSecond, top.emmett.perSecond) : 'n/a', yes(top?.emmett ? top.ours.perSecond >= GOAL_VS_EMMETT * top.emmett.perSecond : undefined)],
       [`catch-up ≥ ${int(GOAL_CATCHUP)} events/s`, `${int(catchUpOurs)}/s`, yes(catchUpOurs >= GOAL_CATCHUP)],
+      ...[at16, top].map((l, i) => {
+        const writers = i === 0 ? 16 : 64;
+        return [`${writers} writers ≥ ${GOAL_VS_RAW_N}× raw N/tx (same schema)`, l ? ratio(l.ours.perSecond, l.rawN.perSecond) : 'n/a', yes(l ? l.ours.perSecond >= GOAL_VS_RAW_N * l.rawN.perSecond : undefined)];
+      }),
+      [
+        `64 writers p99 ≤ ${GOAL_P99_VS_RAW_N}× raw N/tx p99`,
+        top ? `${latency(top.ours.p99)} ms vs ${latency(top.rawN.p99)} ms (${ratio(top.ours.p99, top.rawN.p99)})` : 'n/a',
+        yes(top ? top.ours.p99 <= GOAL_P99_VS_RAW_N * top.rawN.p99 : undefined),
+      ],
     ],
   );
 
@@ -543,8 +558,9 @@ async function main() {
     '',
     `Durable appends: each writer owns one stream and appends one ~550-byte event at a time with the exact expected revision, awaiting each append; ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s measured (appends completed in that window), on a fresh database per run in a temp folder. All contenders use WAL with \`synchronous = FULL\` (an acknowledged append has been fsynced).`,
     '',
-    '- **ours**: `SqliteEventStore.appendToStream` (group commit: appends queued in one event-loop turn share one transaction and one fsync).',
-    '- **raw, 1 tx/append**: better-sqlite3 inserting the same rows (same table, indexes and JSON) with one transaction per event: the durable-per-append limit. better-sqlite3 is synchronous, so this is one loop taking the writers\' streams in turn; the writer count does not change it.',
+    '- **ours**: `SqliteEventStore.appendToStream` (group commit in the writer thread: the appends that arrive while it commits share its next transaction and fsync; the event loop only hands them over as JSON and settles the promises).',
+    '- **ours, event-loop writer**: the same store with `writer: \'event-loop\'`, the group commit on the event loop as before the writer thread (appends queued in one turn share one transaction): the baseline of the thread\'s cost.',
+    '- **raw, 1 tx/append**: better-sqlite3 inserting the same rows (the store\'s own schema, `SQLITE_EVENTS_SCHEMA`: one index, the (stream_id, revision) key; the same JSON) with one transaction per event: the durable-per-append limit. better-sqlite3 is synchronous, so this is one loop taking the writers\' streams in turn; the writer count does not change it.',
     '- **raw, N/tx**: the same inserts, N = writers events per transaction, as group commit batches them: the ceiling for this batch size. Its latency is the batch\'s commit time.',
     `- **Emmett SQLite**: ${emmettSetup}. It is used through one store with appends serialised by a promise chain, because uncoordinated concurrent appends on one file store fail${probe ? ` (probe: 16 writers × 20 appends gave ${probe.ok} appends and ${probe.failed} failed writers: ${[...probe.errors.keys()].join('; ') || 'no errors'})` : ''}. Latency includes the wait for that lock. (0.38.5 because emmett-sqlite 0.42.4 pins its peer @event-driven-io/emmett to 0.42.4, which the registry does not have.)`,
     '',

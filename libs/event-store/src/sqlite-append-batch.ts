@@ -46,6 +46,16 @@ export function openEventsDatabase(file: string): Database.Database {
   return db;
 }
 
+interface StreamHead {
+  readonly revision: number;
+  readonly position: number;
+  /** Its streamHash; null for an event stored before the chain. */
+  readonly hash: string | null;
+}
+
+/** Streams whose head the writer keeps (an entry is ~200 bytes); past it the cache starts again. */
+const MAX_CACHED_HEADS = 100_000;
+
 /** One append as the writer takes it. */
 export interface QueuedAppend {
   readonly streamId: string;
@@ -116,7 +126,16 @@ export class SqliteAppendBatch {
   private readonly appendOne: (append: QueuedAppend) => AppendResult;
   /** The batch's transaction, each append's outcome pushed to `outcomes`. */
   private readonly commitAll: (appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => void;
+  /**
+   * Each stream's last event as this writer wrote or read it (its revision, position and hash), so
+   * that an append reads only the stream's last revision, from the key's index, and the row with
+   * its metadata only when another process appended since. Stored events never change, so a
+   * revision names one event. Updated only once the batch that wrote it has committed.
+   */
+  private heads = new Map<string, StreamHead>();
+  private written = new Map<string, StreamHead>();
   private readonly stmt: {
+    lastRevision: Database.Statement<[string], number>;
     currentRevision: Database.Statement<[string], { revision: number; position: number; stream_hash: string | null }>;
     byEventId: Database.Statement<[string, string], { stream_id: string; revision: number; position: number }>;
     insert: Database.Statement<[string, string, number, string, string, string]>;
@@ -135,14 +154,18 @@ export class SqliteAppendBatch {
     this.commitAll = db.transaction((appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => {
       for (const append of appends) {
         try {
-          const { nextExpectedRevision, position } = this.appendOne(append);
+          // One INSERT is atomic on its own: a savepoint is needed only where an append writes more than one row.
+          const { nextExpectedRevision, position } = append.events.length > 1 ? this.appendOne(append) : this.appendChecked(append);
           outcomes.push([true, nextExpectedRevision, position]);
         } catch (error) {
+          // An I/O error or a full disk can make SQLite roll back the whole transaction: then the batch fails, as its commit would.
+          if (!db.inTransaction) throw error;
           outcomes.push([false, failureOf(error)]);
         }
       }
     }).immediate;
     this.stmt = {
+      lastRevision: db.prepare<[string], number>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck(),
       currentRevision: db.prepare(
         "SELECT revision, position, json_extract(metadata, '$.streamHash') AS stream_hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
       ),
@@ -157,6 +180,7 @@ export class SqliteAppendBatch {
   /** Commits the batch in one transaction; the outcomes in the batch's order. */
   commit(batch: readonly QueuedAppend[]): AppendOutcome[] {
     const outcomes: AppendOutcome[] = [];
+    this.written.clear();
     try {
       this.commitAll(batch, outcomes);
     } catch (error) {
@@ -164,11 +188,13 @@ export class SqliteAppendBatch {
       const failure = failureOf(error);
       return batch.map(() => [false, failure]);
     }
+    if (this.heads.size > MAX_CACHED_HEADS) this.heads = new Map();
+    for (const [streamId, head] of this.written) this.heads.set(streamId, head);
     return outcomes;
   }
 
   private appendChecked({ streamId, events, expectedRevision: expected }: QueuedAppend): AppendResult {
-    const current = this.stmt.currentRevision.get(streamId);
+    const current = this.head(streamId);
     const currentRevision = current?.revision ?? -1;
     if (events.length > 0) {
       // A retry of an append that went through: with an exact expected revision it can only show
@@ -188,7 +214,7 @@ export class SqliteAppendBatch {
     let revision = currentRevision;
     let position = current?.position ?? 0;
     // The stream's hash chain goes on from its last event, read in this same transaction.
-    const chained = chainedEvents(streamId, currentRevision + 1, current?.stream_hash ?? undefined, events);
+    const chained = chainedEvents(streamId, currentRevision + 1, current?.hash ?? undefined, events);
     // The same limit as EventStoreDB's, so that an append the embedded store takes is one production takes too.
     const size = appendSize(chained);
     if (size > this.maxAppendBytes) throw new AppendTooLargeError(streamId, size, this.maxAppendBytes);
@@ -197,7 +223,20 @@ export class SqliteAppendBatch {
       const info = this.stmt.insert.run(event.eventId, streamId, revision, event.type, event.dataJson, event.metadataJson);
       position = Number(info.lastInsertRowid);
     }
+    if (chained.length > 0) this.written.set(streamId, { revision, position, hash: chained[chained.length - 1].streamHash });
     return { nextExpectedRevision: revision, position };
+  }
+
+  /** The stream's last event (undefined for no stream), in the batch's transaction. */
+  private head(streamId: string): StreamHead | undefined {
+    const pending = this.written.get(streamId);
+    if (pending) return pending;
+    const revision = this.stmt.lastRevision.get(streamId);
+    if (revision === undefined) return undefined;
+    const known = this.heads.get(streamId);
+    if (known?.revision === revision) return known;
+    const row = this.stmt.currentRevision.get(streamId)!;
+    return { revision: row.revision, position: row.position, hash: row.stream_hash };
   }
 
   /** The events stored from `fromRevision` on, if they are exactly these (a retried append). */
