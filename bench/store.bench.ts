@@ -22,6 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { EventMetadata, NewEvent, RecordedEvent, newId } from '@access-ledger/core';
 import { SQLITE_EVENTS_SCHEMA, SqliteEventStore } from '@access-ledger/event-store';
 import { now, percentile, repoRoot, table, writeDocsSection } from './support';
@@ -105,6 +106,8 @@ interface RunResult {
   readonly p99: number;
   readonly count: number;
   readonly note?: string;
+  /** How long the event loop was held up meanwhile (timer lateness, ms): p99 and max. */
+  readonly loopDelay?: { readonly p99: number; readonly max: number };
 }
 
 
@@ -160,14 +163,18 @@ async function oursAppends(writers: number, writer: 'thread' | 'event-loop' = 't
   const store = new SqliteEventStore({ file: join(tempDir('ours'), 'events.db'), writer });
   const streams = Array.from({ length: writers }, () => `user-${newId()}`);
   const next: number[] = Array.from({ length: writers }, () => -1);
+  // What a request arriving meanwhile would wait for: the event loop's delay while the appends run.
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const result = await concurrentWriters(writers, async (writer, i) => {
     const { nextExpectedRevision } = await store.appendToStream(streams[writer], [makeEvent(i)], {
       expectedRevision: next[writer] < 0 ? 'no_stream' : next[writer],
     });
     next[writer] = nextExpectedRevision;
   });
+  delay.disable();
   await store.close();
-  return result;
+  return { ...result, loopDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } };
 }
 
 const openRaw = (label: string) => {
@@ -523,6 +530,8 @@ async function main() {
     ['writers', 'ours', 'ours, event-loop writer', 'raw, 1 tx/append', 'raw, N/tx', 'Emmett SQLite'],
     levels.map((l) => [String(l.writers), pair(l.ours), pair(l.oursEventLoop), pair(l.raw1), pair(l.rawN), pair(l.emmett)]),
   );
+  const loop = (r: RunResult) => (r.loopDelay ? `${latency(r.loopDelay.p99)} / ${latency(r.loopDelay.max)}` : 'n/a');
+  const loopTable = table(['writers', 'ours (writer thread)', 'ours, event-loop writer'], levels.map((l) => [String(l.writers), loop(l.ours), loop(l.oursEventLoop)]));
   const catchUpTable = table(
     ['reader', 'events/s', 'ours / raw'],
     [
@@ -574,6 +583,12 @@ async function main() {
     '',
     latencyTable,
     '',
+    '### Event-loop delay while the appends run, p99 / max (ms)',
+    '',
+    'How late a 1 ms timer fired on the appending process\'s event loop (`monitorEventLoopDelay`): what a request arriving meanwhile waits before it is even parsed.',
+    '',
+    loopTable,
+    '',
     `### Subscription catch-up (${int(head)} events, ${SEED_EVENTS_PER_STREAM} per stream; best of 2 rounds)`,
     '',
     catchUpTable,
@@ -586,7 +601,7 @@ async function main() {
     '',
   ].join('\n');
 
-  log(`\n${throughputTable}\n\nlatency p50 / p99 (ms)\n${latencyTable}\n\n${catchUpTable}\n\n${goalsTable}`);
+  log(`\n${throughputTable}\n\nlatency p50 / p99 (ms)\n${latencyTable}\n\nevent-loop delay p99 / max (ms)\n${loopTable}\n\n${catchUpTable}\n\n${goalsTable}`);
   if (process.env.BENCH_NO_DOCS !== '1') log(`\nwrote ${writeDocsSection('store', section)}`);
 }
 
