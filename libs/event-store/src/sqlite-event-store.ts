@@ -1,26 +1,24 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { NewEvent, RecordedEvent, StoredEvent } from '@access-ledger/core';
 import {
   AppendOptions,
   AppendResult,
-  AppendTooLargeError,
   EventFilter,
   EventStore,
+  EventStoreUnavailableError,
   HeadSnapshot,
   MAX_APPEND_BYTES,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
-  WrongExpectedRevisionError,
-  appendSize,
   matchesFilter,
-  replayOf,
-  revisionMatches,
 } from './event-store';
-import { chainedEvents } from './stream-chain';
+import { QueuedAppend, SqliteAppendBatch, errorOf, openEventsDatabase, resultOf } from './sqlite-append-batch';
+import { CLOSE, WriterMessage, WriterReply, WriterThreadData } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; created with its folder when missing. */
@@ -31,25 +29,27 @@ export interface SqliteEventStoreOptions {
   readonly maxBatch?: number;
   /** Largest append accepted, counted as EventStoreDB counts it (appendSize). Default MAX_APPEND_BYTES, EventStoreDB's default. */
   readonly maxAppendBytes?: number;
+  /**
+   * Where the group commit runs: `thread` (the default), a writer thread with its own connection,
+   * so that no transaction, hashing or fsync runs on the event loop; `event-loop`, on this
+   * thread's connection, as before the writer thread (bench:store's baseline).
+   */
+  readonly writer?: 'thread' | 'event-loop';
 }
 
-interface PendingAppend {
-  readonly streamId: string;
-  readonly events: readonly NewEvent[];
-  readonly options: AppendOptions;
+/** What takes the appends: commits them and settles each append's promise, then calls `committed`. */
+interface AppendWriter {
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** Settles every append already taken, then stops. */
+  close(): Promise<void>;
+}
+
+interface Waiting {
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
-interface EventRow {
-  position: number;
-  event_id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
+interface PendingAppend extends QueuedAppend, Waiting {}
 
 /**
  * A row as the reads take it: the columns as an array (better-sqlite3's `raw` mode), which costs
@@ -85,34 +85,26 @@ const toStored = ([position, eventId, streamId, revision, type, dataJson, metada
 
 /**
  * The embedded event store: one SQLite file in WAL mode with `synchronous = FULL`, so a
- * resolved append has been fsynced. Appends that arrive in the same turn of the event
- * loop are group-committed: one transaction (one fsync) per flush, each append inside its
- * own savepoint with its own expected-revision check, so one failing append fails alone.
+ * resolved append has been fsynced. Appends are group-committed by a writer thread
+ * (sqlite-writer-thread.ts) that owns its own connection: whatever arrives while it commits
+ * goes into its next transaction (one fsync), each append inside its own savepoint with its
+ * own expected-revision check, so one failing append fails alone (sqlite-append-batch.ts). The
+ * event loop only passes the appends over, as JSON text, and settles their promises; reads
+ * and subscriptions use this thread's connection.
  *
- * Each append reads its stream's last revision and `streamHash` and writes the events with
- * theirs (stream-chain.ts) in the same savepoint, so the chain follows what is stored.
- *
- * SQLite admits one writer at a time and a reader sees only committed transactions, so
- * positions (the rowid) become visible in order: a subscriber never sees a gap fill later.
+ * SQLite admits one writer at a time (across threads and processes) and a reader sees only
+ * committed transactions, so positions (the rowid) become visible in order: a subscriber never
+ * sees a gap fill later.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
-  private queue: PendingAppend[] = [];
-  private flushScheduled = false;
+  private readonly writer: AppendWriter;
   private closed = false;
   private readonly pollIntervalMs: number;
-  private readonly maxBatch: number;
-  private readonly maxAppendBytes: number;
-  /** One append inside the batch transaction, in its own savepoint (a nested transaction); the wrapper is built once. */
-  private readonly appendOne: (append: PendingAppend) => AppendResult;
 
   private readonly stmt: {
-    currentRevision: Database.Statement<[string], { revision: number; position: number; stream_hash: string | null }>;
-    byEventId: Database.Statement<[string, string], { stream_id: string; revision: number; position: number }>;
-    insert: Database.Statement<[string, string, number, string, string, string]>;
     head: Database.Statement<[], { head: number | null }>;
-    streamForward: Database.Statement<[string, number, number], EventRow>;
     readForward: Database.Statement<[string, number, number], RawEventRow>;
     readBackward: Database.Statement<[string, number, number], RawEventRow>;
     allFrom: Database.Statement<[number, number], RawEventRow>;
@@ -123,40 +115,17 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
-    this.maxBatch = options.maxBatch ?? 2048;
-    this.maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
-    this.db = new Database(options.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS events (
-        position  INTEGER PRIMARY KEY,
-        event_id  TEXT    NOT NULL,
-        stream_id TEXT    NOT NULL,
-        revision  INTEGER NOT NULL,
-        type      TEXT    NOT NULL,
-        data      TEXT    NOT NULL,
-        metadata  TEXT    NOT NULL,
-        UNIQUE (stream_id, revision)
-      );
-    `);
+    const maxBatch = options.maxBatch ?? 2048;
+    const maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
+    this.db = openEventsDatabase(options.file);
     this.appended.setMaxListeners(0);
-    this.appendOne = this.db.transaction((append: PendingAppend) => this.appendChecked(append));
+    const committed = () => this.appended.emit('append');
+    this.writer =
+      options.writer === 'event-loop'
+        ? new EventLoopWriter(new SqliteAppendBatch(this.db, maxAppendBytes), maxBatch, committed)
+        : new ThreadWriter({ kind: 'sqlite-writer', file: options.file, maxBatch, maxAppendBytes }, committed);
     this.stmt = {
-      currentRevision: this.db.prepare(
-        "SELECT revision, position, json_extract(metadata, '$.streamHash') AS stream_hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
-      ),
-      // Served by the (stream_id, revision) key: streams are short, and a global index on random
-      // event ids would cost every append a random page write (half the throughput, measured).
-      byEventId: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE stream_id = ? AND event_id = ?'),
-      insert: this.db.prepare(
-        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
       head: this.db.prepare('SELECT max(position) AS head FROM events'),
-      streamForward: this.db.prepare(
-        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
-      ),
       readForward: this.db.prepare<[string, number, number], RawEventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`).raw(true),
       readBackward: this.db.prepare<[string, number, number], RawEventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true),
       allFrom: this.db.prepare<[number, number], RawEventRow>(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?`).raw(true),
@@ -170,94 +139,7 @@ export class SqliteEventStore implements EventStore {
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('Event store is closed'));
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events, options, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  /** Commits everything queued since the last flush in one transaction. */
-  private flush(): void {
-    this.flushScheduled = false;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
-      try {
-        this.db.transaction(() => {
-          for (const append of batch) {
-            try {
-              outcomes.push({ ok: true, result: this.appendOne(append) });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })();
-      } catch (error) {
-        // The commit itself failed (disk full, I/O error): nothing of this batch is stored.
-        batch.forEach((append) => append.reject(error));
-        continue;
-      }
-      batch.forEach((append, i) => {
-        const outcome = outcomes[i];
-        if (outcome.ok) append.resolve(outcome.result);
-        else append.reject(outcome.error);
-      });
-      this.appended.emit('append');
-    }
-  }
-
-  private appendChecked({ streamId, events, options }: PendingAppend): AppendResult {
-    const expected = options.expectedRevision;
-    const current = this.stmt.currentRevision.get(streamId);
-    const currentRevision = current?.revision ?? -1;
-    if (events.length > 0) {
-      // A retry of an append that went through: with an exact expected revision it can only show
-      // as a mismatch, and its events sit right after that revision; with any/stream_exists it
-      // could be anywhere in the stream, so the stream is searched.
-      const exact = expected === 'no_stream' || typeof expected === 'number';
-      const replay = exact
-        ? revisionMatches(expected, currentRevision)
-          ? null
-          : this.replayAt(streamId, expected === 'no_stream' ? 0 : expected + 1, events)
-        : this.previousAppend(streamId, events);
-      if (replay) return replay;
-    }
-    if (!revisionMatches(expected, currentRevision)) {
-      throw new WrongExpectedRevisionError(streamId, expected, currentRevision);
-    }
-    let revision = currentRevision;
-    let position = current?.position ?? 0;
-    // The stream's hash chain goes on from its last event, read in this same transaction.
-    const chained = chainedEvents(streamId, currentRevision + 1, current?.stream_hash ?? undefined, events);
-    // The same limit as EventStoreDB's, so that an append the embedded store takes is one production takes too.
-    const size = appendSize(chained);
-    if (size > this.maxAppendBytes) throw new AppendTooLargeError(streamId, size, this.maxAppendBytes);
-    for (const event of chained) {
-      revision = event.revision;
-      const info = this.stmt.insert.run(event.eventId, streamId, revision, event.type, event.dataJson, event.metadataJson);
-      position = Number(info.lastInsertRowid);
-    }
-    return { nextExpectedRevision: revision, position };
-  }
-
-  /** The events stored from `fromRevision` on, if they are exactly these (a retried append). */
-  private replayAt(streamId: string, fromRevision: number, events: readonly NewEvent[]): AppendResult | null {
-    const stored = this.stmt.streamForward.all(streamId, fromRevision, events.length);
-    return replayOf(streamId, stored.map((row) => ({ eventId: row.event_id, revision: row.revision, position: row.position })), events);
-  }
-
-  /**
-   * A retried append (same event ids, same stream) returns what the first one returned and
-   * stores nothing. Ids found only in part are refused. Like EventStoreDB, idempotency is per
-   * stream: the same id in another stream is not looked for (ours derive from the stream).
-   */
-  private previousAppend(streamId: string, events: readonly NewEvent[]): AppendResult | null {
-    const first = this.stmt.byEventId.get(streamId, events[0].eventId);
-    if (!first) return null;
-    return this.replayAt(streamId, first.revision, events);
+    return this.writer.append(streamId, events, options);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -383,11 +265,171 @@ export class SqliteEventStore implements EventStore {
     this.db.prepare('SELECT 1').get();
   }
 
+  /** Refuses new appends, waits for those already taken to be committed (or refused), then stops the writer and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
-    this.appended.emit('append');
-    this.db.close();
+    try {
+      await this.writer.close();
+    } finally {
+      this.appended.emit('append');
+      this.db.close();
+    }
+  }
+}
+
+/** The group commit on the event loop (`writer: 'event-loop'`): appends queued in one turn share one transaction, committed on the next. */
+class EventLoopWriter implements AppendWriter {
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly batch: SqliteAppendBatch,
+    private readonly maxBatch: number,
+    private readonly committed: () => void,
+  ) {}
+
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expectedRevision: options.expectedRevision, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      const appends = this.queue.splice(0, this.maxBatch);
+      settle(appends, this.batch.commit(appends));
+      this.committed();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+  }
+}
+
+/** Settles each waiting append with its outcome, in order. */
+const settle = (waiting: readonly Waiting[], outcomes: WriterReply): void => {
+  waiting.forEach((append, i) => {
+    try {
+      append.resolve(resultOf(outcomes[i]));
+    } catch (error) {
+      append.reject(error);
+    }
+  });
+};
+
+/**
+ * How the writer thread's script is started. From the build (dist/…/sqlite-event-store.js) it
+ * is the .js file beside this one. From the TypeScript sources (jest's ts-jest, which compiles
+ * in memory only) the worker cannot load a .ts file itself: it first requires
+ * testing/register-ts.js, which compiles the sources it requires with the TypeScript compiler
+ * the repository has, cached on disk, and resolves the tsconfig paths.
+ */
+const writerScript = (): { script: string; eval: boolean } => {
+  const script = join(__dirname, `sqlite-writer-thread${extname(__filename)}`);
+  if (extname(__filename) !== '.ts') return { script, eval: false };
+  const register = join(__dirname, 'testing', 'register-ts.js');
+  return { script: `require(${JSON.stringify(register)}); require(${JSON.stringify(script)});`, eval: true };
+};
+
+/**
+ * The group commit in a writer thread (sqlite-writer-thread.ts). Each append is written as JSON
+ * text when it is made (the store keeps no more of the events than their JSON); the appends
+ * of one turn go over as one message, and the thread answers each commit with the outcomes of
+ * its appends in order, which settle the oldest waiting appends. The thread is started with the
+ * first append and again after it stopped; while no append waits it does not keep the process
+ * alive.
+ */
+class ThreadWriter implements AppendWriter {
+  private worker: Worker | null = null;
+  /** Appends sent and not yet answered, oldest first: the thread answers in this order. */
+  private waiting: Waiting[] = [];
+  /** This turn's appends, as JSON, not yet sent. */
+  private outgoing: string[] = [];
+  private outgoingWaiting: Waiting[] = [];
+  private sendScheduled = false;
+  private drained: (() => void) | null = null;
+
+  constructor(
+    private readonly data: WriterThreadData,
+    private readonly committed: () => void,
+  ) {}
+
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    let text: string;
+    try {
+      text = JSON.stringify([streamId, options.expectedRevision, events]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.outgoing.push(text);
+      this.outgoingWaiting.push({ resolve, reject });
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  private send(): void {
+    this.sendScheduled = false;
+    if (this.outgoing.length === 0) return;
+    const worker = this.worker ?? this.start();
+    const message: WriterMessage = `[${this.outgoing.join(',')}]`;
+    this.waiting.push(...this.outgoingWaiting);
+    this.outgoing = [];
+    this.outgoingWaiting = [];
+    worker.ref();
+    worker.postMessage(message);
+  }
+
+  private start(): Worker {
+    const { script, eval: isCode } = writerScript();
+    const worker = new Worker(script, { eval: isCode, workerData: this.data });
+    worker.on('message', (outcomes: WriterReply) => this.answered(outcomes));
+    worker.on('error', (error) => this.stopped(worker, error));
+    worker.on('exit', (code) => this.stopped(worker, new Error(`the writer thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private answered(outcomes: WriterReply): void {
+    settle(this.waiting.splice(0, outcomes.length), outcomes);
+    if (this.waiting.length === 0) {
+      this.worker?.unref();
+      this.drained?.();
+    }
+    this.committed();
+  }
+
+  /** The thread stopped (or failed to start): what it had not answered may or may not be stored, which a retry with the same ids settles. */
+  private stopped(worker: Worker, cause: unknown): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    const unanswered = this.waiting.splice(0);
+    const error = new EventStoreUnavailableError('The event store writer stopped before it confirmed the append', 1, cause);
+    unanswered.forEach((append) => append.reject(error));
+    this.drained?.();
+  }
+
+  async close(): Promise<void> {
+    this.send();
+    const worker = this.worker;
+    if (!worker) return;
+    if (this.waiting.length > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    this.drained = null;
+    if (this.worker !== worker) return;
+    this.worker = null;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.ref();
+    worker.postMessage({ type: CLOSE } satisfies WriterMessage);
+    await exited;
   }
 }
