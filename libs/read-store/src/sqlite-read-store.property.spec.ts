@@ -97,10 +97,11 @@ describe('SqliteReadStore find (property)', () => {
     );
   });
 
-  it('walks to exactly the reference order via next, also when a broad search is answered a bounded stretch at a time', async () => {
-    // Tiny limits, so that small data takes every path: sorted matches, and the walk along the
-    // sort order with short (even empty) pages.
-    const tiny = new SqliteReadStore({ file: join(dir, 'read.db'), searchSortLimit: 3, searchWalkRows: 4 });
+  it.each([0, 5])('walks to exactly the reference order via next, also when a broad search is answered a bounded stretch at a time (first try over %i rows)', async (searchWindowRows) => {
+    // Tiny limits, so that small data takes every path: the first try over the first rows of the
+    // sort order (when it is on), sorted matches, and the walk along the sort order with short
+    // (even empty) pages.
+    const tiny = new SqliteReadStore({ file: join(dir, 'read.db'), searchSortLimit: 3, searchWalkRows: 4, searchWindowRows });
     try {
       await fc.assert(
         fc.asyncProperty(fc.array(row, { minLength: 4, maxLength: 40, size: 'medium' }), broadQuery, async (data, q) => {
@@ -122,8 +123,10 @@ describe('SqliteReadStore find (property)', () => {
           const seen: string[] = [];
           let after: Keyset | undefined;
           for (let guard = 0; guard <= rows.length + 1; guard += 1) {
-            const page = await tiny.find<Row>(collection, { ...find, after });
+            const page = await tiny.find<Row>(collection, { ...find, after, countLimit: 3 });
             expect(page.items.length).toBeLessThanOrEqual(q.pageSize);
+            // Exact up to the bound, then the bound and a flag, on every page and every path.
+            if (after === undefined) expect({ total: page.total, lower: page.totalIsLowerBound }).toEqual({ total: Math.min(expected.total, 3), lower: expected.total > 3 });
             seen.push(...page.items.map((r) => r.id));
             if (page.next === null) break;
             after = page.next;

@@ -37,6 +37,12 @@ export interface SqliteReadStoreOptions {
   readonly searchSortLimit?: number;
   /** Rows of the sort order one page of such a search looks at, at most (default 5,000: about 10–25 ms). */
   readonly searchWalkRows?: number;
+  /**
+   * Rows of the sort order a search's first try looks at (default 1,000; 0: no first try). When
+   * they hold the page, it is answered from them and the matches are counted only as far as the
+   * caller asks (`countLimit`): a broad search then costs its page, not its matches.
+   */
+  readonly searchWindowRows?: number;
 }
 
 interface SortColumn {
@@ -97,12 +103,14 @@ export class SqliteReadStore implements ReadStore {
   private readonly writeTimeoutMs: number;
   private readonly searchSortLimit: number;
   private readonly searchWalkRows: number;
+  private readonly searchWindowRows: number;
 
   constructor(options: SqliteReadStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
     this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
     this.searchSortLimit = options.searchSortLimit ?? SEARCH_SORT_LIMIT;
     this.searchWalkRows = Math.max(1, options.searchWalkRows ?? 5_000);
+    this.searchWindowRows = Math.max(0, Math.floor(options.searchWindowRows ?? 1_000));
     // Opening may wait longer (it runs once, before anything is served); writes later wait briefly, see write().
     this.db = new Database(options.file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
@@ -371,6 +379,13 @@ export class SqliteReadStore implements ReadStore {
       counted = query.skipTotal ? -1 : this.count(name, this.whereClause(spec, query.where, undefined), query.countLimit);
     } else {
       const matching = this.whereClause(spec, query.where, query.search);
+      const windowed = offset === 0 ? this.searchWindow(spec, name, query, keys, selected, pageSize) : null;
+      if (windowed) {
+        // The page lies in the first rows of the sort order: those are the page, whatever the matches number.
+        rows = windowed;
+        counted = query.skipTotal ? -1 : this.count(name, matching, query.countLimit);
+        return this.pageOf<T>(name, rows, pageSize, keysetOf, null, counted, query, page);
+      }
       // Counted up to what decides how to answer, and up to what the caller wants to know.
       const cap = query.skipTotal ? this.searchSortLimit : query.countLimit === undefined ? undefined : Math.max(query.countLimit, this.searchSortLimit);
       counted = this.count(name, matching, cap);
@@ -389,24 +404,18 @@ export class SqliteReadStore implements ReadStore {
         // searchWalkRows rows, and keep the matches. The page may come out short; `next` then
         // points past the last row looked at.
         if (offset > 0) throw new CursorRequiredError(this.searchSortLimit);
-        const columns = query.search.fields.map((field) => {
-          if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
-          return searchColumn(field);
-        });
-        const walked = this.orderedSql({ spec, name, where: query.where, keys, after, select: [...new Set([...selected, ...columns])], limit: this.searchWalkRows, offset: 0 });
-        const test = columns.map((c) => `(${c} >= ? AND ${c} < ?)`).join(' OR ');
-        rows = this.prepare(`SELECT ${selected.join(', ')} FROM (${walked.sql}) WHERE ${test} LIMIT ?`).all(
-          ...walked.params,
-          ...columns.flatMap(() => [prefix, prefix + MAX_CHAR]),
-          pageSize + 1,
-        ) as Row[];
+        rows = this.walkMatches(spec, name, query, keys, selected, this.searchWalkRows, pageSize + 1);
         if (rows.length <= pageSize) {
           const [last] = this.ordered({ spec, name, where: query.where, keys, after, select: selected, limit: 1, offset: this.searchWalkRows - 1 });
           if (last) next = keysetOf(last);
         }
       }
     }
-    if (rows.length > pageSize) next = keysetOf(rows[pageSize - 1]);
+    return this.pageOf<T>(name, rows, pageSize, keysetOf, next, counted, query, page);
+  }
+
+  /** The page from up to pageSize + 1 rows read (one more shows that a next page exists). */
+  private pageOf<T extends Document>(name: string, rows: readonly Row[], pageSize: number, keysetOf: (row: Row) => Keyset, next: Keyset | null, counted: number, query: FindQuery, page: number): Page<T> {
     const lowerBound = query.countLimit !== undefined && counted > query.countLimit;
     return {
       items: this.documentsOf<T>(name, rows.slice(0, pageSize)),
@@ -414,8 +423,36 @@ export class SqliteReadStore implements ReadStore {
       totalIsLowerBound: lowerBound,
       page,
       pageSize,
-      next,
+      next: rows.length > pageSize ? keysetOf(rows[pageSize - 1]) : next,
     };
+  }
+
+  /**
+   * The matches among the first `searchWindowRows` rows of the sort order after the keyset (an
+   * index, the rows' search keys checked as they come), when pageSize + 1 of them are there:
+   * exactly the rows a full sort of the matches would put first. Null when fewer are (a narrow
+   * search, or matches that sort late), for the other paths to answer.
+   */
+  private searchWindow(spec: CollectionSpec, name: string, query: FindQuery, keys: readonly SortColumn[], selected: readonly string[], pageSize: number): Row[] | null {
+    if (this.searchWindowRows <= pageSize) return null;
+    const rows = this.walkMatches(spec, name, query, keys, selected, this.searchWindowRows, pageSize + 1);
+    return rows.length > pageSize ? rows : null;
+  }
+
+  /** The matches of the search among `walk` rows of the sort order from the keyset, at most `limit` of them. */
+  private walkMatches(spec: CollectionSpec, name: string, query: FindQuery, keys: readonly SortColumn[], selected: readonly string[], walk: number, limit: number): Row[] {
+    const prefix = searchKey(query.search!.prefix) ?? '';
+    const columns = query.search!.fields.map((field) => {
+      if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+      return searchColumn(field);
+    });
+    const walked = this.orderedSql({ spec, name, where: query.where, keys, after: query.after, select: [...new Set([...selected, ...columns])], limit: walk, offset: 0 });
+    const test = columns.map((c) => `(${c} >= ? AND ${c} < ?)`).join(' OR ');
+    return this.prepare(`SELECT ${selected.join(', ')} FROM (${walked.sql}) WHERE ${test} LIMIT ?`).all(
+      ...walked.params,
+      ...columns.flatMap(() => [prefix, prefix + MAX_CHAR]),
+      limit,
+    ) as Row[];
   }
 
   /** The documents of `rows`, in their order: read with them, or now by id. */

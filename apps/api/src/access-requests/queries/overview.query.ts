@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { REQUEST_STATUSES, RequestReader, RequestStatus, requestReadPolicy } from '@access-ledger/access-requests';
 import { FindQuery, ReadStore } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection, statusCountsOf } from '@access-ledger/projections';
-import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
+import { PageView, pageView, pagingOf, READ_STORE, readPage, SEARCH_TOTAL_LIMIT } from '@access-ledger/platform';
 import { OverviewQueryDto } from './overview.dto';
 import { OverviewItem, sortOf, toItem } from './overview-rows';
 
@@ -45,7 +45,7 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
         pageSize: paging.pageSize,
         after: paging.after,
         skipTotal: !q,
-        countLimit: TOTAL_COUNT_LIMIT,
+        countLimit: SEARCH_TOTAL_LIMIT,
       }),
     );
     const counted: readonly RequestStatus[] = statuses ?? REQUEST_STATUSES;
