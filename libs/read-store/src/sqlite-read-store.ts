@@ -43,6 +43,11 @@ export interface SqliteReadStoreOptions {
    * caller asks (`countLimit`): a broad search then costs its page, not its matches.
    */
   readonly searchWindowRows?: number;
+  /**
+   * Matches a searched field other than the sort's may have for the search to be answered field by
+   * field (default 500; 0: never): see `searchByField`.
+   */
+  readonly searchFieldRows?: number;
 }
 
 interface SortColumn {
@@ -85,6 +90,8 @@ interface OrderedRange {
   readonly offset: number;
   /** Read the documents along the range (a single range only). */
   readonly withDocument?: boolean;
+  /** More conditions, AND-ed to every range (a search key's prefix range). */
+  readonly also?: { readonly clauses: readonly string[]; readonly params: readonly unknown[] };
 }
 
 /**
@@ -104,6 +111,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly searchSortLimit: number;
   private readonly searchWalkRows: number;
   private readonly searchWindowRows: number;
+  private readonly searchFieldRows: number;
 
   constructor(options: SqliteReadStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
@@ -111,6 +119,7 @@ export class SqliteReadStore implements ReadStore {
     this.searchSortLimit = options.searchSortLimit ?? SEARCH_SORT_LIMIT;
     this.searchWalkRows = Math.max(1, options.searchWalkRows ?? 5_000);
     this.searchWindowRows = Math.max(0, Math.floor(options.searchWindowRows ?? 1_000));
+    this.searchFieldRows = Math.max(0, Math.floor(options.searchFieldRows ?? 500));
     // Opening may wait longer (it runs once, before anything is served); writes later wait briefly, see write().
     this.db = new Database(options.file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
@@ -379,12 +388,16 @@ export class SqliteReadStore implements ReadStore {
       counted = query.skipTotal ? -1 : this.count(name, this.whereClause(spec, query.where, undefined), query.countLimit);
     } else {
       const matching = this.whereClause(spec, query.where, query.search);
-      const windowed = offset === 0 ? this.searchWindow(spec, name, query, keys, selected, pageSize) : null;
-      if (windowed) {
-        // The page lies in the first rows of the sort order: those are the page, whatever the matches number.
-        rows = windowed;
+      // Sorted by a searched field, its matches are one index range: field by field is the likelier answer. Otherwise
+      // the first rows of the sort order are (a broad search has matches all along it), and they cost less to try.
+      const byField = () => this.searchByField(spec, name, query, sort, keys, selected, pageSize);
+      const window = () => this.searchWindow(spec, name, query, keys, selected, pageSize);
+      const sortsBySearched = sort.length === 1 && query.search.fields.includes(sort[0].field);
+      const quick = offset > 0 ? null : sortsBySearched ? (byField() ?? window()) : (window() ?? byField());
+      if (quick) {
+        // Answered without reading every match: the matches are counted only as far as the caller asks.
         counted = query.skipTotal ? -1 : this.count(name, matching, query.countLimit);
-        return this.pageOf<T>(name, rows, pageSize, keysetOf, null, counted, query, page);
+        return this.pageOf<T>(name, quick, pageSize, keysetOf, null, counted, query, page);
       }
       // Counted up to what decides how to answer, and up to what the caller wants to know.
       const cap = query.skipTotal ? this.searchSortLimit : query.countLimit === undefined ? undefined : Math.max(query.countLimit, this.searchSortLimit);
@@ -425,6 +438,44 @@ export class SqliteReadStore implements ReadStore {
       pageSize,
       next: rows.length > pageSize ? keysetOf(rows[pageSize - 1]) : next,
     };
+  }
+
+  /**
+   * A search's page from each searched field on its own, when that is cheap for every field: the
+   * field the query sorts by (when it sorts by one searchable field) has its matches side by
+   * side in the sort order, one index range read from the keyset on; every other field has at
+   * most `searchFieldRows` matches (counted on its search key's index), read and sorted. The
+   * page is the first pageSize + 1 of their union, exactly the rows a full sort would put first.
+   * Null when a field other than the sort's has more matches (the other paths answer).
+   */
+  private searchByField(spec: CollectionSpec, name: string, query: FindQuery, sort: readonly SortKey[], keys: readonly SortColumn[], selected: readonly string[], pageSize: number): Row[] | null {
+    if (this.searchFieldRows <= 0) return null;
+    const prefix = searchKey(query.search!.prefix) ?? '';
+    const fields = [...new Set(query.search!.fields)];
+    for (const field of fields) if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+    const sorted = sort.length === 1 && fields.includes(sort[0].field) ? sort[0].field : null;
+    const { clauses, params } = this.conditions(spec, query.where);
+    const prefixRange = (field: string) => ({ clauses: [`${searchColumn(field)} >= ?`, `${searchColumn(field)} < ?`], params: [prefix, prefix + MAX_CHAR] });
+    const others = fields.filter((field) => field !== sorted);
+    for (const field of others) {
+      const range = prefixRange(field);
+      const sql = `SELECT count(*) FROM (SELECT 1 FROM ${name} WHERE ${[...clauses, ...range.clauses].join(' AND ')} LIMIT ?)`;
+      if ((this.prepare(sql).pluck().get(...params, ...range.params, this.searchFieldRows + 1) as number) > this.searchFieldRows) return null;
+    }
+    const arms: { sql: string; params: unknown[] }[] = [];
+    if (sorted) {
+      arms.push(this.orderedSql({ spec, name, where: query.where, keys, after: query.after, select: selected, limit: pageSize + 1, offset: 0, also: prefixRange(sorted) }));
+    }
+    // `+column` in ORDER BY: each of these is read from its search key's index and sorted, never by walking the sort's index.
+    const unindexed = keys.map((k) => `+${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+    const beyond = query.after ? this.keysetExpression(keys, query.after) : null;
+    for (const field of others) {
+      const range = prefixRange(field);
+      const where = [...clauses, ...range.clauses, ...(beyond ? [beyond.sql] : [])].join(' AND ');
+      arms.push({ sql: `SELECT ${selected.join(', ')} FROM ${name} WHERE ${where} ORDER BY ${unindexed} LIMIT ?`, params: [...params, ...range.params, ...(beyond?.params ?? []), pageSize + 1] });
+    }
+    const union = arms.map((arm) => `SELECT * FROM (${arm.sql})`).join(' UNION ');
+    return this.prepare(`${union} ORDER BY ${orderBy(keys)} LIMIT ?`).all(...arms.flatMap((arm) => arm.params), pageSize + 1) as Row[];
   }
 
   /**
@@ -483,10 +534,12 @@ export class SqliteReadStore implements ReadStore {
    * `k IS NULL`, which sorts last). As arms of one UNION ALL ordered as a whole, each arm is
    * read along its index and the merge pulls only the rows the LIMIT and OFFSET need.
    */
-  private orderedSql({ spec, name, where, keys, after, select, limit, offset, withDocument = false }: OrderedRange): { sql: string; params: unknown[] } {
+  private orderedSql({ spec, name, where, keys, after, select, limit, offset, withDocument = false, also }: OrderedRange): { sql: string; params: unknown[] } {
     const filters = (keys.length > 1 ? this.splitIn(spec, where) : null) ?? [this.conditions(spec, where)];
     const ranges = after ? this.keysetRanges(keys, after) : [{ clauses: [], params: [] }];
-    const parts = filters.flatMap((f) => ranges.map((r) => ({ clauses: [...f.clauses, ...r.clauses], params: [...f.params, ...r.params] })));
+    const parts = filters.flatMap((f) =>
+      ranges.map((r) => ({ clauses: [...f.clauses, ...(also?.clauses ?? []), ...r.clauses], params: [...f.params, ...(also?.params ?? []), ...r.params] })),
+    );
     // A single range reads the documents as it goes (SQLite skips an offset's rows without reading them);
     // merged ranges fetch them afterwards, for the page only (documentsOf).
     const columns = withDocument && parts.length === 1 ? [...select, 'doc'] : select;

@@ -39,7 +39,9 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
     const page = await readPage(() =>
       this.reads.find<OverviewRow>(spocOverviewProjection.collection.name, {
         where,
-        search: q ? { fields: ['requesterEmail', 'requesterName', 'application'], prefix: q } : undefined,
+        // The label is the name, else the e-mail (also searched): searching it is searching the name, and
+        // it is what `sort=requester` sorts by, so such a search reads its matches in order from one index range.
+        search: q ? { fields: ['requesterEmail', 'requesterLabel', 'application'], prefix: q } : undefined,
         sort: sortOf(sort),
         page: paging.page,
         pageSize: paging.pageSize,
