@@ -151,7 +151,7 @@ describe('Paging the lists', () => {
     });
   });
 
-  describe('totals of a search are counted up to 10,000', () => {
+  describe('totals of a search are counted up to 1,000', () => {
     let bulk: OrgFixture;
     const SEEDED = 10_050;
 
@@ -180,18 +180,27 @@ describe('Paging the lists', () => {
       await api.reads.applyChanges('pagination_test_seed', [...users, ...requests], 0);
     }, 60_000);
 
-    it('reports total: 10000 with totalIsLowerBound for a search with more matches, and exact totals below that', async () => {
+    it('reports total: 1000 with totalIsLowerBound for a search with more matches, and exact totals up to that', async () => {
       const many = await get(`/organisations/${bulk.orgId}/users?q=bulk&pageSize=10`, bulk.leadToken);
       expect(many.status).toBe(200);
-      expect(many.body).toMatchObject({ total: 10_000, totalIsLowerBound: true, page: 1 });
-      expect(many.body.items).toHaveLength(10);
+      expect(many.body).toMatchObject({ total: 1000, totalIsLowerBound: true, page: 1 });
+      expect(many.body.items.map((u: { lastName: string }) => u.lastName)).toEqual(Array.from({ length: 10 }, (_, i) => `Bulkley${String(i).padStart(5, '0')}`));
       const few = await get(`/organisations/${bulk.orgId}/users?q=bulkley0000&pageSize=10`, bulk.leadToken);
       expect(few.body).toMatchObject({ total: 10, totalIsLowerBound: false });
+      // Bulkley00000 … Bulkley00999: exactly as many as the bound, so still exact.
+      const atTheBound = await get(`/organisations/${bulk.orgId}/users?q=bulkley00&pageSize=10`, bulk.leadToken);
+      expect(atTheBound.body).toMatchObject({ total: 1000, totalIsLowerBound: false });
       const auditorToken = auditor;
       const overview = await get(`/organisations/${bulk.orgId}/requests?q=bulk-app&pageSize=10`, auditorToken);
       expect(overview.status).toBe(200);
-      expect(overview.body).toMatchObject({ total: 10_000, totalIsLowerBound: true });
+      expect(overview.body).toMatchObject({ total: 1000, totalIsLowerBound: true });
       expect(overview.body.items).toHaveLength(10);
+      const byRequester = await get(`/organisations/${bulk.orgId}/requests?q=bulk1&sort=requester&pageSize=10`, auditorToken);
+      // bulk1, bulk10…bulk19, bulk100…bulk199, bulk1000…bulk1999, bulk10000…bulk10049: 1,161 requesters, by their label (the e-mail).
+      const labels = Array.from({ length: SEEDED }, (_, i) => `bulk${i}@example.org`).filter((e) => e.startsWith('bulk1')).sort();
+      expect(labels).toHaveLength(1161);
+      expect(byRequester.body).toMatchObject({ total: 1000, totalIsLowerBound: true });
+      expect(byRequester.body.items.map((r: { requester: { email: string } }) => r.requester.email)).toEqual(labels.slice(0, 10));
       // Without a search the totals come from the counters: exact, whatever their size.
       const plain = await get(`/organisations/${org.orgId}/users`, org.leadToken);
       expect(plain.body).toMatchObject({ total: 31, totalIsLowerBound: false });

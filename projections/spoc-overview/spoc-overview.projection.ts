@@ -79,6 +79,10 @@ export const spocOverviewProjection: Projection<OverviewRow, AccessRequestEvent>
       ['organisationId', 'application'],
       ['organisationId', 'requesterEmail'],
       ['organisationId', 'requesterName'],
+      // A search within statuses counts its matches on these (without them, a row lookup per match to read its status).
+      ['organisationId', 'status', 'requesterEmail'],
+      ['organisationId', 'status', 'requesterLabel'],
+      ['organisationId', 'status', 'application'],
       ['requesterId', 'updatedAt'],
     ],
   },

@@ -483,9 +483,12 @@ export class MongoReadStore implements ReadStore {
     const selected = query.after ? ({ $and: [filter, this.keysetFilter(paths, query.after)] } as Filter<Stored>) : filter;
     const offset = (page - 1) * pageSize;
     const documents = this.physical(physical);
-    // Counted as the SQLite adapter counts, so both refuse the same page numbers and report the same totals.
+    // Counted as the SQLite adapter counts, so both refuse the same page numbers and report the same totals:
+    // a page by number beyond the first needs to know whether the matches exceed SEARCH_SORT_LIMIT; any
+    // other page counts only as far as the caller asks (countLimit), or not at all (skipTotal).
     const searching = query.search !== undefined && (searchKey(query.search.prefix) ?? '') !== '';
-    const cap = searching
+    const numbered = searching && offset > 0;
+    const cap = numbered
       ? query.skipTotal
         ? SEARCH_SORT_LIMIT
         : query.countLimit === undefined
@@ -493,8 +496,8 @@ export class MongoReadStore implements ReadStore {
           : Math.max(query.countLimit, SEARCH_SORT_LIMIT)
       : query.countLimit;
     const count = () => documents.countDocuments(filter, cap === undefined ? {} : { limit: cap + 1 });
-    const counted = query.skipTotal && !searching ? -1 : await count();
-    if (searching && counted > SEARCH_SORT_LIMIT && offset > 0) throw new CursorRequiredError(SEARCH_SORT_LIMIT);
+    const counted = query.skipTotal && !numbered ? -1 : await count();
+    if (numbered && counted > SEARCH_SORT_LIMIT) throw new CursorRequiredError(SEARCH_SORT_LIMIT);
     // `_s` is kept for the keyset of the last row and removed before the documents are returned.
     const rows = await documents.find(selected, { projection: { [POSITION]: 0 }, sort, skip: offset, limit: pageSize + 1 }).toArray();
     const keysetOf = (row: Stored): Keyset => ({

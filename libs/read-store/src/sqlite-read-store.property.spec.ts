@@ -11,6 +11,7 @@ interface Row extends Record<string, unknown> {
   org: string;
   active: boolean;
   name: string;
+  alias: string;
   rank: number;
 }
 
@@ -19,6 +20,7 @@ const row = fc.record({
   org: fc.constantFrom('o1', 'o2', 'o3'),
   active: fc.boolean(),
   name: fc.string({ unit: letters, minLength: 0, maxLength: 4 }),
+  alias: fc.string({ unit: letters, minLength: 0, maxLength: 3 }),
   rank: fc.integer({ min: 0, max: 5 }),
 });
 const query = fc.record({
@@ -54,7 +56,7 @@ function reference(rows: Row[], q: Query) {
     .filter((r) => q.org === undefined || r.org === q.org)
     .filter((r) => q.orgs === undefined || q.orgs.includes(r.org))
     .filter((r) => q.active === undefined || r.active === q.active)
-    .filter((r) => prefix === '' || searchKey(r.name)!.startsWith(prefix));
+    .filter((r) => prefix === '' || searchKey(r.name)!.startsWith(prefix) || searchKey(r.alias)!.startsWith(prefix));
   const key = (r: Row) => (q.sort === 'name' ? searchKey(r.name)! : r.rank);
   // Ties are broken by id in the direction of the sort.
   const sorted = [...matching].sort((a, b) => (q.direction === 'asc' ? compare(key(a), key(b)) || compare(a.id, b.id) : compare(key(b), key(a)) || compare(b.id, a.id)));
@@ -74,7 +76,7 @@ describe('SqliteReadStore find (property)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(row, { maxLength: 30 }), query, async (data, q) => {
         const collection = `prop_${(n += 1)}`;
-        await store.ensureCollection({ name: collection, fields: ['org', 'active', 'rank'], searchable: ['name'], indexes: [['org', 'name']] });
+        await store.ensureCollection({ name: collection, fields: ['org', 'active', 'rank'], searchable: ['name', 'alias'], indexes: [['org', 'name']] });
         const rows: Row[] = data.map((d, i) => ({ id: `r${String(i).padStart(2, '0')}`, ...d }));
         await store.applyChanges(collection, rows.map((doc, i) => ({ op: 'upsert', collection, id: doc.id, doc, position: i + 1 })), rows.length);
         const where: FindQuery['where'] = {
@@ -83,7 +85,7 @@ describe('SqliteReadStore find (property)', () => {
         };
         const found = await store.find<Row>(collection, {
           where: q.orgs !== undefined ? { ...where, org: { in: q.orgs } } : where,
-          search: q.prefix !== undefined ? { fields: ['name'], prefix: q.prefix } : undefined,
+          search: q.prefix !== undefined ? { fields: ['name', 'alias'], prefix: q.prefix } : undefined,
           sort: [{ field: q.sort, direction: q.direction }],
           page: q.page,
           pageSize: q.pageSize,
@@ -97,15 +99,21 @@ describe('SqliteReadStore find (property)', () => {
     );
   });
 
-  it('walks to exactly the reference order via next, also when a broad search is answered a bounded stretch at a time', async () => {
-    // Tiny limits, so that small data takes every path: sorted matches, and the walk along the
+  it.each([
+    [0, 0],
+    [5, 0],
+    [0, 2],
+    [5, 2],
+  ])('walks to exactly the reference order via next, also when a broad search is answered a bounded stretch at a time (first try over %i rows, field by field up to %i matches)', async (searchWindowRows, searchFieldRows) => {
+    // Tiny limits, so that small data takes every path: field by field (when on), the first try
+    // over the first rows of the sort order (when on), sorted matches, and the walk along the
     // sort order with short (even empty) pages.
-    const tiny = new SqliteReadStore({ file: join(dir, 'read.db'), searchSortLimit: 3, searchWalkRows: 4 });
+    const tiny = new SqliteReadStore({ file: join(dir, 'read.db'), searchSortLimit: 3, searchWalkRows: 4, searchWindowRows, searchFieldRows });
     try {
       await fc.assert(
         fc.asyncProperty(fc.array(row, { minLength: 4, maxLength: 40, size: 'medium' }), broadQuery, async (data, q) => {
           const collection = `walk_${(n += 1)}`;
-          await tiny.ensureCollection({ name: collection, fields: ['org', 'active', 'rank'], searchable: ['name'], indexes: [['org', 'name']] });
+          await tiny.ensureCollection({ name: collection, fields: ['org', 'active', 'rank'], searchable: ['name', 'alias'], indexes: [['org', 'name']] });
           const rows: Row[] = data.map((d, i) => ({ id: `r${String(i).padStart(2, '0')}`, ...d }));
           await tiny.applyChanges(collection, rows.map((doc, i) => ({ op: 'upsert', collection, id: doc.id, doc, position: i + 1 })), rows.length);
           const where: FindQuery['where'] = {
@@ -114,7 +122,7 @@ describe('SqliteReadStore find (property)', () => {
           };
           const find: FindQuery = {
             where,
-            search: q.prefix !== undefined ? { fields: ['name'], prefix: q.prefix } : undefined,
+            search: q.prefix !== undefined ? { fields: ['name', 'alias'], prefix: q.prefix } : undefined,
             sort: [{ field: q.sort, direction: q.direction }],
             pageSize: q.pageSize,
           };
@@ -122,8 +130,10 @@ describe('SqliteReadStore find (property)', () => {
           const seen: string[] = [];
           let after: Keyset | undefined;
           for (let guard = 0; guard <= rows.length + 1; guard += 1) {
-            const page = await tiny.find<Row>(collection, { ...find, after });
+            const page = await tiny.find<Row>(collection, { ...find, after, countLimit: 3 });
             expect(page.items.length).toBeLessThanOrEqual(q.pageSize);
+            // Exact up to the bound, then the bound and a flag, on every page and every path.
+            if (after === undefined) expect({ total: page.total, lower: page.totalIsLowerBound }).toEqual({ total: Math.min(expected.total, 3), lower: expected.total > 3 });
             seen.push(...page.items.map((r) => r.id));
             if (page.next === null) break;
             after = page.next;

@@ -37,6 +37,17 @@ export interface SqliteReadStoreOptions {
   readonly searchSortLimit?: number;
   /** Rows of the sort order one page of such a search looks at, at most (default 5,000: about 10–25 ms). */
   readonly searchWalkRows?: number;
+  /**
+   * Rows of the sort order a search's first try looks at (default 1,000; 0: no first try). When
+   * they hold the page, it is answered from them and the matches are counted only as far as the
+   * caller asks (`countLimit`): a broad search then costs its page, not its matches.
+   */
+  readonly searchWindowRows?: number;
+  /**
+   * Matches a searched field other than the sort's may have for the search to be answered field by
+   * field (default 500; 0: never): see `searchByField`.
+   */
+  readonly searchFieldRows?: number;
 }
 
 interface SortColumn {
@@ -79,6 +90,8 @@ interface OrderedRange {
   readonly offset: number;
   /** Read the documents along the range (a single range only). */
   readonly withDocument?: boolean;
+  /** More conditions, AND-ed to every range (a search key's prefix range). */
+  readonly also?: { readonly clauses: readonly string[]; readonly params: readonly unknown[] };
 }
 
 /**
@@ -97,12 +110,16 @@ export class SqliteReadStore implements ReadStore {
   private readonly writeTimeoutMs: number;
   private readonly searchSortLimit: number;
   private readonly searchWalkRows: number;
+  private readonly searchWindowRows: number;
+  private readonly searchFieldRows: number;
 
   constructor(options: SqliteReadStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
     this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
     this.searchSortLimit = options.searchSortLimit ?? SEARCH_SORT_LIMIT;
     this.searchWalkRows = Math.max(1, options.searchWalkRows ?? 5_000);
+    this.searchWindowRows = Math.max(0, Math.floor(options.searchWindowRows ?? 1_000));
+    this.searchFieldRows = Math.max(0, Math.floor(options.searchFieldRows ?? 500));
     // Opening may wait longer (it runs once, before anything is served); writes later wait briefly, see write().
     this.db = new Database(options.file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
@@ -371,6 +388,17 @@ export class SqliteReadStore implements ReadStore {
       counted = query.skipTotal ? -1 : this.count(name, this.whereClause(spec, query.where, undefined), query.countLimit);
     } else {
       const matching = this.whereClause(spec, query.where, query.search);
+      // Sorted by a searched field, its matches are one index range: field by field is the likelier answer. Otherwise
+      // the first rows of the sort order are (a broad search has matches all along it), and they cost less to try.
+      const byField = () => this.searchByField(spec, name, query, sort, keys, selected, pageSize);
+      const window = () => this.searchWindow(spec, name, query, keys, selected, pageSize);
+      const sortsBySearched = sort.length === 1 && query.search.fields.includes(sort[0].field);
+      const quick = offset > 0 ? null : sortsBySearched ? (byField() ?? window()) : (window() ?? byField());
+      if (quick) {
+        // Answered without reading every match: the matches are counted only as far as the caller asks.
+        counted = query.skipTotal ? -1 : this.count(name, matching, query.countLimit);
+        return this.pageOf<T>(name, quick, pageSize, keysetOf, null, counted, query, page);
+      }
       // Counted up to what decides how to answer, and up to what the caller wants to know.
       const cap = query.skipTotal ? this.searchSortLimit : query.countLimit === undefined ? undefined : Math.max(query.countLimit, this.searchSortLimit);
       counted = this.count(name, matching, cap);
@@ -389,24 +417,18 @@ export class SqliteReadStore implements ReadStore {
         // searchWalkRows rows, and keep the matches. The page may come out short; `next` then
         // points past the last row looked at.
         if (offset > 0) throw new CursorRequiredError(this.searchSortLimit);
-        const columns = query.search.fields.map((field) => {
-          if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
-          return searchColumn(field);
-        });
-        const walked = this.orderedSql({ spec, name, where: query.where, keys, after, select: [...new Set([...selected, ...columns])], limit: this.searchWalkRows, offset: 0 });
-        const test = columns.map((c) => `(${c} >= ? AND ${c} < ?)`).join(' OR ');
-        rows = this.prepare(`SELECT ${selected.join(', ')} FROM (${walked.sql}) WHERE ${test} LIMIT ?`).all(
-          ...walked.params,
-          ...columns.flatMap(() => [prefix, prefix + MAX_CHAR]),
-          pageSize + 1,
-        ) as Row[];
+        rows = this.walkMatches(spec, name, query, keys, selected, this.searchWalkRows, pageSize + 1);
         if (rows.length <= pageSize) {
           const [last] = this.ordered({ spec, name, where: query.where, keys, after, select: selected, limit: 1, offset: this.searchWalkRows - 1 });
           if (last) next = keysetOf(last);
         }
       }
     }
-    if (rows.length > pageSize) next = keysetOf(rows[pageSize - 1]);
+    return this.pageOf<T>(name, rows, pageSize, keysetOf, next, counted, query, page);
+  }
+
+  /** The page from up to pageSize + 1 rows read (one more shows that a next page exists). */
+  private pageOf<T extends Document>(name: string, rows: readonly Row[], pageSize: number, keysetOf: (row: Row) => Keyset, next: Keyset | null, counted: number, query: FindQuery, page: number): Page<T> {
     const lowerBound = query.countLimit !== undefined && counted > query.countLimit;
     return {
       items: this.documentsOf<T>(name, rows.slice(0, pageSize)),
@@ -414,8 +436,74 @@ export class SqliteReadStore implements ReadStore {
       totalIsLowerBound: lowerBound,
       page,
       pageSize,
-      next,
+      next: rows.length > pageSize ? keysetOf(rows[pageSize - 1]) : next,
     };
+  }
+
+  /**
+   * A search's page from each searched field on its own, when that is cheap for every field: the
+   * field the query sorts by (when it sorts by one searchable field) has its matches side by
+   * side in the sort order, one index range read from the keyset on; every other field has at
+   * most `searchFieldRows` matches (counted on its search key's index), read and sorted. The
+   * page is the first pageSize + 1 of their union, exactly the rows a full sort would put first.
+   * Null when a field other than the sort's has more matches (the other paths answer).
+   */
+  private searchByField(spec: CollectionSpec, name: string, query: FindQuery, sort: readonly SortKey[], keys: readonly SortColumn[], selected: readonly string[], pageSize: number): Row[] | null {
+    if (this.searchFieldRows <= 0) return null;
+    const prefix = searchKey(query.search!.prefix) ?? '';
+    const fields = [...new Set(query.search!.fields)];
+    for (const field of fields) if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+    const sorted = sort.length === 1 && fields.includes(sort[0].field) ? sort[0].field : null;
+    const { clauses, params } = this.conditions(spec, query.where);
+    const prefixRange = (field: string) => ({ clauses: [`${searchColumn(field)} >= ?`, `${searchColumn(field)} < ?`], params: [prefix, prefix + MAX_CHAR] });
+    const others = fields.filter((field) => field !== sorted);
+    for (const field of others) {
+      const range = prefixRange(field);
+      const sql = `SELECT count(*) FROM (SELECT 1 FROM ${name} WHERE ${[...clauses, ...range.clauses].join(' AND ')} LIMIT ?)`;
+      if ((this.prepare(sql).pluck().get(...params, ...range.params, this.searchFieldRows + 1) as number) > this.searchFieldRows) return null;
+    }
+    const arms: { sql: string; params: unknown[] }[] = [];
+    if (sorted) {
+      arms.push(this.orderedSql({ spec, name, where: query.where, keys, after: query.after, select: selected, limit: pageSize + 1, offset: 0, also: prefixRange(sorted) }));
+    }
+    // `+column` in ORDER BY: each of these is read from its search key's index and sorted, never by walking the sort's index.
+    const unindexed = keys.map((k) => `+${k.column} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+    const beyond = query.after ? this.keysetExpression(keys, query.after) : null;
+    for (const field of others) {
+      const range = prefixRange(field);
+      const where = [...clauses, ...range.clauses, ...(beyond ? [beyond.sql] : [])].join(' AND ');
+      arms.push({ sql: `SELECT ${selected.join(', ')} FROM ${name} WHERE ${where} ORDER BY ${unindexed} LIMIT ?`, params: [...params, ...range.params, ...(beyond?.params ?? []), pageSize + 1] });
+    }
+    const union = arms.map((arm) => `SELECT * FROM (${arm.sql})`).join(' UNION ');
+    return this.prepare(`${union} ORDER BY ${orderBy(keys)} LIMIT ?`).all(...arms.flatMap((arm) => arm.params), pageSize + 1) as Row[];
+  }
+
+  /**
+   * The matches among the first `searchWindowRows` rows of the sort order after the keyset (an
+   * index, the rows' search keys checked as they come), when pageSize + 1 of them are there:
+   * exactly the rows a full sort of the matches would put first. Null when fewer are (a narrow
+   * search, or matches that sort late), for the other paths to answer.
+   */
+  private searchWindow(spec: CollectionSpec, name: string, query: FindQuery, keys: readonly SortColumn[], selected: readonly string[], pageSize: number): Row[] | null {
+    if (this.searchWindowRows <= pageSize) return null;
+    const rows = this.walkMatches(spec, name, query, keys, selected, this.searchWindowRows, pageSize + 1);
+    return rows.length > pageSize ? rows : null;
+  }
+
+  /** The matches of the search among `walk` rows of the sort order from the keyset, at most `limit` of them. */
+  private walkMatches(spec: CollectionSpec, name: string, query: FindQuery, keys: readonly SortColumn[], selected: readonly string[], walk: number, limit: number): Row[] {
+    const prefix = searchKey(query.search!.prefix) ?? '';
+    const columns = query.search!.fields.map((field) => {
+      if (!(spec.searchable ?? []).includes(field)) throw new UnknownFieldError(spec.name, field);
+      return searchColumn(field);
+    });
+    const walked = this.orderedSql({ spec, name, where: query.where, keys, after: query.after, select: [...new Set([...selected, ...columns])], limit: walk, offset: 0 });
+    const test = columns.map((c) => `(${c} >= ? AND ${c} < ?)`).join(' OR ');
+    return this.prepare(`SELECT ${selected.join(', ')} FROM (${walked.sql}) WHERE ${test} LIMIT ?`).all(
+      ...walked.params,
+      ...columns.flatMap(() => [prefix, prefix + MAX_CHAR]),
+      limit,
+    ) as Row[];
   }
 
   /** The documents of `rows`, in their order: read with them, or now by id. */
@@ -446,10 +534,12 @@ export class SqliteReadStore implements ReadStore {
    * `k IS NULL`, which sorts last). As arms of one UNION ALL ordered as a whole, each arm is
    * read along its index and the merge pulls only the rows the LIMIT and OFFSET need.
    */
-  private orderedSql({ spec, name, where, keys, after, select, limit, offset, withDocument = false }: OrderedRange): { sql: string; params: unknown[] } {
+  private orderedSql({ spec, name, where, keys, after, select, limit, offset, withDocument = false, also }: OrderedRange): { sql: string; params: unknown[] } {
     const filters = (keys.length > 1 ? this.splitIn(spec, where) : null) ?? [this.conditions(spec, where)];
     const ranges = after ? this.keysetRanges(keys, after) : [{ clauses: [], params: [] }];
-    const parts = filters.flatMap((f) => ranges.map((r) => ({ clauses: [...f.clauses, ...r.clauses], params: [...f.params, ...r.params] })));
+    const parts = filters.flatMap((f) =>
+      ranges.map((r) => ({ clauses: [...f.clauses, ...(also?.clauses ?? []), ...r.clauses], params: [...f.params, ...(also?.params ?? []), ...r.params] })),
+    );
     // A single range reads the documents as it goes (SQLite skips an offset's rows without reading them);
     // merged ranges fetch them afterwards, for the page only (documentsOf).
     const columns = withDocument && parts.length === 1 ? [...select, 'doc'] : select;

@@ -69,8 +69,8 @@ export const pageOf = (name: string, item: Schema, extra: Record<string, Schema>
     name,
     s.object({
       items: s.list(item),
-      total: s.integer({ minimum: 0 }),
-      totalIsLowerBound: s.boolean('With a search: true when `total` stopped counting at 10,000.'),
+      total: s.integer({ minimum: 0, description: 'Rows matching. Counted ones stop at a bound: 1,000 for a search (`q`), 10,000 otherwise; beyond it, `total` is the bound.' }),
+      totalIsLowerBound: s.boolean('True when `total` is the bound where counting stopped: there are more ("at least `total`"). Exact, false, up to the bound.'),
       page: s.nullable(s.integer({ minimum: 1, description: 'The page number, null for a cursor page.' })),
       pageSize: s.integer({ minimum: 1 }),
       nextCursor: s.nullable(s.string({ description: 'Send as `after` for the next page; null on the last page.' })),

@@ -10,8 +10,13 @@ import { CursorRequiredError, InvalidKeysetError, Keyset, Page, SEARCH_SORT_LIMI
 
 /** Page numbers reach this many rows; beyond, an offset would make SQLite step over them all. */
 export const MAX_OFFSET_ROWS = 10_000;
-/** Totals that have to be counted (a search) stop here and are reported as a lower bound. */
+/** Totals that have to be counted stop here and are reported as a lower bound. */
 export const TOTAL_COUNT_LIMIT = 10_000;
+/**
+ * A search's total stops here ("at least 1,000"): counting its matches is the one part of a
+ * search whose cost grows with them, and nobody pages through a thousand matches of a search.
+ */
+export const SEARCH_TOTAL_LIMIT = 1_000;
 const MAX_CURSOR_LENGTH = 2048;
 
 /** What a cursor belongs to: the list and everything that decides its rows and their order. */
@@ -32,7 +37,7 @@ export interface Paging {
 export interface PageView<T> {
   items: T[];
   total: number;
-  /** True when `total` is where counting stopped (TOTAL_COUNT_LIMIT): there are more. */
+  /** True when `total` is where counting stopped (TOTAL_COUNT_LIMIT, SEARCH_TOTAL_LIMIT with a search): there are more. */
   totalIsLowerBound: boolean;
   /** The page number asked for; null for a page reached by cursor. */
   page: number | null;

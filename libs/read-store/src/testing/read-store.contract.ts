@@ -270,6 +270,45 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
       expect(await store.find(name, { search })).toMatchObject({ total: 3, totalIsLowerBound: false });
     });
 
+    it('a broad search: exact total up to countLimit, then the bound as a lower bound; pages full and in order, by cursor to the end', async () => {
+      const s = spec();
+      await store.ensureCollection(s);
+      // 40 people, 30 of whom match "mar" (by first name, last name or e-mail), in no particular order of names.
+      const crowd: Person[] = Array.from({ length: 40 }, (_, i) => ({
+        id: `m${String((i * 17) % 40).padStart(2, '0')}`,
+        org: 'o1',
+        firstName: i % 4 === 0 ? 'Zoe' : i % 4 === 1 ? 'Mary' : 'Ann',
+        lastName: i % 4 === 2 ? `Marsh${i}` : `Lee${i}`,
+        email: i % 4 === 3 ? `mark${i}@example.org` : `x${i}@example.org`,
+        active: true,
+        updatedAt: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+      }));
+      await store.applyChanges(`${s.name}_projection`, upserts(s.name, crowd), crowd.length);
+      const search = { fields: ['firstName', 'lastName', 'email'], prefix: 'MAR' };
+      const sort = [{ field: 'lastName', direction: 'desc' as const }];
+      const expected = crowd
+        .filter((p) => p.firstName !== 'Zoe')
+        .sort((a, b) => (a.lastName.toLowerCase() < b.lastName.toLowerCase() ? 1 : a.lastName.toLowerCase() > b.lastName.toLowerCase() ? -1 : a.id < b.id ? 1 : -1))
+        .map((p) => p.id);
+      expect(expected).toHaveLength(30);
+      const first = await store.find<Person>(s.name, { where: { org: 'o1' }, search, sort, pageSize: 4, countLimit: 10 });
+      expect(first).toMatchObject({ total: 10, totalIsLowerBound: true });
+      expect(first.items.map((p) => p.id)).toEqual(expected.slice(0, 4));
+      expect(await store.find(s.name, { where: { org: 'o1' }, search, sort, pageSize: 4, countLimit: 30 })).toMatchObject({ total: 30, totalIsLowerBound: false });
+      expect(await store.find(s.name, { where: { org: 'o1' }, search, sort, pageSize: 4, countLimit: 29 })).toMatchObject({ total: 29, totalIsLowerBound: true });
+      expect(await store.find(s.name, { search, sort, pageSize: 4, skipTotal: true })).toMatchObject({ total: -1, totalIsLowerBound: false });
+      const seen: string[] = [];
+      let after: Keyset | undefined;
+      for (let guard = 0; guard < 20; guard += 1) {
+        const page = await store.find<Person>(s.name, { where: { org: 'o1' }, search, sort, pageSize: 4, after, countLimit: 10 });
+        seen.push(...page.items.map((p) => p.id));
+        if (!page.next) break;
+        after = page.next;
+      }
+      expect(seen).toEqual(expected);
+      expect((await store.find<Person>(s.name, { where: { org: 'o1' }, search, sort, page: 3, pageSize: 4 })).items.map((p) => p.id)).toEqual(expected.slice(8, 12));
+    });
+
     it('promotes a rebuilt collection and its checkpoint in place of the live one', async () => {
       const live = spec();
       const rebuilt = spec();

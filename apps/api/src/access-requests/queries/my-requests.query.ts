@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { RequestReader, requestReadPolicy } from '@access-ledger/access-requests';
 import { ReadStore } from '@access-ledger/read-store';
 import { OverviewRow, spocOverviewProjection } from '@access-ledger/projections';
-import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
+import { PageView, pageView, pagingOf, READ_STORE, readPage, SEARCH_TOTAL_LIMIT, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
 import { OverviewQueryDto } from './overview.dto';
 import { OverviewItem, sortOf, toItem } from './overview-rows';
 
@@ -32,7 +32,7 @@ export class MyRequestsHandler implements IQueryHandler<MyRequestsQuery> {
         page: paging.page,
         pageSize: paging.pageSize,
         after: paging.after,
-        countLimit: TOTAL_COUNT_LIMIT,
+        countLimit: q ? SEARCH_TOTAL_LIMIT : TOTAL_COUNT_LIMIT,
       }),
     );
     // The requester acts by withdrawing, not deciding: no SPOC actions in their own list.

@@ -15,7 +15,7 @@ export class OverviewQueryDto {
   @IsIn(REQUEST_STATUSES, { each: true, message: `status must be a comma-separated list of ${REQUEST_STATUSES.join(', ')}` })
   status?: RequestStatus[];
 
-  @ApiPropertyOptional({ description: 'Case-insensitive prefix of the requester’s e-mail or name, or of the application.' })
+  @ApiPropertyOptional({ description: 'Case-insensitive prefix of the requester’s e-mail or name, or of the application. Its matches are counted up to 1,000 (`totalIsLowerBound` beyond).' })
   @Omittable()
   @IsString()
   @MaxLength(100)

@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { REQUEST_STATUSES, RequestReader, RequestStatus, requestReadPolicy } from '@access-ledger/access-requests';
 import { FindQuery, ReadStore } from '@access-ledger/read-store';
 import { OverviewCounts, OverviewRow, StatusCounts, spocOverviewCountsProjection, spocOverviewProjection, statusCountsOf } from '@access-ledger/projections';
-import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
+import { PageView, pageView, pagingOf, READ_STORE, readPage, SEARCH_TOTAL_LIMIT } from '@access-ledger/platform';
 import { OverviewQueryDto } from './overview.dto';
 import { OverviewItem, sortOf, toItem } from './overview-rows';
 
@@ -39,13 +39,15 @@ export class OverviewHandler implements IQueryHandler<OverviewQuery> {
     const page = await readPage(() =>
       this.reads.find<OverviewRow>(spocOverviewProjection.collection.name, {
         where,
-        search: q ? { fields: ['requesterEmail', 'requesterName', 'application'], prefix: q } : undefined,
+        // The label is the name, else the e-mail (also searched): searching it is searching the name, and
+        // it is what `sort=requester` sorts by, so such a search reads its matches in order from one index range.
+        search: q ? { fields: ['requesterEmail', 'requesterLabel', 'application'], prefix: q } : undefined,
         sort: sortOf(sort),
         page: paging.page,
         pageSize: paging.pageSize,
         after: paging.after,
         skipTotal: !q,
-        countLimit: TOTAL_COUNT_LIMIT,
+        countLimit: SEARCH_TOTAL_LIMIT,
       }),
     );
     const counted: readonly RequestStatus[] = statuses ?? REQUEST_STATUSES;

@@ -7,7 +7,7 @@ export const SHOWN_LINK_STATUSES = ['prompted', 'active', 'declined', 'pending_c
 export type ShownLinkStatus = (typeof SHOWN_LINK_STATUSES)[number];
 
 export class ParticipantsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Case-insensitive prefix of the participant’s name or e-mail address.' })
+  @ApiPropertyOptional({ description: 'Case-insensitive prefix of the participant’s name or e-mail address. Its matches are counted up to 1,000 (`totalIsLowerBound` beyond).' })
   @Omittable()
   @IsString()
   @MaxLength(100)

@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { CareCaller, careReadPolicy } from '@access-ledger/care-access';
 import { ReadStore } from '@access-ledger/read-store';
 import { CARE_PARTICIPANTS, CareParticipantRow } from '@access-ledger/projections';
-import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
+import { PageView, pageView, pagingOf, READ_STORE, readPage, SEARCH_TOTAL_LIMIT, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
 import { CareStreams } from '../care-streams';
 import { ParticipantsQueryDto } from './participants.dto';
 import { ParticipantItem, candidatesOf, participantAt } from './participant-rows';
@@ -43,7 +43,7 @@ export class ParticipantsHandler implements IQueryHandler<ParticipantsQuery> {
         page: paging.page,
         pageSize: paging.pageSize,
         after: paging.after,
-        countLimit: TOTAL_COUNT_LIMIT,
+        countLimit: q ? SEARCH_TOTAL_LIMIT : TOTAL_COUNT_LIMIT,
       }),
     );
     // A page may come out shorter than pageSize (a candidate that does not match now); nextCursor goes on.

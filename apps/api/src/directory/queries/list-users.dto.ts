@@ -18,7 +18,7 @@ export class ListUsersQueryDto {
   @IsPermissionLevel()
   permissionLevel?: PermissionLevel;
 
-  @ApiPropertyOptional({ description: 'Case-insensitive prefix of first name, last name or e-mail.' })
+  @ApiPropertyOptional({ description: 'Case-insensitive prefix of first name, last name or e-mail. Its matches are counted up to 1,000 (`totalIsLowerBound` beyond).' })
   @Omittable()
   @IsString()
   @MaxLength(100)

@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { PERMISSION_LEVELS, directoryReadPolicy } from '@access-ledger/directory';
 import { ReadStore } from '@access-ledger/read-store';
 import { ManagedUser, UserCounts, countKey, manageUsersCountsProjection, manageUsersProjection } from '@access-ledger/projections';
-import { PageView, pageView, pagingOf, READ_STORE, readPage, TOTAL_COUNT_LIMIT } from '@access-ledger/platform';
+import { PageView, pageView, pagingOf, READ_STORE, readPage, SEARCH_TOTAL_LIMIT } from '@access-ledger/platform';
 import { DirectoryCaller } from '../directory-access';
 import { ListUsersQueryDto } from './list-users.dto';
 
@@ -39,7 +39,7 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
         after: paging.after,
         // Without a search the counters know the total; with one, counting stops at the limit.
         skipTotal: !q,
-        countLimit: TOTAL_COUNT_LIMIT,
+        countLimit: SEARCH_TOTAL_LIMIT,
       }),
     );
     const items = page.items.map(({ organisationId: _org, ...user }) => user as ManagedUser);
