@@ -1,3 +1,4 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { JWTPayload, createRemoteJWKSet, errors, jwtVerify, SignJWT } from 'jose';
 
 export const PLATFORM_ROLES = ['platform_admin', 'auditor', 'integration'] as const;
@@ -52,12 +53,13 @@ export class AuthenticationError extends Error {
 
 /** Verifies bearer tokens with jose: HS256 with a shared secret (embedded) or a JWKS (production). */
 export class TokenVerifier {
-  private readonly key: Uint8Array | ReturnType<typeof createRemoteJWKSet>;
+  private readonly key: KeyObject | ReturnType<typeof createRemoteJWKSet>;
   private readonly algorithms: string[];
 
   constructor(private readonly config: TokenVerifierConfig) {
     if (config.mode === 'hs256') {
-      this.key = new TextEncoder().encode(config.secret);
+      // A KeyObject made once: given the bytes, jose would make one on every verification.
+      this.key = createSecretKey(new TextEncoder().encode(config.secret));
       this.algorithms = ['HS256'];
     } else {
       this.key = createRemoteJWKSet(new URL(config.jwksUrl));
@@ -71,7 +73,7 @@ export class TokenVerifier {
     if (!match) throw new AuthenticationError('invalid-token', 'The Authorization header must be "Bearer <JWT>".');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.key as Uint8Array, {
+      ({ payload } = await jwtVerify(match[1], this.key as KeyObject, {
         algorithms: this.algorithms,
         issuer: this.config.issuer,
         audience: this.config.audience,
