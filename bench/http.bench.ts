@@ -47,6 +47,12 @@ const load1 = () => loadavg()[0].toFixed(1);
 /** The resident set size of a process now, in MB (Linux /proc). */
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
 /** Runs the workflow load from autocannon in its own process (bench/load-runner.ts) and answers its figures. */
 const runLoad = (plan: LoadPlan) =>
   new Promise<LoadResult>((resolve, reject) => {
@@ -57,17 +63,19 @@ const runLoad = (plan: LoadPlan) =>
   });
 
 /** The measured run after a warm-up run; throws if any answer was not 2xx (then the figures measure something else). */
-async function measureWorkflow(plan: Omit<LoadPlan, 'seconds' | 'windowSeconds'>, seconds: number, onSecond?: () => void): Promise<LoadResult & { loadBefore: string }> {
+async function measureWorkflow(server: ChildProcess, plan: Omit<LoadPlan, 'seconds' | 'windowSeconds'>, seconds: number, onSecond?: () => void): Promise<LoadResult & { loadBefore: string; cpuMsPerRequest: number }> {
   if (WARMUP_SECONDS > 0) await runLoad({ ...plan, seconds: WARMUP_SECONDS, windowSeconds: WARMUP_SECONDS });
   const loadBefore = load1();
   const sampler = onSecond ? setInterval(onSecond, 1000) : undefined;
+  const cpuBefore = cpuMs(server.pid!);
   const result = await runLoad({ ...plan, seconds, windowSeconds: WINDOW_SECONDS });
+  const cpuMsPerRequest = (cpuMs(server.pid!) - cpuBefore) / (result.requestsPerSecond * result.seconds);
   clearInterval(sampler);
   for (const step of STEPS) {
     if (result.steps[step].failed > 0) throw new Error(`${step}: ${result.steps[step].failed} answers not 2xx, first ${result.steps[step].firstFailure}`);
   }
   if (result.autocannon.errors + result.autocannon.timeouts > 0) throw new Error(`autocannon: ${result.autocannon.errors} errors, ${result.autocannon.timeouts} timeouts`);
-  return { ...result, loadBefore };
+  return { ...result, loadBefore, cpuMsPerRequest };
 }
 
 /** The service's set-up through its own API: an organisation, a lead administrator who is SPOC, requester tokens. */
@@ -88,7 +96,7 @@ async function soak(out: (line: string) => void, dataDir: string, port: number) 
   const { org, spoc, requesters } = await setUp(base);
   const rss: { at: number; mb: number }[] = [];
   const began = Date.now();
-  const result = await measureWorkflow({ url: base, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS, () =>
+  const result = await measureWorkflow(api, { url: base, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS, () =>
     rss.push({ at: (Date.now() - began) / 1000, mb: rssMb(api.pid!) }),
   );
   await stopServer(api);
@@ -112,7 +120,7 @@ async function soak(out: (line: string) => void, dataDir: string, port: number) 
       ],
     ),
     '',
-    `Every window: ${result.windows.map((w) => `${w.startSecond}s p99 ${w.p99.toFixed(1)} ms`).join(', ')}. RSS from ${Math.min(...rss.map((s) => s.mb)).toFixed(0)} to ${Math.max(...rss.map((s) => s.mb)).toFixed(0)} MB over the run.`,
+    `CPU time of the service per request: ${result.cpuMsPerRequest.toFixed(2)} ms. Every window: ${result.windows.map((w) => `${w.startSecond}s p99 ${w.p99.toFixed(1)} ms`).join(', ')}. RSS from ${Math.min(...rss.map((s) => s.mb)).toFixed(0)} to ${Math.max(...rss.map((s) => s.mb)).toFixed(0)} MB over the run.`,
   ].join('\n');
   out(section);
   out(`written to ${writeDocsSection('soak', section)}`);
@@ -133,11 +141,11 @@ async function main() {
   let api: ChildProcess = await startServer('api', apiPort, dataDir, CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []);
   const base = `http://127.0.0.1:${apiPort}`;
   const { org, spoc, requesters } = await setUp(base);
-  const service = await measureWorkflow({ url: base, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS);
+  const service = await measureWorkflow(api, { url: base, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS);
   await stopServer(api);
 
   const bareServer = await startServer('bare', barePort, dataDir);
-  const bare = await measureWorkflow({ url: `http://127.0.0.1:${barePort}`, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS);
+  const bare = await measureWorkflow(bareServer, { url: `http://127.0.0.1:${barePort}`, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS);
   await stopServer(bareServer);
 
   const row = (name: string, s: { perSecond: number; p50: number; p99: number }, b: { perSecond: number; p50: number; p99: number }) => [
@@ -154,7 +162,7 @@ async function main() {
       ],
     ),
     '',
-    `Flows per second: service ${fmt(service.flowsPerSecond)}, bare ${fmt(bare.flowsPerSecond)}: **ratio ${(service.flowsPerSecond / bare.flowsPerSecond).toFixed(2)}**. (The whole-flow p50/p99 are autocannon's own histograms.)`,
+    `Flows per second: service ${fmt(service.flowsPerSecond)}, bare ${fmt(bare.flowsPerSecond)}: **ratio ${(service.flowsPerSecond / bare.flowsPerSecond).toFixed(2)}**. (The whole-flow p50/p99 are autocannon's own histograms.) CPU time of the server process per request (user + system, from /proc, what the machine's other work does not inflate): service ${service.cpuMsPerRequest.toFixed(2)} ms, bare ${bare.cpuMsPerRequest.toFixed(2)} ms (${(service.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(1)}×).`,
   ].join('\n');
   out(section);
   out(`written to ${writeDocsSection('http', section)}`);
