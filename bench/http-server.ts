@@ -1,20 +1,34 @@
 /**
- * The server side of `npm run bench:http`, in its own process so that it has a core of its
- * own: `api` (the real service on the embedded stores in BENCH_DATA_DIR) or `bare` (a NestJS
- * app with one endpoint doing nothing: the ceiling for any NestJS service on this machine).
+ * The server side of `npm run bench:http` and `bench:soak`, in its own process: `api` (the real
+ * service on the embedded stores in BENCH_DATA_DIR) or `bare` (a NestJS app on the same adapter
+ * taking the same POSTs and doing nothing with them: the ceiling for any NestJS service on this
+ * machine).
  */
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, HttpCode, Module, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@access-ledger/platform';
 import { createApp } from '../apps/api/src/app.factory';
 
-@Controller()
+@Controller('requests')
 class BareController {
-  @Post('ping')
+  @Post()
   @HttpCode(201)
-  ping(@Body() body: unknown) {
-    return { ok: true, echo: typeof body };
+  create(@Body() body: unknown) {
+    return { id: randomUUID(), echo: typeof body };
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  submit(@Param('id') id: string, @Body() body: unknown) {
+    return { id, echo: typeof body };
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  approve(@Param('id') id: string, @Body() body: unknown) {
+    return { id, echo: typeof body };
   }
 }
 

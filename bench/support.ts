@@ -100,9 +100,9 @@ export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
  * real service on the embedded stores in `dataDir`) or `bare` (one NestJS endpoint doing nothing).
  * Resolves once it listens on `port`.
  */
-export const startServer = (mode: 'api' | 'bare', port: number, dataDir: string) =>
+export const startServer = (mode: 'api' | 'bare', port: number, dataDir: string, execArgv: string[] = []) =>
   new Promise<ChildProcess>((resolve, reject) => {
-    const child = fork(join(__dirname, 'http-server.js'), [mode, String(port)], { env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_SECRET } });
+    const child = fork(join(__dirname, 'http-server.js'), [mode, String(port)], { env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_SECRET }, execArgv });
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });

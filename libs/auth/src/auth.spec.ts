@@ -19,6 +19,43 @@ const refusal = async (promise: Promise<unknown>) => {
 };
 
 describe('TokenVerifier', () => {
+  describe('a token it verified before (kept so that it is not verified on every call)', () => {
+    // Only Date is faked: jose and the verifier read the clock through it; crypto and promises run as usual.
+    const at = (seconds: number) => jest.setSystemTime(seconds * 1000);
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'hrtime', 'performance'] }));
+    afterEach(() => jest.useRealTimers());
+
+    it('is refused once it expires, as on its first use', async () => {
+      const start = now();
+      const verifier = new TokenVerifier({ mode: 'hs256', secret: SECRET, clockSkewSeconds: 0 });
+      const token = await bearer(valid({ iat: start, exp: start + 30 }));
+      await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
+      at(start + 29);
+      await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
+      at(start + 30);
+      expect(await refusal(verifier.verify(token))).toMatchObject({ code: 'token-expired' });
+    });
+
+    it('is refused once it is older than the maximum age, whatever its exp', async () => {
+      const start = now();
+      const verifier = new TokenVerifier({ mode: 'hs256', secret: SECRET, maxTokenAgeSeconds: 40, clockSkewSeconds: 5 });
+      const token = await bearer(valid({ iat: start, exp: start + 86400 }));
+      await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
+      at(start + 45);
+      await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
+      at(start + 46);
+      expect(await refusal(verifier.verify(token))).toMatchObject({ code: 'token-expired' });
+    });
+
+    it('never lends its verification to the same claims with another signature', async () => {
+      const verifier = new TokenVerifier({ mode: 'hs256', secret: SECRET });
+      const claims = valid();
+      await expect(verifier.verify(await bearer(claims))).resolves.toMatchObject({ sub: 'someone' });
+      const forged = `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(`${SECRET}-other`))}`;
+      expect(await refusal(verifier.verify(forged))).toMatchObject({ code: 'invalid-token' });
+    });
+  });
+
   it('refuses tokens older than the configured maximum age, whatever their exp', async () => {
     const verifier = new TokenVerifier({ mode: 'hs256', secret: SECRET, maxTokenAgeSeconds: 1800, clockSkewSeconds: 0 });
     const old = await refusal(verifier.verify(await bearer(valid({ iat: now() - 1801, exp: now() + 86400 }))));

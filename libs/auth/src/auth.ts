@@ -1,3 +1,4 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { JWTPayload, createRemoteJWKSet, errors, jwtVerify, SignJWT } from 'jose';
 
 export const PLATFORM_ROLES = ['platform_admin', 'auditor', 'integration'] as const;
@@ -50,14 +51,35 @@ export class AuthenticationError extends Error {
   }
 }
 
-/** Verifies bearer tokens with jose: HS256 with a shared secret (embedded) or a JWKS (production). */
+/** How many verified tokens a verifier keeps, and for how long it trusts a verification before checking the signature again. */
+export const KEPT_TOKENS = 5000;
+export const KEPT_TOKEN_SECONDS = 60;
+
+interface VerifiedToken {
+  readonly principal: Principal;
+  readonly exp: number;
+  /** Seconds since the epoch when the signature was checked. */
+  readonly verifiedAt: number;
+}
+
+/**
+ * Verifies bearer tokens with jose: HS256 with a shared secret (embedded) or a JWKS (production).
+ * A token verified in the last KEPT_TOKEN_SECONDS is not verified again (a client sends the same
+ * one on every call): its claims cannot change, and of its checks only expiry and maximum age
+ * can turn with time, so those are checked again on every call; after the minute the signature
+ * is checked again, so a key withdrawn from the JWKS stops its tokens as jose's own key cache does.
+ */
 export class TokenVerifier {
-  private readonly key: Uint8Array | ReturnType<typeof createRemoteJWKSet>;
+  /** Verified tokens by their text, least recently used first. */
+  private readonly verified = new Map<string, VerifiedToken>();
+
+  private readonly key: KeyObject | ReturnType<typeof createRemoteJWKSet>;
   private readonly algorithms: string[];
 
   constructor(private readonly config: TokenVerifierConfig) {
     if (config.mode === 'hs256') {
-      this.key = new TextEncoder().encode(config.secret);
+      // A KeyObject made once: given the bytes, jose would make one on every verification.
+      this.key = createSecretKey(new TextEncoder().encode(config.secret));
       this.algorithms = ['HS256'];
     } else {
       this.key = createRemoteJWKSet(new URL(config.jwksUrl));
@@ -69,9 +91,32 @@ export class TokenVerifier {
     if (!authorization) throw new AuthenticationError('missing-token', 'Send a bearer token in the Authorization header.');
     const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
     if (!match) throw new AuthenticationError('invalid-token', 'The Authorization header must be "Bearer <JWT>".');
+    const token = match[1];
+    const now = Math.floor(Date.now() / 1000);
+    const kept = this.verified.get(token);
+    if (kept && this.stillValid(kept, now)) {
+      this.verified.delete(token);
+      this.verified.set(token, kept);
+      return kept.principal;
+    }
+    this.verified.delete(token);
+    const { expiresAt, ...principal } = await this.verifyToken(token);
+    this.verified.set(token, { principal, exp: expiresAt, verifiedAt: now });
+    if (this.verified.size > KEPT_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    return principal;
+  }
+
+  /** What jose checks that time can change, as jose checks it: `exp` and the maximum age from `iat`, with the clock skew. */
+  private stillValid(kept: VerifiedToken, now: number): boolean {
+    const skew = this.config.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+    const maxAge = this.config.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
+    return now - kept.verifiedAt < KEPT_TOKEN_SECONDS && kept.exp > now - skew && now - kept.principal.issuedAt - skew <= maxAge;
+  }
+
+  private async verifyToken(token: string): Promise<Principal & { expiresAt: number }> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.key as Uint8Array, {
+      ({ payload } = await jwtVerify(token, this.key as KeyObject, {
         algorithms: this.algorithms,
         issuer: this.config.issuer,
         audience: this.config.audience,
@@ -92,7 +137,7 @@ export class TokenVerifier {
       }
       throw new AuthenticationError('invalid-token', 'The token is malformed, badly signed or not meant for this service.');
     }
-    return principalOf(payload);
+    return { ...principalOf(payload), expiresAt: payload.exp! };
   }
 }
 

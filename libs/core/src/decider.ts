@@ -18,8 +18,14 @@ export interface Decider<Command, Event extends DomainEvent, State> {
 export const fold = <Event extends DomainEvent, State>(
   decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve' | 'catalogue'>,
   recorded: Iterable<RecordedEvent>,
+): State => foldOnto(decider, decider.initialState(), recorded);
+
+/** `state` (folded from a stream's earlier events) carried on by its later `recorded` events: what `fold` gives for the whole stream. */
+export const foldOnto = <Event extends DomainEvent, State>(
+  decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'catalogue'>,
+  state: State,
+  recorded: Iterable<RecordedEvent>,
 ): State => {
-  let state = decider.initialState();
   for (const event of recorded) state = decider.evolve(state, decider.catalogue.parse(event));
   return state;
 };

@@ -250,9 +250,7 @@ export class SqliteReadStore implements ReadStore {
         if (stored !== options.expectedCheckpoint) throw new CheckpointMovedError(projection, options.expectedCheckpoint, stored);
       }
       for (const change of changes) this.applyOne(change);
-      this.db
-        .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')
-        .run(projection, checkpoint);
+      this.prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position').run(projection, checkpoint);
     });
   }
 
@@ -271,9 +269,7 @@ export class SqliteReadStore implements ReadStore {
     const doc = change.op === 'upsert' ? change.doc : { ...JSON.parse(current!.doc), ...change.set };
     const searchable = spec.searchable ?? [];
     const columns = ['id', 'doc', 'position', ...searchable.map(searchColumn)];
-    this.db
-      .prepare(`INSERT OR REPLACE INTO ${name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
-      .run(change.id, JSON.stringify(doc), change.position, ...searchable.map((f) => searchKey(doc[f])));
+    this.prepare(`INSERT OR REPLACE INTO ${name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(change.id, JSON.stringify(doc), change.position, ...searchable.map((f) => searchKey(doc[f])));
   }
 
   private checkpointSync(projection: string): number {

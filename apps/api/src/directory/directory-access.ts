@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
-import { ForbiddenError, fold } from '@access-ledger/core';
+import { ForbiddenError, RecordedEvent, fold, foldOnto } from '@access-ledger/core';
 import {
   Caller,
   ExistingUser,
   OrganisationState,
   RightsPeriod,
+  EmailReservationState,
+  UserState,
   emailReservationDecider,
   fullNameOf,
   emailReservationStream,
@@ -39,12 +41,34 @@ export const callerNameOf = (principal: Principal, caller: DirectoryCaller): str
 
 export const emailHash = (email: string) => createHash('sha256').update(normaliseEmail(email)).digest('hex');
 
+/** How many callers (by e-mail) a process keeps folded: the least recently seen goes first. */
+export const KEPT_CALLERS = 5000;
+
+/**
+ * A caller's directory streams as this process last folded them: the e-mail reservation and
+ * the user it names, each with the revision of the last event folded (-1: none). Never read
+ * without first reading the events after these revisions: it is where folding resumes, not an
+ * answer.
+ */
+interface KeptCaller {
+  readonly reservation: EmailReservationState;
+  readonly reservationRevision: number;
+  readonly user: UserState;
+  readonly userRevision: number;
+}
+
+const NOTHING_FOLDED = -1;
+const lastRevision = (recorded: readonly RecordedEvent[], before: number) => recorded.at(-1)?.revision ?? before;
+
 /**
  * Reads the directory's own streams (strongly consistent) to know who a caller is, and
  * refuses deactivated users on every authenticated call.
  */
 @Injectable()
 export class DirectoryAccess implements PrincipalCheck {
+  /** Folded directory streams by e-mail hash, least recently seen first (a Map keeps insertion order). */
+  private readonly kept = new Map<string, KeptCaller>();
+
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
   async check(request: Request): Promise<void> {
@@ -74,11 +98,39 @@ export class DirectoryAccess implements PrincipalCheck {
     };
   }
 
+  /**
+   * The user this e-mail address is reserved for, as their streams stand now: the states kept
+   * from the caller's last request carried on by the events appended since (by any process on
+   * the store), so a deactivation is refused on the very next request and an unchanged caller
+   * costs two reads that find nothing, not two folds from the start.
+   */
   async userByEmail(email: string): Promise<ExistingUser | null> {
-    const reservation = fold(emailReservationDecider, await this.events.readStream(emailReservationStream(emailHash(email))));
-    if (reservation.status !== 'reserved') return null;
-    const user = await this.user(reservation.userId);
-    return user.state;
+    const key = emailHash(email);
+    const kept = this.kept.get(key);
+    const reservationEvents = await this.events.readStream(emailReservationStream(key), { fromRevision: (kept?.reservationRevision ?? NOTHING_FOLDED) + 1 });
+    const reservation = foldOnto(emailReservationDecider, kept?.reservation ?? emailReservationDecider.initialState(), reservationEvents);
+    const reservationRevision = lastRevision(reservationEvents, kept?.reservationRevision ?? NOTHING_FOLDED);
+    if (reservation.status !== 'reserved') {
+      this.keep(key, { reservation, reservationRevision, user: userDecider.initialState(), userRevision: NOTHING_FOLDED });
+      return null;
+    }
+    // The reservation may have passed to another user (an orphaned one is taken over): their stream is folded from its start.
+    const sameUser = kept?.reservation.status === 'reserved' && kept.reservation.userId === reservation.userId;
+    const from = sameUser ? kept : undefined;
+    const userEvents = await this.events.readStream(userStream(reservation.userId), { fromRevision: (from?.userRevision ?? NOTHING_FOLDED) + 1 });
+    const user = foldOnto(userDecider, from?.user ?? userDecider.initialState(), userEvents);
+    this.keep(key, { reservation, reservationRevision, user, userRevision: lastRevision(userEvents, from?.userRevision ?? NOTHING_FOLDED) });
+    return user.status === 'none' ? null : user;
+  }
+
+  /** Keeps `next` as the most recently seen caller, unless a concurrent request already kept a later fold; forgets the least recently seen beyond KEPT_CALLERS. */
+  private keep(key: string, next: KeptCaller) {
+    const kept = this.kept.get(key);
+    if (kept && kept.reservationRevision > next.reservationRevision) return;
+    if (kept && kept.reservationRevision === next.reservationRevision && kept.userRevision > next.userRevision) return;
+    this.kept.delete(key);
+    this.kept.set(key, next);
+    if (this.kept.size > KEPT_CALLERS) this.kept.delete(this.kept.keys().next().value!);
   }
 
   /**
