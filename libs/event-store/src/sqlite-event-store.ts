@@ -55,8 +55,8 @@ interface EventRow {
  * A row as the reads take it: the columns as an array (better-sqlite3's `raw` mode), which costs
  * about 40% less than a row object per event (bench:audit, docs/performance.md).
  */
-type RawEventRow = [position: number, eventId: string, streamId: string, revision: number, type: string, data: string, metadata: string];
-const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
+export type RawEventRow = [position: number, eventId: string, streamId: string, revision: number, type: string, data: string, metadata: string];
+export const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
 
 const SCAN_WINDOW = 4096;
 const PAGE = 1000;
@@ -73,7 +73,7 @@ const toRecorded = ([position, eventId, streamId, revision, type, data, metadata
   metadata: JSON.parse(metadata),
 });
 
-const toStored = ([position, eventId, streamId, revision, type, dataJson, metadataJson]: RawEventRow): StoredEvent => ({
+export const toStored = ([position, eventId, streamId, revision, type, dataJson, metadataJson]: RawEventRow): StoredEvent => ({
   eventId,
   type,
   streamId,
@@ -96,6 +96,8 @@ const toStored = ([position, eventId, streamId, revision, type, dataJson, metada
  * positions (the rowid) become visible in order: a subscriber never sees a gap fill later.
  */
 export class SqliteEventStore implements EventStore {
+  /** The database file: another connection (SqliteLogReader, in a worker thread) may read it. */
+  readonly file: string;
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
   private queue: PendingAppend[] = [];
@@ -122,6 +124,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
+    this.file = options.file;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.maxBatch = options.maxBatch ?? 2048;
     this.maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
