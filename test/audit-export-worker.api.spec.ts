@@ -28,11 +28,16 @@ describe('audit export through the worker thread', () => {
     organisationId = a.orgId;
     publicKeyPem = (await api.http.get('/audit/public-key')).text;
   });
-  afterAll(() => api.close());
+  const exporters: AuditExport[] = [];
+  afterAll(async () => {
+    await Promise.all(exporters.map((e) => e.onModuleDestroy()));
+    await api.close();
+  });
 
   /** One export written by AuditExport into memory: through the worker (batches of 3 events, one ahead) or on the main thread. */
   const exportText = async (worker: boolean, selection: ExportSelection, format: ExportFormat): Promise<string> => {
     const exporter = new AuditExport(api.events, api.app.get(AuditSigner), worker ? { workerFromEvents: 0, workerPageSize: 3, workerBatchesAhead: 1 } : { workerFromEvents: Number.POSITIVE_INFINITY });
+    exporters.push(exporter);
     const out = new PassThrough();
     let text = '';
     out.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));

@@ -1,6 +1,5 @@
 export * from './event-store';
 export * from './sqlite-event-store';
-export * from './sqlite-log-reader';
 export * from './handle-command';
 export * from './eventstoredb-event-store';
 export * from './stream-chain';

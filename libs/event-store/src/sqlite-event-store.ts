@@ -55,8 +55,8 @@ interface EventRow {
  * A row as the reads take it: the columns as an array (better-sqlite3's `raw` mode), which costs
  * about 40% less than a row object per event (bench:audit, docs/performance.md).
  */
-export type RawEventRow = [position: number, eventId: string, streamId: string, revision: number, type: string, data: string, metadata: string];
-export const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
+type RawEventRow = [position: number, eventId: string, streamId: string, revision: number, type: string, data: string, metadata: string];
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
 
 const SCAN_WINDOW = 4096;
 const PAGE = 1000;
@@ -73,7 +73,7 @@ const toRecorded = ([position, eventId, streamId, revision, type, data, metadata
   metadata: JSON.parse(metadata),
 });
 
-export const toStored = ([position, eventId, streamId, revision, type, dataJson, metadataJson]: RawEventRow): StoredEvent => ({
+const toStored = ([position, eventId, streamId, revision, type, dataJson, metadataJson]: RawEventRow): StoredEvent => ({
   eventId,
   type,
   streamId,
