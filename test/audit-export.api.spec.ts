@@ -10,7 +10,7 @@ import { fhirSchemaErrors } from '../libs/audit/src/testing/fhir-schema';
 import { RecordedEvent } from '@access-ledger/core';
 import { toArray } from '@access-ledger/event-store';
 import { sha256Hex, signatureCheck } from '../apps/api/src/audit/audit-signing';
-import { TestApi, bearer, startApi } from './support/api';
+import { TestApi, asText, bearer, startApi } from './support/api';
 import { OrgFixture, addUser, registerOrg } from './support/directory';
 
 /**
@@ -62,12 +62,7 @@ describe('audit export', () => {
       .get(`/audit/export${query}`)
       .set(bearer(token))
       .buffer(true)
-      .parse((response, done) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => done(null, text));
-      });
+      .parse(asText);
   const linesOf = (response: Response): string[] => (response.body as string).split('\n').filter((line, i, all) => line !== '' || i < all.length - 1);
   const manifestOf = (lines: string[]): ExportManifest => JSON.parse(lines[lines.length - 1]).manifest;
   const eventsOf = (lines: string[]): RecordedEvent[] => lines.slice(0, -1).map((line) => JSON.parse(line));

@@ -5,6 +5,7 @@ import { CHECKPOINT_EVERY, grantAt, stateAt } from '@access-ledger/audit';
 import { ExistingWorkflow, ParticipantState, participantDecider, participantStream, workflowDecider, workflowStream } from '@access-ledger/care-access';
 import { CARE_GRANTS } from '@access-ledger/projections';
 import { FOLD_CHECKPOINTS } from '../apps/api/src/audit/state-as-of/fold-checkpoints';
+import { FoldCheckpointKeeper } from '../apps/api/src/audit/state-as-of/fold-checkpoint-keeper';
 import { TestApi, bearer, startApi } from './support/api';
 import { registerOrg } from './support/directory';
 import { addProfessional, addToWorkflow, answerPrompt, createWorkflow, enrol, participant } from './support/care';
@@ -37,6 +38,24 @@ describe('Audit states from fold checkpoints', () => {
   };
   const checkpointsStored = async () =>
     (await api.reads.find<{ revision: number; version: string }>(FOLD_CHECKPOINTS.name, { where: { streamId }, sort: [{ field: 'revision', direction: 'asc' }], pageSize: 100 })).items;
+
+  /** Until the keeper has followed the log to its head. */
+  const keeperCaughtUp = async () => {
+    const head = await api.events.headPosition();
+    const name = api.app.get(FoldCheckpointKeeper).name;
+    for (let i = 0; (await api.reads.getCheckpoint(name)) < head; i += 1) {
+      if (i > 2000) throw new Error('the fold checkpoint keeper did not catch up');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+  const dropCheckpoints = () => {
+    const reads = new Database(join(api.dataDir, 'read.db'));
+    try {
+      reads.prepare(`DELETE FROM rm_${FOLD_CHECKPOINTS.name}`).run();
+    } finally {
+      reads.close();
+    }
+  };
 
   beforeAll(async () => {
     api = await startApi();
@@ -83,9 +102,12 @@ describe('Audit states from fold checkpoints', () => {
       if (i > 400) throw new Error('care_grants did not catch up');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    await keeperCaughtUp();
   }, 120_000);
 
   afterAll(() => api.close());
+
+  const lastInstant = async () => (await api.events.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0].metadata.occurredAt;
 
   /** Instants around every place that matters: the first events, each side of each checkpoint, the withdrawal, the end. */
   const instants = async (): Promise<string[]> => {
@@ -95,7 +117,26 @@ describe('Audit states from fold checkpoints', () => {
     return [at(0, -1), at(1), at(2, 500), at(998), at(999), at(999, 500), at(1000), at(1500), at(withdrawal), at(withdrawal - 1, 500), at(1998), at(1999, 500), at(2400), at(recorded.length - 1), at(recorded.length - 1, 86_400_000)];
   };
 
+  it('has the checkpoints written ahead of any replay, as the stream grew past each 1,000 events (the keeper), and a restart on a new code version writes them again', async () => {
+    expect((await checkpointsStored()).map((c) => c.revision)).toEqual([CHECKPOINT_EVERY - 1, 2 * CHECKPOINT_EVERY - 1]);
+    // A deploy whose domain code differs finds none of its version and no position of its keeper: as if both were gone.
+    await api.stop();
+    dropCheckpoints();
+    const reads = new Database(join(api.dataDir, 'read.db'));
+    try {
+      reads.prepare('DELETE FROM _checkpoints WHERE projection LIKE ?').run('audit-fold-checkpoints@%');
+    } finally {
+      reads.close();
+    }
+    api = await startApi({}, { dataDir: api.dataDir });
+    await keeperCaughtUp();
+    expect((await checkpointsStored()).map((c) => c.revision)).toEqual([CHECKPOINT_EVERY - 1, 2 * CHECKPOINT_EVERY - 1]);
+    expect(await stateOfGrant(await lastInstant())).toMatchObject(await expected(await lastInstant()));
+  });
+
   it('answers every instant as the fold from the first event does, before and after the checkpoints are written', async () => {
+    // Written as the endpoints fold, when the keeper has not (yet): gone here, and the keeper is past this stream's events.
+    dropCheckpoints();
     expect(await checkpointsStored()).toEqual([]);
     const asked = await instants();
     const first = [];

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import type { Response } from 'superagent';
 import { DevTokenClaims, mintToken } from '@access-ledger/auth';
 import { EventStore } from '@access-ledger/event-store';
 import { ReadStore } from '@access-ledger/read-store';
@@ -91,6 +92,14 @@ function checkedAgainstContract(http: ReturnType<typeof request>, contract: Resp
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** A supertest parser keeping the body as text, whatever its type (supertest buffers only the types it knows, e.g. not NDJSON). */
+export const asText = (response: Response, done: (error: Error | null, body: string) => void): void => {
+  let text = '';
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => (text += chunk));
+  response.on('end', () => done(null, text));
+};
 
 /**
  * Gives the real store's reads the latency of a store across a network (0–3 ms, random), as

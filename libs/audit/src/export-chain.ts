@@ -100,6 +100,65 @@ export class TimeRange {
 /** The JSON of one line: `hash` first, then the canonical form of the content (which is an object with other members). */
 export const chainedLine = (hash: string, canonicalContent: string): string => `{"hash":"${hash}",${canonicalContent.slice(1)}\n`;
 
+/** A selected event's line before the chain: its canonical content (without `hash`), and what the manifest counts of it. */
+export interface CanonicalLine {
+  readonly canonical: string;
+  readonly position: number;
+  readonly occurredAt: string;
+}
+
+/**
+ * Which events an export selects and the canonical text of their lines, without the chain: what
+ * can be done for many events at once, apart from the running hash (the service does it in a
+ * worker thread for a long export, AuditExport). Keeps no state between events.
+ */
+export class ExportLines {
+  private readonly selects: (organisationId: unknown, occurredAt: string) => boolean;
+  private readonly selectsEvent: (event: RecordedEvent) => boolean;
+
+  constructor(
+    private readonly format: ExportFormat,
+    selection: ExportSelection,
+  ) {
+    this.selects = selectsBy(selection);
+    this.selectsEvent = exportSelects(selection);
+  }
+
+  /** The line's canonical content for a selected event, or null when the format leaves the event out. */
+  of(event: RecordedEvent): CanonicalLine | null {
+    const content = this.format.toLine(event);
+    if (content === null) return null;
+    if ('hash' in content || 'manifest' in content) throw new Error(`Export format ${this.format.name}: a line may not have a top-level hash or manifest member`);
+    const canonical = canonicalJson(content);
+    if (canonical === '{}' || canonical[0] !== '{') throw new Error(`Export format ${this.format.name}: a line must be a non-empty JSON object`);
+    return { canonical, position: event.position, occurredAt: event.metadata.occurredAt };
+  }
+
+  /**
+   * The same for an event read as stored text (`readAllStored`), or null when the selection or
+   * the format leaves it out: what `of(parseStored(stored))` gives for a selected event.
+   * When the stored data and metadata are shown to be their own canonical text
+   * (canonicalTextMember, which also gives `occurredAt` and `organisationId` for the selection)
+   * and the format can put its line together from them (`canonicalLineOfStored`), nothing is
+   * parsed or serialised again; otherwise (events stored before the store wrote canonical text,
+   * text edited in the store, formats that need the event) the event is parsed and takes `of`.
+   */
+  ofStored(stored: StoredEvent): CanonicalLine | null {
+    const fromStored = this.format.canonicalLineOfStored;
+    if (fromStored) {
+      const occurredAt = canonicalTextMember(stored.metadataJson, 'occurredAt');
+      const organisationId = typeof occurredAt === 'string' ? canonicalTextMember(stored.dataJson, 'organisationId') : undefined;
+      if (typeof occurredAt === 'string' && organisationId !== undefined) {
+        if (!this.selects(organisationId, occurredAt)) return null;
+        const canonical = fromStored(stored);
+        return canonical === null ? null : { canonical, position: stored.position, occurredAt };
+      }
+    }
+    const event = parseStored(stored);
+    return this.selectsEvent(event) ? this.of(event) : null;
+  }
+}
+
 /**
  * Writes an export's lines, one selected event at a time, and then its manifest. Holds only
  * the running hash and the manifest's counters: constant memory whatever the length.
@@ -110,53 +169,33 @@ export class ExportWriter {
   private firstPosition: number | null = null;
   private lastPosition: number | null = null;
   private readonly times = new TimeRange();
-  private readonly selects: (organisationId: unknown, occurredAt: string) => boolean;
-  private readonly selectsEvent: (event: RecordedEvent) => boolean;
+  private readonly lines: ExportLines;
 
   constructor(
     private readonly sha256: Sha256,
-    private readonly format: ExportFormat,
+    format: ExportFormat,
     private readonly parameters: ExportParameters,
   ) {
-    this.selects = selectsBy(parameters);
-    this.selectsEvent = exportSelects(parameters);
+    this.lines = new ExportLines(format, parameters);
   }
 
   /** The line (with its newline) for a selected event, or null when the format leaves the event out. */
   line(event: RecordedEvent): string | null {
-    const content = this.format.toLine(event);
-    if (content === null) return null;
-    if ('hash' in content || 'manifest' in content) throw new Error(`Export format ${this.format.name}: a line may not have a top-level hash or manifest member`);
-    const canonical = canonicalJson(content);
-    if (canonical === '{}' || canonical[0] !== '{') throw new Error(`Export format ${this.format.name}: a line must be a non-empty JSON object`);
-    return this.chained(canonical, event.position, event.metadata.occurredAt);
+    const line = this.lines.of(event);
+    return line === null ? null : this.chained(line.canonical, line.position, line.occurredAt);
+  }
+
+  /** The line for an event read as stored text, or null when the selection or the format leaves it out (ExportLines.ofStored). */
+  storedLine(stored: StoredEvent): string | null {
+    const line = this.lines.ofStored(stored);
+    return line === null ? null : this.chained(line.canonical, line.position, line.occurredAt);
   }
 
   /**
-   * The line for an event read as stored text (`readAllStored`), or null when the selection or
-   * the format leaves it out: the same line `line(parseStored(stored))` gives for a selected event.
-   * When the stored data and metadata are shown to be their own canonical text
-   * (canonicalTextMember, which also gives `occurredAt` and `organisationId` for the selection)
-   * and the format can put its line together from them (`canonicalLineOfStored`), nothing is
-   * parsed or serialised again; otherwise (events stored before the store wrote canonical text,
-   * text edited in the store, formats that need the event) the event is parsed and takes `line`.
+   * The next line of the file (with its newline) for a line's canonical content that ExportLines
+   * gave for this export's selection and format (here or in another thread), in position order.
    */
-  storedLine(stored: StoredEvent): string | null {
-    const fromStored = this.format.canonicalLineOfStored;
-    if (fromStored) {
-      const occurredAt = canonicalTextMember(stored.metadataJson, 'occurredAt');
-      const organisationId = typeof occurredAt === 'string' ? canonicalTextMember(stored.dataJson, 'organisationId') : undefined;
-      if (typeof occurredAt === 'string' && organisationId !== undefined) {
-        if (!this.selects(organisationId, occurredAt)) return null;
-        const canonical = fromStored(stored);
-        return canonical === null ? null : this.chained(canonical, stored.position, occurredAt);
-      }
-    }
-    const event = parseStored(stored);
-    return this.selectsEvent(event) ? this.line(event) : null;
-  }
-
-  private chained(canonical: string, position: number, occurredAt: string): string {
+  chained(canonical: string, position: number, occurredAt: string): string {
     this.hash = this.sha256(this.hash + canonical);
     this.count += 1;
     this.firstPosition ??= position;

@@ -97,6 +97,8 @@ const toStored = ([position, eventId, streamId, revision, type, dataJson, metada
  * sees a gap fill later.
  */
 export class SqliteEventStore implements EventStore {
+  /** The database file: another connection (SqliteLogReader, in a worker thread) may read it. */
+  readonly file: string;
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
   private readonly writer: AppendWriter;
@@ -114,6 +116,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
+    this.file = options.file;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     const maxBatch = options.maxBatch ?? 2048;
     const maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@access-ledger/platform';
 import { DirectoryModule } from '../directory/directory.module';
 import { AuditReads } from './audit-reads';
 import { AuditSigner } from './audit-signing';
-import { AuditExport } from './export-audit/audit-export';
+import { AUDIT_EXPORT_OPTIONS, AuditExport } from './export-audit/audit-export';
 import { ExportAuditController } from './export-audit/export-audit.controller';
 import { AuditPublicKeyController } from './public-key/public-key.controller';
 
@@ -15,6 +15,7 @@ import { AuditPublicKeyController } from './public-key/public-key.controller';
     // Stateless: this module's own instance records the export as an audit read, as AuditModule's does for its reads.
     AuditReads,
     AuditExport,
+    { provide: AUDIT_EXPORT_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => ({ workerFromEvents: config.auditExportWorkerFromEvents }) },
     {
       provide: AuditSigner,
       inject: [APP_CONFIG],

@@ -8,6 +8,7 @@ import { TimelineHandler } from './timelines/timeline.query';
 import { StateAsOfController } from './state-as-of/state-as-of.controller';
 import { StateAsOfHandler } from './state-as-of/state-as-of.query';
 import { FoldCheckpoints } from './state-as-of/fold-checkpoints';
+import { FoldCheckpointKeeper } from './state-as-of/fold-checkpoint-keeper';
 import { WhoCouldSeeController } from './who-could-see/who-could-see.controller';
 import { WhoCouldSeeHandler } from './who-could-see/who-could-see.query';
 import { RawStreamController } from './raw-stream/raw-stream.controller';
@@ -31,6 +32,7 @@ import { GrantConsentHandler } from './grant-consent/grant-consent.query';
     TimelineHandler,
     StateAsOfHandler,
     FoldCheckpoints,
+    FoldCheckpointKeeper,
     WhoCouldSeeHandler,
     RawStreamHandler,
     GrantConsentHandler,

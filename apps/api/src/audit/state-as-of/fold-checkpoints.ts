@@ -29,6 +29,8 @@ type CheckpointDocument = Omit<FoldCheckpoint, 'state'> & {
 const FOLD_LIBRARIES = ['core', 'directory', 'access-requests', 'care-access', 'audit'];
 /** The layout of libs/ beside apps/ is the same in the sources and in dist/. */
 const LIBS_DIR = join(__dirname, '..', '..', '..', '..', '..', 'libs');
+/** The latest instant a Date holds: every checkpoint serves it. */
+const LATEST_INSTANT = new Date(8.64e15).toISOString();
 /** What the documents look like; raised when that changes. */
 const DOCUMENT_FORMAT = 1;
 
@@ -96,6 +98,23 @@ export class FoldCheckpoints implements OnModuleInit {
     const { folded, checkpoints } = usable ? stateAtFrom(replayable, checkpoint, recorded.slice(1), at) : stateAtFrom(replayable, null, checkpoint ? await this.streams.readUpTo(streamId, at) : recorded, at);
     if (checkpoints.length > 0) await this.save(streamId, checkpoints);
     return folded;
+  }
+
+  /**
+   * Writes the stream's checkpoints up to `revision` that are not there yet, ahead of any replay
+   * (FoldCheckpointKeeper): from the latest checkpoint, if its event is still the one stored at
+   * its revision, else from the start. Returns how many it wrote.
+   */
+  async keepUpTo<E extends DomainEvent, S>(replayable: Replayable<E, S>, streamId: string, revision: number): Promise<number> {
+    const latest = await this.latestServing<S>(streamId, LATEST_INSTANT);
+    if (latest !== null && latest.revision >= revision) return 0;
+    const from = latest?.revision ?? 0;
+    const recorded = await this.streams.read(streamId, { fromRevision: from, maxCount: revision - from + 1 });
+    const usable = latest !== null && recorded.length > 0 && checkpointMatches(latest, recorded[0]);
+    const events = usable ? recorded.slice(1) : latest !== null ? await this.streams.read(streamId, { maxCount: revision + 1 }) : recorded;
+    const { checkpoints } = stateAtFrom(replayable, usable ? latest : null, events, LATEST_INSTANT);
+    if (checkpoints.length > 0) await this.save(streamId, checkpoints);
+    return checkpoints.length;
   }
 
   /** The checkpoint of the highest revision that serves `at`, written under this code's version. */
