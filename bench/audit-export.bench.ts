@@ -129,8 +129,8 @@ async function childReadAll(dataDir: string): Promise<void> {
 }
 
 /** Runs in a child: the real service on the seeded folder; answers `rss` with its peak RSS. */
-async function childServer(dataDir: string, mainThreadOnly = false): Promise<void> {
-  const worker = mainThreadOnly ? { AUDIT_EXPORT_WORKER_FROM_EVENTS: String(Number.MAX_SAFE_INTEGER) } : {};
+async function childServer(dataDir: string, workers = false): Promise<void> {
+  const worker = workers ? { AUDIT_EXPORT_WORKER_FROM_EVENTS: '0' } : {};
   const app = await createApp(loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'silent', RATE_LIMITS: 'off', RUN_PROJECTIONS: 'false', ...worker }));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -239,7 +239,7 @@ interface SizeResult {
   size: number;
   readAll: { events: number; ms: number; rssMb: number; cpuMs: number };
   whole: { events: number; ms: number; rssMb: number; bytes: number; cpuMs: number };
-  mainThread: { events: number; ms: number; rssMb: number; cpuMs: number };
+  workers: { events: number; ms: number; rssMb: number; cpuMs: number };
   organisation: { events: number; ms: number; rssMb: number };
   verify: { ms: number; rssMb: number | null; out: string };
   sha256sum: { ms: number; rssMb: number | null };
@@ -270,10 +270,10 @@ async function main(): Promise<void> {
       // The log as seeded, plus the export's own audit read, recorded before the log is read.
       if (whole.events !== size + 1) throw new Error(`the export has ${whole.events} events, the store ${size} and the export's recorded read`);
       log(`  GET /audit/export (all)       ${int(perSecond(whole.events, whole.ms)).padStart(9)} events/s  (${int(perSecond(whole.events, whole.cpuMs))}/s of the server's CPU)  peak RSS ${mb(whole.rssMb)}  (${(whole.bytes / 2 ** 20).toFixed(0)} MiB)`);
-      // Baseline, same run: the same export on the main thread alone (as before the worker threads).
-      const mainThread = await exportOverHttp(dataDir, '', join(dataDir, 'export-main-thread.ndjson'), 'server-main-thread');
-      log(`  the same, main thread only    ${int(perSecond(mainThread.events, mainThread.ms)).padStart(9)} events/s  (${int(perSecond(mainThread.events, mainThread.cpuMs))}/s of the server's CPU)  peak RSS ${mb(mainThread.rssMb)}`);
-      rmSync(join(dataDir, 'export-main-thread.ndjson'));
+      // The same run: the same export with its lines built in worker threads (AUDIT_EXPORT_WORKER_FROM_EVENTS=0).
+      const workers = await exportOverHttp(dataDir, '', join(dataDir, 'export-workers.ndjson'), 'server-workers');
+      log(`  the same, worker threads      ${int(perSecond(workers.events, workers.ms)).padStart(9)} events/s  (${int(perSecond(workers.events, workers.cpuMs))}/s of the server's CPU)  peak RSS ${mb(workers.rssMb)}`);
+      rmSync(join(dataDir, 'export-workers.ndjson'));
       const organisation = await exportOverHttp(dataDir, `?organisationId=${ORGANISATIONS[0]}`, join(dataDir, 'organisation.ndjson'));
       log(`  GET /audit/export (one org)   ${int(perSecond(size, organisation.ms)).padStart(9)} events read/s (${int(organisation.events)} written)  peak RSS ${mb(organisation.rssMb)}`);
       const keyFile = join(dataDir, 'public.pem');
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
       log(`  sha256sum of the file         ${int(perSecond(size, sha.ms)).padStart(9)} events/s  peak RSS ${mb(sha.rssMb)}`);
       const lines = await inChild('lines', file);
       log(`  readline, lines only          ${int(perSecond(lines.events, lines.ms)).padStart(9)} events/s  peak RSS ${mb(lines.rssMb)}`);
-      results.push({ size, readAll, whole, mainThread, organisation, verify: { ms: verify.ms, rssMb: verify.rssMb, out: verify.stdout }, sha256sum: sha, lines });
+      results.push({ size, readAll, whole, workers, organisation, verify: { ms: verify.ms, rssMb: verify.rssMb, out: verify.stdout }, sha256sum: sha, lines });
     } finally {
       if (process.env.BENCH_KEEP === '1') log(`  kept ${dataDir}`);
       else rmSync(dataDir, { recursive: true, force: true });
@@ -298,9 +298,9 @@ async function main(): Promise<void> {
     int(perSecond(r.whole.events, r.whole.ms)),
     int(perSecond(r.whole.events, r.whole.cpuMs)),
     mb(r.whole.rssMb),
-    int(perSecond(r.mainThread.events, r.mainThread.ms)),
-    int(perSecond(r.mainThread.events, r.mainThread.cpuMs)),
-    mb(r.mainThread.rssMb),
+    int(perSecond(r.workers.events, r.workers.ms)),
+    int(perSecond(r.workers.events, r.workers.cpuMs)),
+    mb(r.workers.rssMb),
     int(perSecond(r.readAll.events, r.readAll.ms)),
     int(perSecond(r.readAll.events, r.readAll.cpuMs)),
     mb(r.readAll.rssMb),
@@ -340,15 +340,15 @@ async function main(): Promise<void> {
     '',
     `The embedded store seeded directly with realistic events: users, access requests, results requests, audit reads and idempotency keys (5% of the events, no organisation), ten organisations, streams of ${EVENTS_PER_STREAM} events interleaved in the log, ~600–900 bytes of JSON each, every event with the streamHash appendToStream writes. Each measurement runs in a fresh child process, so its peak RSS (maxRSS) is its own; the export's is the whole service's (NestJS, both stores), so the growth between the sizes is what the export adds.`,
     '',
-    '- **export**: `GET /audit/export` (the whole log: every event written, hashed and sent) over HTTP on 127.0.0.1 from the real service; the client streams the body to a file; from the request to the last byte. Beside it, the events per second of CPU time the server process used meanwhile (user + system, all its threads): what the export costs, whatever else the machine runs. The service reads the rows and puts the lines together in two worker threads (started with it) and hashes and writes on its main thread.',
-    '- **main thread only**: the same export from a service told to keep it on its main thread (`AUDIT_EXPORT_WORKER_FROM_EVENTS` above the log): the way it ran before the worker threads, measured in the same run.',
+    '- **export**: `GET /audit/export` (the whole log: every event written, hashed and sent) over HTTP on 127.0.0.1 from the real service; the client streams the body to a file; from the request to the last byte. Beside it, the events per second of CPU time the server process used meanwhile (user + system, all its threads): what the export costs, whatever else the machine runs. The service as configured by default: everything on its main thread, a page of the log at a time.',
+    '- **worker threads**: the same export from a service told to read the rows and build the lines in two worker threads (`AUDIT_EXPORT_WORKER_FROM_EVENTS=0`) while its main thread hashes and writes, measured in the same run.',
     '- **readAll**: `SqliteEventStore.readAll()` over the same store, counting: what reading the log costs without the export (wall clock and per second of CPU).',
     '- **one organisation**: `?organisationId=` of one of ten: the whole log read, a tenth written.',
     '- **audit:verify**: the built CLI with `--public-key` on the whole-log file, its peak RSS by /usr/bin/time; beside it `sha256sum` of the file and a node:readline read of its lines doing nothing else.',
     '',
     '### Export',
     '',
-    table(['events', 'export events/s', 'per s of server CPU', 'export peak RSS', 'main thread only: events/s', 'per s of CPU', 'its peak RSS', 'readAll events/s', 'per s of CPU', 'readAll peak RSS', 'one organisation: events read/s', 'its peak RSS', 'file'], exportRows),
+    table(['events', 'export events/s', 'per s of server CPU', 'export peak RSS', 'worker threads: events/s', 'per s of CPU', 'its peak RSS', 'readAll events/s', 'per s of CPU', 'readAll peak RSS', 'one organisation: events read/s', 'its peak RSS', 'file'], exportRows),
     '',
     '### Verification',
     '',
@@ -371,7 +371,7 @@ async function main(): Promise<void> {
 }
 
 const [mode, arg] = process.argv.slice(2);
-const run = mode === 'readall' ? childReadAll(arg) : mode === 'server' ? childServer(arg) : mode === 'server-main-thread' ? childServer(arg, true) : mode === 'lines' ? childLines(arg) : main();
+const run = mode === 'readall' ? childReadAll(arg) : mode === 'server' ? childServer(arg) : mode === 'server-workers' ? childServer(arg, true) : mode === 'lines' ? childLines(arg) : main();
 run.catch((error) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);

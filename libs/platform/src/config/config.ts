@@ -25,7 +25,7 @@ export interface AppConfig {
   readonly accessExpiryIntervalMs: number;
   /** The event feed's Server-Sent Events: a heartbeat comment this often keeps proxies from closing an idle stream. */
   readonly feedHeartbeatMs: number;
-  /** The audit export on the embedded store reads and builds its lines in a worker thread from a log of this many events on (AUDIT_EXPORT_WORKER_FROM_EVENTS). */
+  /** The audit export on the embedded store reads and builds its lines in worker threads from a log of this many events on (AUDIT_EXPORT_WORKER_FROM_EVENTS; unset: never, the main thread writes every export). */
   readonly auditExportWorkerFromEvents: number;
   readonly rateLimits: RateLimitConfig;
   readonly http: HttpServerConfig;
@@ -308,7 +308,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     maxProjectionLagSeconds: envInteger(env, 'READY_MAX_LAG_SECONDS', 60, 1, 86400),
     accessExpiryIntervalMs: envInteger(env, 'ACCESS_EXPIRY_INTERVAL_MS', 60_000, 1000, 86_400_000),
     feedHeartbeatMs: envInteger(env, 'FEED_HEARTBEAT_MS', 15_000, 10, 3_600_000),
-    auditExportWorkerFromEvents: envInteger(env, 'AUDIT_EXPORT_WORKER_FROM_EVENTS', 20_000, 0, Number.MAX_SAFE_INTEGER),
+    auditExportWorkerFromEvents: envInteger(env, 'AUDIT_EXPORT_WORKER_FROM_EVENTS', Number.MAX_SAFE_INTEGER, 0, Number.MAX_SAFE_INTEGER),
     rateLimits: {
       enabled: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
       perCallerPerMinute: envInteger(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),

@@ -26,7 +26,7 @@ export interface AuditExportOptions {
 
 export const AUDIT_EXPORT_OPTIONS = Symbol('AUDIT_EXPORT_OPTIONS');
 
-const DEFAULT_OPTIONS: AuditExportOptions = { workerFromEvents: 20_000, workers: 2, workerPageSize: 1000, workerBatchesAhead: 2 };
+const DEFAULT_OPTIONS: AuditExportOptions = { workerFromEvents: Number.MAX_SAFE_INTEGER, workers: 2, workerPageSize: 1000, workerBatchesAhead: 2 };
 
 /**
  * Writes an export (libs/audit/src/export-chain.ts) to a stream at constant memory: the log is
