@@ -48,6 +48,18 @@ describe('Audit states from fold checkpoints', () => {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
+  /** A deploy whose domain code differs finds none of its version and no position of its keeper: as if both were gone. */
+  const restartAsNewVersion = async (env: Record<string, string>) => {
+    await api.stop();
+    dropCheckpoints();
+    const reads = new Database(join(api.dataDir, 'read.db'));
+    try {
+      reads.prepare('DELETE FROM _checkpoints WHERE projection LIKE ?').run('audit-fold-checkpoints@%');
+    } finally {
+      reads.close();
+    }
+    api = await startApi(env, { dataDir: api.dataDir });
+  };
   const dropCheckpoints = () => {
     const reads = new Database(join(api.dataDir, 'read.db'));
     try {
@@ -119,19 +131,17 @@ describe('Audit states from fold checkpoints', () => {
 
   it('has the checkpoints written ahead of any replay, as the stream grew past each 1,000 events (the keeper), and a restart on a new code version writes them again', async () => {
     expect((await checkpointsStored()).map((c) => c.revision)).toEqual([CHECKPOINT_EVERY - 1, 2 * CHECKPOINT_EVERY - 1]);
-    // A deploy whose domain code differs finds none of its version and no position of its keeper: as if both were gone.
-    await api.stop();
-    dropCheckpoints();
-    const reads = new Database(join(api.dataDir, 'read.db'));
-    try {
-      reads.prepare('DELETE FROM _checkpoints WHERE projection LIKE ?').run('audit-fold-checkpoints@%');
-    } finally {
-      reads.close();
-    }
-    api = await startApi({}, { dataDir: api.dataDir });
+    await restartAsNewVersion({});
     await keeperCaughtUp();
     expect((await checkpointsStored()).map((c) => c.revision)).toEqual([CHECKPOINT_EVERY - 1, 2 * CHECKPOINT_EVERY - 1]);
     expect(await stateOfGrant(await lastInstant())).toMatchObject(await expected(await lastInstant()));
+  });
+
+  it('keeps them ahead in an API whose consumers run in the projector, when RUN_FOLD_CHECKPOINT_KEEPER says so (the production layout)', async () => {
+    await restartAsNewVersion({ RUN_PROJECTIONS: 'false', RUN_FOLD_CHECKPOINT_KEEPER: 'true' });
+    await keeperCaughtUp();
+    expect((await checkpointsStored()).map((c) => c.revision)).toEqual([CHECKPOINT_EVERY - 1, 2 * CHECKPOINT_EVERY - 1]);
+    await restartAsNewVersion({});
   });
 
   it('answers every instant as the fold from the first event does, before and after the checkpoints are written', async () => {

@@ -18,6 +18,13 @@ describe('configuration', () => {
     expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim()).toBe((config.auth as { secret: string }).secret);
   });
 
+  it('keeps the audit fold checkpoints ahead where the consumers run, unless RUN_FOLD_CHECKPOINT_KEEPER says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).runFoldCheckpointKeeper).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir, RUN_PROJECTIONS: 'false' }).runFoldCheckpointKeeper).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, RUN_PROJECTIONS: 'false', RUN_FOLD_CHECKPOINT_KEEPER: 'true' }).runFoldCheckpointKeeper).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir, RUN_FOLD_CHECKPOINT_KEEPER: 'false' }).runFoldCheckpointKeeper).toBe(false);
+  });
+
   it('writes mails to DATA_DIR/outbox with links to this port by default, and sends them over SMTP_URL when set', () => {
     expect(loadConfig({ DATA_DIR: dataDir, PORT: '8080' })).toMatchObject({
       publicBaseUrl: 'http://localhost:8080',

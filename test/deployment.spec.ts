@@ -120,7 +120,7 @@ describe('docker-compose.yml', () => {
 
   it('hands the API and the projector an environment their configuration loader accepts, on the production stores', () => {
     const api = loadConfig(services.api.environment);
-    expect(api).toMatchObject({ eventStore: { kind: 'eventstoredb' }, readStore: { kind: 'mongodb' }, runProjections: false });
+    expect(api).toMatchObject({ eventStore: { kind: 'eventstoredb' }, readStore: { kind: 'mongodb' }, runProjections: false, runFoldCheckpointKeeper: true });
     expect(api.auditSigningKey).toMatchObject({ generated: false });
     const projector = loadConfig(services.projector.environment, { auth: false, auditKey: false });
     expect(projector).toMatchObject({ eventStore: { kind: 'eventstoredb' }, readStore: { kind: 'mongodb' }, mail: { transport: { kind: 'smtp' } } });

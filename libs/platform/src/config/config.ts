@@ -14,6 +14,8 @@ export interface AppConfig {
   readonly generatedSecret: boolean;
   /** Run the projections and reactors in this process (the API's embedded default; the projector always does). */
   readonly runProjections: boolean;
+  /** Keep the audit's fold checkpoints ahead of time in this process (RUN_FOLD_CHECKPOINT_KEEPER; default: as RUN_PROJECTIONS). The projector cannot: the keeper is the API's. */
+  readonly runFoldCheckpointKeeper: boolean;
   /** Attempts per event before a reactor or projection parks it, and the pauses between them. */
   readonly eventRetry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
   readonly logLevel: string;
@@ -293,6 +295,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     throw new ConfigError('MANAGEMENT_TOKEN', 'must be 32 to 512 visible ASCII characters (e.g. openssl rand -hex 32)');
   }
 
+  const runProjections = envBoolean(env, 'RUN_PROJECTIONS', true);
   return {
     eventStore,
     readStore,
@@ -300,7 +303,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     port,
     auth,
     generatedSecret,
-    runProjections: envBoolean(env, 'RUN_PROJECTIONS', true),
+    runProjections,
+    runFoldCheckpointKeeper: envBoolean(env, 'RUN_FOLD_CHECKPOINT_KEEPER', runProjections),
     eventRetry: { maxAttempts: envInteger(env, 'EVENT_RETRY_ATTEMPTS', 5, 1, 100), initialDelayMs: retryDelayMs, maxDelayMs: retryMaxDelayMs },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimit: `${envInteger(env, 'BODY_LIMIT_KB', 100, 1, 10240)}kb`,

@@ -23,7 +23,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * code version, so after a deploy that changes the domain code (every checkpoint unused) it reads
  * the log again from the start, in the background, and rebuilds them; otherwise it goes on where
  * it was. The state endpoints still write what they fold, so an answer never waits for it.
- * Runs where the consumers run (RUN_PROJECTIONS); its work is idempotent (upserts by position).
+ * Runs where RUN_FOLD_CHECKPOINT_KEEPER says (by default where the consumers run, RUN_PROJECTIONS;
+ * the production API sets it, since the projector cannot run it); its work is idempotent (upserts by position).
  */
 @Injectable()
 export class FoldCheckpointKeeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -43,7 +44,7 @@ export class FoldCheckpointKeeper implements OnApplicationBootstrap, BeforeAppli
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.runProjections) return;
+    if (!this.config.runFoldCheckpointKeeper) return;
     // In the background: start-up does not wait for a catch-up over the whole log.
     this.running = this.run();
   }
