@@ -42,7 +42,7 @@ async function main() {
     mode === 'bare'
       ? await NestFactory.create(BareModule, { logger: false })
       : // The load comes from one IP and a few tokens: without RATE_LIMITS=off it would measure the limiter's 429s.
-        await createApp(loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR, AUTH_JWT_SECRET: process.env.BENCH_SECRET, LOG_LEVEL: 'silent', RATE_LIMITS: 'off' }));
+        await createApp(loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR, AUTH_JWT_SECRET: process.env.BENCH_SECRET, LOG_LEVEL: 'silent', RATE_LIMITS: 'off', RUN_PROJECTIONS: process.env.RUN_PROJECTIONS, RUN_PROVISIONING: process.env.RUN_PROVISIONING }));
   await app.listen(port, '127.0.0.1');
   process.send?.('ready');
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
