@@ -105,6 +105,40 @@ describe('ProjectionRunner on the embedded stores', () => {
     expect((await all()).find((d) => d.stream === 'a-1')?.count).toBe(65);
   });
 
+  it('builds no batch on documents of a collection a promote replaced while the batch was read, also when the checkpoints are equal', async () => {
+    await append('a-1', 3);
+    // A promote that lands between the runner's read of the documents and its write, once.
+    let promoteAfterRead: (() => Promise<void>) | null = null;
+    const racing = new Proxy(reads, {
+      get(target, key, receiver) {
+        if (key !== 'getMany') return Reflect.get(target, key, receiver);
+        return async (collection: string, ids: readonly string[]) => {
+          const found = await target.getMany(collection, ids);
+          const promote = promoteAfterRead;
+          promoteAfterRead = null;
+          await promote?.();
+          return found;
+        };
+      },
+    });
+    const runner = new ProjectionRunner(events, racing, [tally]);
+    await runner.start();
+    await caughtUp();
+    const head = await events.headPosition();
+    // A rebuild caught up to the same head, whose a-1 differs from the live one's (a corrected projection, say).
+    promoteAfterRead = async () => {
+      await reads.ensureCollection({ ...tally.collection, name: 'tally__rebuild' });
+      await reads.applyChanges('tally__rebuild', [{ op: 'upsert', collection: 'tally__rebuild', id: 'a-1', doc: { stream: 'a-1', count: 100, kinds: [] }, position: head }], head);
+      await reads.promote({ from: 'tally__rebuild', to: 'tally', fromProjection: 'tally__rebuild', toProjection: 'tally' });
+    };
+    await append('a-1', 1);
+    await caughtUp();
+    await runner.stop();
+    expect(promoteAfterRead).toBeNull();
+    // The batch read a-1 (count 3) before the promote; written anyway, it would have made it 4 and undone the rebuild.
+    expect((await all()).map((d) => [d.stream, d.count])).toEqual([['a-1', 101]]);
+  });
+
   describe('a rebuild that fails or was killed', () => {
     const tables = () => {
       const db = new Database(join(dir, 'read.db'), { readonly: true });

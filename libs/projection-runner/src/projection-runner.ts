@@ -60,6 +60,8 @@ export class ProjectionRunner extends SubscriptionRunner<Projection<any>> {
 
   protected async handleBatch(projection: Projection<Document>, batch: RecordedEvent[], checkpoint: number, signal: AbortSignal): Promise<number> {
     const ids = touchedIds(guarded(projection, new Set(), new Map()), batch);
+    // Read before the documents: a promote between this read and the batch's write refuses the batch, even when the rebuilt checkpoint equals ours.
+    const generation = await this.readStore.generation(projection.collection.name);
     const current = ids.length > 0 ? await this.readStore.getMany<Document>(projection.collection.name, ids) : new Map<string, Document>();
     const skip = new Set<number>();
     const failures = new Map<number, Failure>();
@@ -91,7 +93,10 @@ export class ProjectionRunner extends SubscriptionRunner<Projection<any>> {
     // Parked before the checkpoint passes them: a crash in between parks them again, never loses them.
     await this.parked.park(parked);
     for (const entry of parked) this.parkedLog(projection, failures.get(entry.position)!.event, entry.attempts, entry.error);
-    await this.readStore.applyChanges(projection.name, [...changes, progressChange(projection.name, last)], last.position, { expectedCheckpoint: checkpoint });
+    await this.readStore.applyChanges(projection.name, [...changes, progressChange(projection.name, last)], last.position, {
+      expectedCheckpoint: checkpoint,
+      expectedGenerations: { [projection.collection.name]: generation },
+    });
     return last.position;
   }
 }

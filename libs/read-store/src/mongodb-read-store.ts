@@ -15,6 +15,7 @@ import {
   ApplyOptions,
   Change,
   CheckpointMovedError,
+  CollectionReplacedError,
   CollectionSpec,
   Condition,
   CursorRequiredError,
@@ -358,8 +359,15 @@ export class MongoReadStore implements ReadStore {
       const stored = (await this.checkpoints.findOne({ _id: projection }, { session }))?.position ?? -1;
       if (expected !== undefined && stored !== expected) throw new CheckpointMovedError(projection, expected, stored);
       await this.checkpoints.updateOne({ _id: projection }, { $set: { position: checkpoint } }, { upsert: true, session });
+      const generations = Object.entries(options.expectedGenerations ?? {}).map(([collection, generation]) => [collectionName(collection), generation] as const);
       const targets = new Map<string, Target>();
-      for (const row of await this.collections.find({ _id: { $in: names } }, { session }).toArray()) targets.set(row._id, { spec: row.spec, physical: physicalOf(row) });
+      const rows = await this.collections.find({ _id: { $in: [...new Set([...names, ...generations.map(([name]) => name)])] } }, { session }).toArray();
+      for (const row of rows) targets.set(row._id, { spec: row.spec, physical: physicalOf(row) });
+      // A promote repoints the row to the rebuilt collection (a fresh MongoDB collection each rebuild): that name is the generation.
+      for (const [name, generation] of generations) {
+        if (targets.get(name)?.physical !== generation) throw new CollectionReplacedError(projection, name, stored);
+      }
+      for (const name of targets.keys()) if (!names.includes(name)) targets.delete(name);
       const positions = new Map<string, Map<string, number | null>>();
       for (const [name, target] of targets) {
         const ids = [...new Set(changes.filter((c) => c.collection === name).map((c) => c.id))];
@@ -376,6 +384,11 @@ export class MongoReadStore implements ReadStore {
         await this.physical(physical).bulkWrite(ops, { ordered: true, session });
       }
     });
+  }
+
+  /** The MongoDB collection the row names now: a promote repoints it to the rebuilt one, nothing else changes it. */
+  async generation(collection: string): Promise<string> {
+    return (await this.target(collection)).physical;
   }
 
   async getCheckpoint(projection: string): Promise<number> {

@@ -92,6 +92,14 @@ export interface ApplyOptions {
    * so the writer can resume from the stored checkpoint instead of skipping or repeating events.
    */
   readonly expectedCheckpoint?: number;
+  /**
+   * The generation of each named collection (`generation()`) as the writer read it before it
+   * read the documents its changes build on. When a promote has replaced one of them since,
+   * nothing is applied and CollectionReplacedError is thrown: the writer's documents came from
+   * the replaced collection. This catches the promote that `expectedCheckpoint` cannot, one
+   * whose rebuilt checkpoint equals the live one.
+   */
+  readonly expectedGenerations?: Readonly<Record<string, string>>;
 }
 
 export interface ReadStore {
@@ -108,6 +116,12 @@ export interface ReadStore {
   getCheckpoint(projection: string): Promise<number>;
   get<T extends Document>(collection: string, id: string): Promise<T | null>;
   getMany<T extends Document>(collection: string, ids: readonly string[]): Promise<Map<string, T>>;
+  /**
+   * Names the collection's current contents as a whole: it changes when a promote replaces the
+   * collection, never otherwise (writes, restarts and `ensureCollection` keep it). Opaque; compare
+   * for equality only (ApplyOptions.expectedGenerations).
+   */
+  generation(collection: string): Promise<string>;
   find<T extends Document>(collection: string, query?: FindQuery): Promise<Page<T>>;
   /** Number of documents per value of `field` among those matching `where`. */
   countBy(collection: string, field: string, where?: FindQuery['where']): Promise<Record<string, number>>;
@@ -133,6 +147,20 @@ export class CheckpointMovedError extends Error {
   constructor(readonly projection: string, readonly expected: number, readonly actual: number) {
     super(`Checkpoint of ${projection} is ${actual}, expected ${expected}`);
     this.name = 'CheckpointMovedError';
+  }
+}
+
+/**
+ * A batch built on documents of a collection that a promote has since replaced (its generation
+ * moved, ApplyOptions.expectedGenerations): nothing was applied. A CheckpointMovedError, so a
+ * runner resumes from the stored checkpoint and reads the documents again, from the collection
+ * that is live now.
+ */
+export class CollectionReplacedError extends CheckpointMovedError {
+  constructor(projection: string, readonly collection: string, checkpoint: number) {
+    super(projection, checkpoint, checkpoint);
+    this.message = `Collection ${collection} was replaced (promoted) after ${projection} read its documents; nothing applied`;
+    this.name = 'CollectionReplacedError';
   }
 }
 

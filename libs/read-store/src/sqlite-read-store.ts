@@ -5,6 +5,7 @@ import {
   ApplyOptions,
   Change,
   CheckpointMovedError,
+  CollectionReplacedError,
   CollectionSpec,
   Condition,
   CursorRequiredError,
@@ -132,6 +133,10 @@ export class SqliteReadStore implements ReadStore {
       CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
     `);
+    // Files from before generations: every collection starts at generation 0.
+    if (!(this.prepare(`SELECT name FROM pragma_table_xinfo('_collections')`).pluck().all() as string[]).includes('generation')) {
+      this.db.exec('ALTER TABLE _collections ADD COLUMN generation INTEGER NOT NULL DEFAULT 0');
+    }
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS))}`);
   }
 
@@ -200,7 +205,8 @@ export class SqliteReadStore implements ReadStore {
         const indexName = `ix_${name}_${columns.join('_')}_${Date.now().toString(36)}`;
         this.db.exec(`CREATE INDEX ${indexName} ON ${name} (${columns.join(', ')})`);
       }
-      this.prepare('INSERT OR REPLACE INTO _collections (name, spec) VALUES (?, ?)').run(spec.name, JSON.stringify(spec));
+      // The generation stays: only a promote moves it.
+      this.prepare('INSERT INTO _collections (name, spec) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET spec = excluded.spec').run(spec.name, JSON.stringify(spec));
     });
     this.specs.set(spec.name, spec);
   }
@@ -249,6 +255,9 @@ export class SqliteReadStore implements ReadStore {
         const stored = this.checkpointSync(projection);
         if (stored !== options.expectedCheckpoint) throw new CheckpointMovedError(projection, options.expectedCheckpoint, stored);
       }
+      for (const [collection, generation] of Object.entries(options.expectedGenerations ?? {})) {
+        if (this.generationSync(collection) !== generation) throw new CollectionReplacedError(projection, collection, this.checkpointSync(projection));
+      }
       for (const change of changes) this.applyOne(change);
       this.prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position').run(projection, checkpoint);
     });
@@ -279,6 +288,16 @@ export class SqliteReadStore implements ReadStore {
 
   async getCheckpoint(projection: string): Promise<number> {
     return this.checkpointSync(projection);
+  }
+
+  private generationSync(collection: string): string {
+    const generation = this.prepare('SELECT generation FROM _collections WHERE name = ?').pluck().get(collection) as number | undefined;
+    if (generation === undefined) throw new Error(`Unknown collection ${collection}`);
+    return String(generation);
+  }
+
+  async generation(collection: string): Promise<string> {
+    return this.generationSync(collection);
   }
 
   async get<T extends Document>(collection: string, id: string): Promise<T | null> {
@@ -616,8 +635,10 @@ export class SqliteReadStore implements ReadStore {
     await this.write(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${table(to)}`);
       this.db.exec(`ALTER TABLE ${table(from)} RENAME TO ${table(to)}`);
+      // A generation above both the replaced collection's and the rebuilt one's, so no earlier one comes back.
+      const generation = (this.prepare('SELECT max(generation) FROM _collections WHERE name IN (?, ?)').pluck().get(from, to) as number | null) ?? 0;
       this.prepare('DELETE FROM _collections WHERE name = ?').run(from);
-      this.prepare('INSERT OR REPLACE INTO _collections (name, spec) VALUES (?, ?)').run(to, JSON.stringify({ ...spec, name: to }));
+      this.prepare('INSERT OR REPLACE INTO _collections (name, spec, generation) VALUES (?, ?, ?)').run(to, JSON.stringify({ ...spec, name: to }), generation + 1);
       const position = this.checkpointSync(fromProjection);
       this.db
         .prepare('INSERT INTO _checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position')

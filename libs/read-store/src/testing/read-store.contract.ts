@@ -1,4 +1,4 @@
-import { Change, CheckpointMovedError, CollectionSpec, FindQuery, InvalidKeysetError, InvalidQueryValueError, Keyset, ReadStore } from '../read-store';
+import { Change, CheckpointMovedError, CollectionReplacedError, CollectionSpec, FindQuery, InvalidKeysetError, InvalidQueryValueError, Keyset, ReadStore } from '../read-store';
 
 export interface ReadStoreHarness {
   open(): Promise<ReadStore>;
@@ -326,14 +326,14 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
     });
 
     describe('a promote beside a live runner and readers', () => {
-      /** A live collection at checkpoint 5 holding every person, and its rebuild at 1000 that no longer holds p2 (a delete leaves no tombstone). */
-      const liveAndRebuild = async () => {
+      /** A live collection at checkpoint `liveCheckpoint` holding every person, and its rebuild at 1000 that no longer holds p2 (a delete leaves no tombstone). */
+      const liveAndRebuild = async (liveCheckpoint = 5) => {
         const live = spec();
         const rebuilt = spec();
         const names = { live: `${live.name}_projection`, rebuilt: `${live.name}_projection__rebuild` };
         await store.ensureCollection(live);
         await store.ensureCollection(rebuilt);
-        await store.applyChanges(names.live, upserts(live.name, people), 5);
+        await store.applyChanges(names.live, upserts(live.name, people), liveCheckpoint);
         await store.applyChanges(names.rebuilt, upserts(rebuilt.name, people.filter((p) => p.id !== 'p2')), 1000);
         const promote = () => store.promote({ from: rebuilt.name, to: live.name, fromProjection: names.rebuilt, toProjection: names.live });
         return { live: live.name, names, promote };
@@ -372,6 +372,59 @@ export function describeReadStoreContract(adapter: string, harness: ReadStoreHar
         }
         // On a server, the promote may have to start again a few times while batches keep taking the checkpoint.
       }, 120_000);
+
+      it('refuses a batch built on documents read before a promote whose checkpoint equals the live one', async () => {
+        // Both caught up to the same head: the live collection still holds p2, the rebuild (from a corrected projection) does not.
+        const { live: liveName, names, promote } = await liveAndRebuild(1000);
+        const live = { name: liveName };
+        // The live runner reads what its next batch builds on ...
+        const generation = await store.generation(live.name);
+        const current = await store.getMany<Person>(live.name, ['p2']);
+        expect(current.get('p2')?.lastName).toBe('zola');
+        // ... a promote lands ...
+        await promote();
+        expect(await store.getCheckpoint(names.live)).toBe(1000);
+        // ... and the batch, built on the replaced collection's p2, would bring it back: refused, nothing applied.
+        const batch: Change[] = [
+          { op: 'upsert', collection: live.name, id: 'p2', doc: { ...current.get('p2')!, active: true }, position: 1001 },
+          { op: 'upsert', collection: live.name, id: 'p6', doc: { ...people[0], id: 'p6' }, position: 1001 },
+        ];
+        const refused = store.applyChanges(names.live, batch, 1001, { expectedCheckpoint: 1000, expectedGenerations: { [live.name]: generation } });
+        await expect(refused).rejects.toBeInstanceOf(CollectionReplacedError);
+        await expect(refused).rejects.toBeInstanceOf(CheckpointMovedError);
+        expect(await store.get(live.name, 'p2')).toBeNull();
+        expect(await store.get(live.name, 'p6')).toBeNull();
+        expect(await store.getCheckpoint(names.live)).toBe(1000);
+        // Read again from the promoted collection, the same batch goes through.
+        const again = await store.generation(live.name);
+        await store.applyChanges(names.live, batch.slice(1), 1001, { expectedCheckpoint: 1000, expectedGenerations: { [live.name]: again } });
+        expect(await store.get(live.name, 'p6')).not.toBeNull();
+        expect(await store.getCheckpoint(names.live)).toBe(1001);
+      });
+
+      it("keeps a collection's generation through writes and ensureCollection, and moves it to a new one at each promote", async () => {
+        const live = spec();
+        await store.ensureCollection(live);
+        const first = await store.generation(live.name);
+        await store.applyChanges(`${live.name}_projection`, upserts(live.name, people), 5);
+        await store.ensureCollection(live);
+        expect(await store.generation(live.name)).toBe(first);
+        const seen = [first];
+        for (let round = 0; round < 3; round += 1) {
+          // Each rebuild starts from a fresh collection of the same name, as the rebuild does.
+          const rebuilt = { ...spec(), name: `${live.name}__rebuild` };
+          await store.dropCollection(rebuilt.name);
+          await store.ensureCollection(rebuilt);
+          await store.applyChanges(`${live.name}_projection__rebuild`, upserts(rebuilt.name, people), 10 + round);
+          await store.promote({ from: rebuilt.name, to: live.name, fromProjection: `${live.name}_projection__rebuild`, toProjection: `${live.name}_projection` });
+          const now = await store.generation(live.name);
+          expect(seen).not.toContain(now);
+          seen.push(now);
+          // A restart's ensureCollection keeps it (an earlier generation coming back would let a stale batch through).
+          await store.ensureCollection({ ...live });
+          expect(await store.generation(live.name)).toBe(now);
+        }
+      });
 
       it('lets reads in flight during a promote see the old collection or the new one, whole, and never fail', async () => {
         const live = spec();
