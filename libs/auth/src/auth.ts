@@ -1,5 +1,6 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { JWTPayload, createRemoteJWKSet, errors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 export const PLATFORM_ROLES = ['platform_admin', 'auditor', 'integration'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
@@ -70,8 +71,8 @@ interface VerifiedToken {
  * is checked again, so a key withdrawn from the JWKS stops its tokens as jose's own key cache does.
  */
 export class TokenVerifier {
-  /** Verified tokens by their text, least recently used first. */
-  private readonly verified = new Map<string, VerifiedToken>();
+  /** Verified tokens by their text; the least recently used goes beyond KEPT_TOKENS. */
+  private readonly verified = new LRUCache<string, VerifiedToken>({ max: KEPT_TOKENS });
 
   private readonly key: KeyObject | ReturnType<typeof createRemoteJWKSet>;
   private readonly algorithms: string[];
@@ -94,15 +95,10 @@ export class TokenVerifier {
     const token = match[1];
     const now = Math.floor(Date.now() / 1000);
     const kept = this.verified.get(token);
-    if (kept && this.stillValid(kept, now)) {
-      this.verified.delete(token);
-      this.verified.set(token, kept);
-      return kept.principal;
-    }
+    if (kept && this.stillValid(kept, now)) return kept.principal;
     this.verified.delete(token);
     const { expiresAt, ...principal } = await this.verifyToken(token);
     this.verified.set(token, { principal, exp: expiresAt, verifiedAt: now });
-    if (this.verified.size > KEPT_TOKENS) this.verified.delete(this.verified.keys().next().value!);
     return principal;
   }
 

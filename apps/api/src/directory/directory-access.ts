@@ -23,6 +23,7 @@ import {
 import { EventStore } from '@access-ledger/event-store';
 import { Principal } from '@access-ledger/auth';
 import { EVENT_STORE, PrincipalCheck } from '@access-ledger/platform';
+import { LRUCache } from 'lru-cache';
 
 /** The caller as the directory knows them, with their record and the rights their token carries. */
 export interface DirectoryCaller extends Caller {
@@ -66,8 +67,8 @@ const lastRevision = (recorded: readonly RecordedEvent[], before: number) => rec
  */
 @Injectable()
 export class DirectoryAccess implements PrincipalCheck {
-  /** Folded directory streams by e-mail hash, least recently seen first (a Map keeps insertion order). */
-  private readonly kept = new Map<string, KeptCaller>();
+  /** Folded directory streams by e-mail hash; the least recently seen goes beyond KEPT_CALLERS. */
+  private readonly kept = new LRUCache<string, KeptCaller>({ max: KEPT_CALLERS });
 
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
@@ -123,14 +124,12 @@ export class DirectoryAccess implements PrincipalCheck {
     return user.status === 'none' ? null : user;
   }
 
-  /** Keeps `next` as the most recently seen caller, unless a concurrent request already kept a later fold; forgets the least recently seen beyond KEPT_CALLERS. */
+  /** Keeps `next` as the most recently seen caller, unless a concurrent request already kept a later fold. */
   private keep(key: string, next: KeptCaller) {
     const kept = this.kept.get(key);
     if (kept && kept.reservationRevision > next.reservationRevision) return;
     if (kept && kept.reservationRevision === next.reservationRevision && kept.userRevision > next.userRevision) return;
-    this.kept.delete(key);
     this.kept.set(key, next);
-    if (this.kept.size > KEPT_CALLERS) this.kept.delete(this.kept.keys().next().value!);
   }
 
   /**
