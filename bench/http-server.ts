@@ -47,8 +47,22 @@ async function main() {
   // BENCH_MEMORY_LOG=<file>: where the service's memory goes over a soak (heap against native), a line every 10 s.
   const memoryLog = process.env.BENCH_MEMORY_LOG;
   if (memoryLog && mode !== 'bare') {
-    const { appendFileSync } = await import('node:fs');
-    setInterval(() => appendFileSync(memoryLog, `${JSON.stringify({ at: Math.round(process.uptime()), ...process.memoryUsage() })}\n`), 10_000).unref();
+    const { appendFileSync, readFileSync, readdirSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dataDir = process.env.BENCH_DATA_DIR!;
+    // The kinds of resident memory (anonymous: malloc and the V8 heaps of both threads; file: mapped files, -shm), in kB, and the data files' sizes in MB.
+    const status = () => Object.fromEntries([...readFileSync('/proc/self/status', 'utf8').matchAll(/^(RssAnon|RssFile|RssShmem):\s+(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+    const files = () => Object.fromEntries(readdirSync(dataDir).map((f) => [f, Math.round(statSync(join(dataDir, f)).size / 1e5) / 10]));
+    const { getHeapSpaceStatistics, getHeapStatistics } = await import('node:v8');
+    const { PerformanceObserver, constants } = await import('node:perf_hooks');
+    // The live heap: what is used right after the last full (mark-compact) collection.
+    let liveAfterMajorGc = 0;
+    new PerformanceObserver((list) => {
+      if (list.getEntries().some((e) => (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) liveAfterMajorGc = getHeapStatistics().used_heap_size;
+    }).observe({ entryTypes: ['gc'] });
+    // The main thread's V8 heap by space (new, old, code, large objects), committed bytes.
+    const spaces = () => Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]));
+    setInterval(() => appendFileSync(memoryLog, `${JSON.stringify({ at: Math.round(process.uptime()), ...process.memoryUsage(), liveAfterMajorGc, ...status(), spaces: spaces(), files: files() })}\n`), 10_000).unref();
   }
   process.send?.('ready');
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

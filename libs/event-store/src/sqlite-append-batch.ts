@@ -53,8 +53,14 @@ interface StreamHead {
   readonly hash: string | null;
 }
 
-/** Streams whose head the writer keeps (an entry is ~200 bytes); past it the cache starts again. */
-const MAX_CACHED_HEADS = 100_000;
+/**
+ * Streams whose head the writer keeps, the least recently appended to evicted first. The cache
+ * serves the next append to a stream appended to a moment ago (a workflow's next step, a user's
+ * or an organisation's stream in use): at 1,000 new streams a second it still holds the last ten
+ * seconds of them. An entry is about 250 bytes, so about 2.5 MB; an evicted stream's head is
+ * read from the file again (one more indexed row), never guessed.
+ */
+export const MAX_CACHED_HEADS = 10_000;
 
 /** One append as the writer takes it. */
 export interface QueuedAppend {
@@ -130,9 +136,11 @@ export class SqliteAppendBatch {
    * Each stream's last event as this writer wrote or read it (its revision, position and hash), so
    * that an append reads only the stream's last revision, from the key's index, and the row with
    * its metadata only when another process appended since. Stored events never change, so a
-   * revision names one event. Updated only once the batch that wrote it has committed.
+   * revision names one event. Updated only once the batch that wrote it has committed. In
+   * least-recently-used order (a Map keeps insertion order; a use moves the stream to the end),
+   * at most `maxCachedHeads` streams.
    */
-  private heads = new Map<string, StreamHead>();
+  private readonly heads = new Map<string, StreamHead>();
   private written = new Map<string, StreamHead>();
   private readonly stmt: {
     lastRevision: Database.Statement<[string], number>;
@@ -145,6 +153,7 @@ export class SqliteAppendBatch {
   constructor(
     private readonly db: Database.Database,
     private readonly maxAppendBytes: number,
+    private readonly maxCachedHeads = MAX_CACHED_HEADS,
   ) {
     this.appendOne = db.transaction((append: QueuedAppend) => this.appendChecked(append));
     // BEGIN IMMEDIATE: the batch takes the write lock before it reads a stream's revision. A
@@ -188,9 +197,20 @@ export class SqliteAppendBatch {
       const failure = failureOf(error);
       return batch.map(() => [false, failure]);
     }
-    if (this.heads.size > MAX_CACHED_HEADS) this.heads = new Map();
-    for (const [streamId, head] of this.written) this.heads.set(streamId, head);
+    for (const [streamId, head] of this.written) this.remember(streamId, head);
     return outcomes;
+  }
+
+  /** How many streams' heads the writer keeps now (at most `maxCachedHeads`). */
+  get cachedHeads(): number {
+    return this.heads.size;
+  }
+
+  /** Keeps the head as the most recently used, evicting the least recently used past the bound. */
+  private remember(streamId: string, head: StreamHead): void {
+    this.heads.delete(streamId);
+    this.heads.set(streamId, head);
+    while (this.heads.size > this.maxCachedHeads) this.heads.delete(this.heads.keys().next().value!);
   }
 
   private appendChecked({ streamId, events, expectedRevision: expected }: QueuedAppend): AppendResult {
@@ -234,7 +254,10 @@ export class SqliteAppendBatch {
     const revision = this.stmt.lastRevision.get(streamId);
     if (revision === undefined) return undefined;
     const known = this.heads.get(streamId);
-    if (known?.revision === revision) return known;
+    if (known?.revision === revision) {
+      this.remember(streamId, known);
+      return known;
+    }
     const row = this.stmt.currentRevision.get(streamId)!;
     return { revision: row.revision, position: row.position, hash: row.stream_hash };
   }

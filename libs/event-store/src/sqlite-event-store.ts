@@ -342,6 +342,15 @@ const writerScript = (): { script: string; eval: boolean } => {
 };
 
 /**
+ * The writer thread's young generation (where V8 allocates first; collected often and cheaply),
+ * in MB. Without it the thread gets a process's default (up to 48 MB, grown as V8 sees objects
+ * survive) for a live heap of a few MB: its stream heads and the batch being committed. Only
+ * the young generation is bounded: a limit on the old one would stop the thread when a burst of
+ * large appends is queued, where this one only collects more often.
+ */
+const WRITER_YOUNG_GENERATION_MB = 8;
+
+/**
  * The group commit in a writer thread (sqlite-writer-thread.ts). Each append is written as JSON
  * text when it is made (the store keeps no more of the events than their JSON); the appends
  * of one turn go over as one message, and the thread answers each commit with the outcomes of
@@ -395,7 +404,7 @@ class ThreadWriter implements AppendWriter {
 
   private start(): Worker {
     const { script, eval: isCode } = writerScript();
-    const worker = new Worker(script, { eval: isCode, workerData: this.data });
+    const worker = new Worker(script, { eval: isCode, workerData: this.data, resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB } });
     worker.on('message', (outcomes: WriterReply) => this.answered(outcomes));
     worker.on('error', (error) => this.stopped(worker, error));
     worker.on('exit', (code) => this.stopped(worker, new Error(`the writer thread exited with code ${code}`)));
