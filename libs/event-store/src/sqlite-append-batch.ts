@@ -11,7 +11,7 @@ import {
   replayOf,
   revisionMatches,
 } from './event-store';
-import { chainedEvents } from './stream-chain';
+import { PreparedEvent, chainPrepared, preparedEvent } from './stream-chain';
 
 /**
  * What commits the embedded store's appends, whichever thread it runs on: the writer thread
@@ -56,12 +56,29 @@ interface StreamHead {
 /** Streams whose head the writer keeps (an entry is ~200 bytes); past it the cache starts again. */
 const MAX_CACHED_HEADS = 100_000;
 
-/** One append as the writer takes it. */
+/**
+ * One append as the writer takes it: its events already prepared for the chain (preparedEvent,
+ * on the calling thread), so that the writer only hashes them onto the stream's head.
+ */
 export interface QueuedAppend {
   readonly streamId: string;
   readonly expectedRevision: ExpectedRevision;
-  readonly events: readonly NewEvent[];
+  readonly events: readonly PreparedEvent[];
 }
+
+/**
+ * An append made ready for the writer, on the calling thread; throws there (the append fails
+ * alone, before it is queued) for data or metadata without a JSON form or an id or type that is
+ * not a string.
+ */
+export const queuedAppend = (streamId: string, expectedRevision: ExpectedRevision, events: readonly NewEvent[]): QueuedAppend => ({
+  streamId,
+  expectedRevision,
+  events: events.map((event) => {
+    if (typeof event.eventId !== 'string' || typeof event.type !== 'string') throw new TypeError(`Stream ${streamId}: an event's eventId and type must be strings`);
+    return preparedEvent(event);
+  }),
+});
 
 /** Why an append failed, as data that crosses the thread boundary (structured clone keeps no error class). */
 export type AppendFailure =
@@ -119,7 +136,8 @@ export const resultOf = (outcome: AppendOutcome): AppendResult => {
  * nothing is then stored.
  *
  * Each append reads its stream's last revision and `streamHash` and writes the events with
- * theirs (stream-chain.ts) in the same savepoint, so the chain follows what is stored.
+ * theirs (stream-chain.ts: chainPrepared, one sha256 an event) in the same savepoint, so the
+ * chain follows what is stored.
  */
 export class SqliteAppendBatch {
   /** One append inside the batch transaction, in its own savepoint (a nested transaction); the wrapper is built once. */
@@ -214,7 +232,7 @@ export class SqliteAppendBatch {
     let revision = currentRevision;
     let position = current?.position ?? 0;
     // The stream's hash chain goes on from its last event, read in this same transaction.
-    const chained = chainedEvents(streamId, currentRevision + 1, current?.hash ?? undefined, events);
+    const chained = chainPrepared(streamId, currentRevision + 1, current?.hash ?? undefined, events);
     // The same limit as EventStoreDB's, so that an append the embedded store takes is one production takes too.
     const size = appendSize(chained);
     if (size > this.maxAppendBytes) throw new AppendTooLargeError(streamId, size, this.maxAppendBytes);
@@ -240,7 +258,7 @@ export class SqliteAppendBatch {
   }
 
   /** The events stored from `fromRevision` on, if they are exactly these (a retried append). */
-  private replayAt(streamId: string, fromRevision: number, events: readonly NewEvent[]): AppendResult | null {
+  private replayAt(streamId: string, fromRevision: number, events: readonly PreparedEvent[]): AppendResult | null {
     const stored = this.stmt.streamForward.all(streamId, fromRevision, events.length);
     return replayOf(streamId, stored.map((row) => ({ eventId: row.event_id, revision: row.revision, position: row.position })), events);
   }
@@ -250,7 +268,7 @@ export class SqliteAppendBatch {
    * stores nothing. Ids found only in part are refused. Like EventStoreDB, idempotency is per
    * stream: the same id in another stream is not looked for (ours derive from the stream).
    */
-  private previousAppend(streamId: string, events: readonly NewEvent[]): AppendResult | null {
+  private previousAppend(streamId: string, events: readonly PreparedEvent[]): AppendResult | null {
     const first = this.stmt.byEventId.get(streamId, events[0].eventId);
     if (!first) return null;
     return this.replayAt(streamId, first.revision, events);
