@@ -146,13 +146,24 @@ export class SqliteAppendBatch {
   private readonly commitAll: (appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => void;
   /**
    * Each stream's last event as this writer wrote or read it (its revision, position and hash), so
-   * that an append reads only the stream's last revision, from the key's index, and the row with
-   * its metadata only when another process appended since. Stored events never change, so a
+   * that an append reads nothing while no other connection has committed (see `verified`), else
+   * only the stream's last revision, from the key's index, and the row with its metadata only
+   * when another process appended to that stream since. Stored events never change, so a
    * revision names one event. Updated only once the batch that wrote it has committed.
    */
   private heads = new Map<string, StreamHead>();
   private written = new Map<string, StreamHead>();
+  /**
+   * The streams whose cached head holds without a look at the table: written or checked since
+   * another connection last committed. `PRAGMA data_version` changes when another connection
+   * (this process's or another's) commits, and not for this one's own commits; read inside the
+   * batch's transaction, which holds the write lock, an unchanged value means that nobody else
+   * has appended since, so a known head is still the stream's last event. Emptied when it changed.
+   */
+  private verified = new Set<string>();
+  private dataVersion: number | undefined;
   private readonly stmt: {
+    dataVersion: Database.Statement<[], number>;
     lastRevision: Database.Statement<[string], number>;
     currentRevision: Database.Statement<[string], { revision: number; position: number; stream_hash: string | null }>;
     byEventId: Database.Statement<[string, string], { stream_id: string; revision: number; position: number }>;
@@ -170,6 +181,9 @@ export class SqliteAppendBatch {
     // snapshot, SQLite refuses the upgrade to writer at once (SQLITE_BUSY, "database is locked")
     // instead of waiting out busy_timeout; that failed whole batches with two processes on one file.
     this.commitAll = db.transaction((appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => {
+      const dataVersion = this.stmt.dataVersion.get();
+      if (dataVersion !== this.dataVersion) this.verified.clear();
+      this.dataVersion = dataVersion;
       for (const append of appends) {
         try {
           // One INSERT is atomic on its own: a savepoint is needed only where an append writes more than one row.
@@ -183,6 +197,7 @@ export class SqliteAppendBatch {
       }
     }).immediate;
     this.stmt = {
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       lastRevision: db.prepare<[string], number>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck(),
       currentRevision: db.prepare(
         "SELECT revision, position, json_extract(metadata, '$.streamHash') AS stream_hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
@@ -206,8 +221,14 @@ export class SqliteAppendBatch {
       const failure = failureOf(error);
       return batch.map(() => [false, failure]);
     }
-    if (this.heads.size > MAX_CACHED_HEADS) this.heads = new Map();
-    for (const [streamId, head] of this.written) this.heads.set(streamId, head);
+    if (this.heads.size > MAX_CACHED_HEADS) {
+      this.heads = new Map();
+      this.verified = new Set();
+    }
+    for (const [streamId, head] of this.written) {
+      this.heads.set(streamId, head);
+      this.verified.add(streamId);
+    }
     return outcomes;
   }
 
@@ -249,10 +270,14 @@ export class SqliteAppendBatch {
   private head(streamId: string): StreamHead | undefined {
     const pending = this.written.get(streamId);
     if (pending) return pending;
+    const known = this.heads.get(streamId);
+    if (known && this.verified.has(streamId)) return known;
     const revision = this.stmt.lastRevision.get(streamId);
     if (revision === undefined) return undefined;
-    const known = this.heads.get(streamId);
-    if (known?.revision === revision) return known;
+    if (known?.revision === revision) {
+      this.verified.add(streamId);
+      return known;
+    }
     const row = this.stmt.currentRevision.get(streamId)!;
     return { revision: row.revision, position: row.position, hash: row.stream_hash };
   }
