@@ -366,9 +366,10 @@ class ThreadWriter implements AppendWriter {
   private outgoingWaiting: Waiting[] = [];
   private sendScheduled = false;
   private drained: (() => void) | null = null;
+  private readonly posted = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
-    private readonly data: WriterThreadData,
+    private readonly data: Omit<WriterThreadData, 'posted'>,
     private readonly committed: () => void,
   ) {}
 
@@ -400,11 +401,18 @@ class ThreadWriter implements AppendWriter {
     this.outgoingWaiting = [];
     worker.ref();
     worker.postMessage(message);
+    this.notifyPosted();
+  }
+
+  /** Wakes the thread if it waits for this message (WriterThreadData.posted). */
+  private notifyPosted(): void {
+    Atomics.add(this.posted, 0, 1);
+    Atomics.notify(this.posted, 0);
   }
 
   private start(): Worker {
     const { script, eval: isCode } = writerScript();
-    const worker = new Worker(script, { eval: isCode, workerData: this.data });
+    const worker = new Worker(script, { eval: isCode, workerData: { ...this.data, posted: this.posted.buffer } satisfies WriterThreadData });
     worker.on('message', (outcomes: WriterReply) => this.answered(outcomes));
     worker.on('error', (error) => this.stopped(worker, error));
     worker.on('exit', (code) => this.stopped(worker, new Error(`the writer thread exited with code ${code}`)));
@@ -442,6 +450,7 @@ class ThreadWriter implements AppendWriter {
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.ref();
     worker.postMessage({ type: CLOSE } satisfies WriterMessage);
+    this.notifyPosted();
     await exited;
   }
 }

@@ -9,7 +9,8 @@ import { PreparedEvent } from './stream-chain';
  *
  * In: a string per turn of the store's event loop, that turn's appends already prepared for
  * the chain on the calling thread (encodeAppend, joined by the separator); or `CLOSE`. Out: per
- * commit, the outcomes of its appends in order (AppendOutcome[]). Everything that arrived while
+ * commit, the outcomes of its appends in order (AppendOutcome[]), after which it waits a few ms
+ * for the next message on a shared counter (WriterThreadData.posted). Everything that arrived while
  * a commit ran goes into the next one (group commit), up to `maxBatch` appends a transaction.
  */
 export interface WriterThreadData {
@@ -17,7 +18,16 @@ export interface WriterThreadData {
   readonly file: string;
   readonly maxBatch: number;
   readonly maxAppendBytes: number;
+  /**
+   * One Int32 the store adds to and notifies after each message it posts: the thread, done with a
+   * commit, sleeps on it (Atomics.wait, at most WAIT_FOR_NEXT_MS) for the next appends instead of
+   * going back to its event loop, which wakes later and dispatches the message as an event.
+   */
+  readonly posted: SharedArrayBuffer;
 }
+
+/** How long the thread waits, after a commit, for the appends its answer lets the callers make. */
+const WAIT_FOR_NEXT_MS = 5;
 
 /**
  * What separates the fields of the appends' text: NUL, which none of them holds. The ids and the
@@ -63,7 +73,8 @@ export const CLOSE = 'close';
 export type WriterMessage = string | { readonly type: typeof CLOSE };
 export type WriterReply = AppendOutcome[];
 
-function run(port: MessagePort, { file, maxBatch, maxAppendBytes }: WriterThreadData): void {
+function run(port: MessagePort, { file, maxBatch, maxAppendBytes, posted }: WriterThreadData): void {
+  const signal = new Int32Array(posted);
   const db = openEventsDatabase(file);
   const batch = new SqliteAppendBatch(db, maxAppendBytes);
   let queue: QueuedAppend[] = [];
@@ -79,6 +90,11 @@ function run(port: MessagePort, { file, maxBatch, maxAppendBytes }: WriterThread
   const drain = () => {
     for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) take(next.message as WriterMessage);
   };
+  /** After a commit: the next message if it comes soon (the callers answered make their next appends), without a turn of this thread's event loop. */
+  const awaitNext = (seen: number) => {
+    if (queue.length === 0 && !closing && Atomics.load(signal, 0) === seen) Atomics.wait(signal, 0, seen, WAIT_FOR_NEXT_MS);
+    drain();
+  };
   port.on('message', (message: WriterMessage) => {
     take(message);
     drain();
@@ -86,8 +102,11 @@ function run(port: MessagePort, { file, maxBatch, maxAppendBytes }: WriterThread
       const appends = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
       queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
       const reply: WriterReply = batch.commit(appends);
-      port.postMessage(reply);
+      // Read before the drain: a message posted after it counts past `seen`, so the wait does not sleep on it.
+      const seen = Atomics.load(signal, 0);
       drain();
+      port.postMessage(reply);
+      awaitNext(seen);
     }
     if (closing) {
       db.close();
