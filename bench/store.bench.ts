@@ -567,7 +567,7 @@ async function main() {
     '',
     `Durable appends: each writer owns one stream and appends one ~550-byte event at a time with the exact expected revision, awaiting each append; ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s measured (appends completed in that window), on a fresh database per run in a temp folder. All contenders use WAL with \`synchronous = FULL\` (an acknowledged append has been fsynced).`,
     '',
-    '- **ours**: `SqliteEventStore.appendToStream` (group commit in the writer thread: the appends that arrive while it commits share its next transaction and fsync; the event loop only hands them over as JSON and settles the promises).',
+    '- **ours**: `SqliteEventStore.appendToStream` (group commit in the writer thread: the appends that arrive while it commits share its next transaction and fsync; the event loop makes the events\' canonical texts, hands them over as one string a turn and settles the promises).',
     '- **ours, event-loop writer**: the same store with `writer: \'event-loop\'`, the group commit on the event loop as before the writer thread (appends queued in one turn share one transaction): the baseline of the thread\'s cost.',
     '- **raw, 1 tx/append**: better-sqlite3 inserting the same rows (the store\'s own schema, `SQLITE_EVENTS_SCHEMA`: one index, the (stream_id, revision) key; the same JSON) with one transaction per event: the durable-per-append limit. better-sqlite3 is synchronous, so this is one loop taking the writers\' streams in turn; the writer count does not change it.',
     '- **raw, N/tx**: the same inserts, N = writers events per transaction, as group commit batches them: the ceiling for this batch size. Its latency is the batch\'s commit time.',

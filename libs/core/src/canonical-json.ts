@@ -7,22 +7,24 @@ import canonicalize from 'canonicalize';
  * What is hashed or signed (the export's lines and manifest, the streams' hash chains) is this
  * form, so anyone can reproduce it with any JCS implementation.
  *
- * One shortcut, for speed (the export and the verifier canonicalise every event): a value whose
- * objects already list their members in canonical order — plain objects only, no toJSON, only
- * strings, finite numbers, booleans and null inside — is what JSON.stringify writes, member for
- * member, so V8's native JSON.stringify gives it. The store writes events in that order (sorted
- * keys), so JSON.parse gives them back in it. Other plain JSON is first copied with its members
- * sorted, and the copy, if it is in canonical order (it is not when integer-like keys, which V8
- * always lists first, are involved), takes the same path. Anything else goes to `canonicalize`.
- * The spec checks the result equals the package's on arbitrary JSON, in order and not.
+ * Two shortcuts, for speed (the store canonicalises every event it appends, the export and the
+ * verifier every event they read): a value whose objects already list their members in
+ * canonical order — plain objects only, no toJSON, only strings, finite numbers, booleans and
+ * null inside — is what JSON.stringify writes, member for member, so V8's native JSON.stringify
+ * gives it. The store writes events in that order (sorted keys), so JSON.parse gives them back
+ * in it. Other plain JSON (what callers build: members in any order) is written here, member by
+ * member in sorted order, each string and number by JSON.stringify, which is how JCS writes
+ * them. Anything else (toJSON, class instances, undefined inside an array, NaN) goes to
+ * `canonicalize`. The spec checks the result equals the package's on arbitrary JSON, in order
+ * and not.
  *
  * The value must be plain JSON (what JSON.parse gives back): NaN and Infinity throw, and a
  * member whose value is undefined is left out, as JSON.stringify leaves it out.
  */
 export const canonicalJson = (value: unknown): string => {
   if (inCanonicalOrder(value)) return JSON.stringify(value);
-  const sorted = sortedCopy(value);
-  if (sorted !== NOT_PLAIN && inCanonicalOrder(sorted)) return JSON.stringify(sorted);
+  const written = plainCanonical(value);
+  if (written !== NOT_PLAIN) return written;
   const text = canonicalize(value);
   if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form (undefined, a function or a symbol)');
   return text;
@@ -35,32 +37,48 @@ const isPlainObject = (value: object): boolean => {
   return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 };
 
-/** A copy of plain JSON with every object's members inserted in sorted order (members whose value is undefined left out, as JCS does), or NOT_PLAIN. */
-const sortedCopy = (value: unknown): unknown => {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_PLAIN;
-  if (typeof value !== 'object') return NOT_PLAIN;
+/**
+ * The canonical text of plain JSON, written member by member in sorted order (Array.prototype.sort
+ * compares UTF-16 code units, JCS's order; members whose value is undefined left out, as JCS
+ * does), strings and numbers by JSON.stringify (JCS's own rules for both); NOT_PLAIN for anything
+ * else, which canonicalize then writes.
+ */
+const plainCanonical = (value: unknown): string | typeof NOT_PLAIN => {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : NOT_PLAIN;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
   if (Array.isArray(value)) {
-    const copy = new Array<unknown>(value.length);
+    let text = '[';
     for (let i = 0; i < value.length; i += 1) {
-      const item = value[i] === undefined ? NOT_PLAIN : sortedCopy(value[i]);
+      const item = value[i] === undefined ? NOT_PLAIN : plainCanonical(value[i]);
       if (item === NOT_PLAIN) return NOT_PLAIN;
-      copy[i] = item;
+      text += i === 0 ? item : `,${item}`;
     }
-    return copy;
+    return `${text}]`;
   }
   if (!isPlainObject(value)) return NOT_PLAIN;
-  // No prototype: on a plain {} an assignment to "__proto__" would set the prototype instead of
-  // adding the member JSON.parse gave as its own (and JCS keeps).
-  const copy: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value).sort()) {
+  const keys = Object.keys(value).sort();
+  let text = '{';
+  let first = true;
+  for (const key of keys) {
     const member = (value as Record<string, unknown>)[key];
     if (member === undefined) continue;
-    const item = sortedCopy(member);
+    const item = plainCanonical(member);
     if (item === NOT_PLAIN) return NOT_PLAIN;
-    copy[key] = item;
+    text += `${first ? '' : ','}${JSON.stringify(key)}:${item}`;
+    first = false;
   }
-  return copy;
+  return `${text}}`;
 };
 
 /** Whether JSON.stringify writes exactly the canonical form of the value (see canonicalJson). */

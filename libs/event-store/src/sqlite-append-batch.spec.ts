@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toArray } from './event-store';
-import { AppendOutcome, QueuedAppend, SqliteAppendBatch, openEventsDatabase } from './sqlite-append-batch';
+import { AppendOutcome, QueuedAppend, SqliteAppendBatch, openEventsDatabase, queuedAppend } from './sqlite-append-batch';
 import { SqliteEventStore } from './sqlite-event-store';
 import { checkStreamChains } from './stream-chain';
 import { anEvent } from './testing/event-store.contract';
@@ -27,7 +27,7 @@ describe('SqliteAppendBatch stream heads', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const append = (streamId: string, expectedRevision: QueuedAppend['expectedRevision'], events = [anEvent()]): QueuedAppend => ({ streamId, expectedRevision, events });
+  const append = (streamId: string, expectedRevision: QueuedAppend['expectedRevision'], events = [anEvent()]): QueuedAppend => queuedAppend(streamId, expectedRevision, events);
   /** The outcome of one append committed alone. */
   const one = (batch: SqliteAppendBatch, queued: QueuedAppend): AppendOutcome => batch.commit([queued])[0];
   const chainsOnFile = async () => {

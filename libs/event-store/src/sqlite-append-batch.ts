@@ -11,7 +11,7 @@ import {
   replayOf,
   revisionMatches,
 } from './event-store';
-import { chainedEvents } from './stream-chain';
+import { PreparedEvent, chainPrepared, preparedEvent } from './stream-chain';
 
 /**
  * What commits the embedded store's appends, whichever thread it runs on: the writer thread
@@ -62,12 +62,29 @@ interface StreamHead {
  */
 export const MAX_CACHED_HEADS = 10_000;
 
-/** One append as the writer takes it. */
+/**
+ * One append as the writer takes it: its events already prepared for the chain (preparedEvent,
+ * on the calling thread), so that the writer only hashes them onto the stream's head.
+ */
 export interface QueuedAppend {
   readonly streamId: string;
   readonly expectedRevision: ExpectedRevision;
-  readonly events: readonly NewEvent[];
+  readonly events: readonly PreparedEvent[];
 }
+
+/**
+ * An append made ready for the writer, on the calling thread; throws there (the append fails
+ * alone, before it is queued) for data or metadata without a JSON form or an id or type that is
+ * not a string.
+ */
+export const queuedAppend = (streamId: string, expectedRevision: ExpectedRevision, events: readonly NewEvent[]): QueuedAppend => ({
+  streamId,
+  expectedRevision,
+  events: events.map((event) => {
+    if (typeof event.eventId !== 'string' || typeof event.type !== 'string') throw new TypeError(`Stream ${streamId}: an event's eventId and type must be strings`);
+    return preparedEvent(event);
+  }),
+});
 
 /** Why an append failed, as data that crosses the thread boundary (structured clone keeps no error class). */
 export type AppendFailure =
@@ -125,7 +142,8 @@ export const resultOf = (outcome: AppendOutcome): AppendResult => {
  * nothing is then stored.
  *
  * Each append reads its stream's last revision and `streamHash` and writes the events with
- * theirs (stream-chain.ts) in the same savepoint, so the chain follows what is stored.
+ * theirs (stream-chain.ts: chainPrepared, one sha256 an event) in the same savepoint, so the
+ * chain follows what is stored.
  */
 export class SqliteAppendBatch {
   /** One append inside the batch transaction, in its own savepoint (a nested transaction); the wrapper is built once. */
@@ -134,15 +152,26 @@ export class SqliteAppendBatch {
   private readonly commitAll: (appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => void;
   /**
    * Each stream's last event as this writer wrote or read it (its revision, position and hash), so
-   * that an append reads only the stream's last revision, from the key's index, and the row with
-   * its metadata only when another process appended since. Stored events never change, so a
+   * that an append reads nothing while no other connection has committed (see `verified`), else
+   * only the stream's last revision, from the key's index, and the row with its metadata only
+   * when another process appended to that stream since. Stored events never change, so a
    * revision names one event. Updated only once the batch that wrote it has committed. In
    * least-recently-used order (a Map keeps insertion order; a use moves the stream to the end),
    * at most `maxCachedHeads` streams.
    */
   private readonly heads = new Map<string, StreamHead>();
   private written = new Map<string, StreamHead>();
+  /**
+   * The streams whose cached head holds without a look at the table: written or checked since
+   * another connection last committed. `PRAGMA data_version` changes when another connection
+   * (this process's or another's) commits, and not for this one's own commits; read inside the
+   * batch's transaction, which holds the write lock, an unchanged value means that nobody else
+   * has appended since, so a known head is still the stream's last event. Emptied when it changed.
+   */
+  private verified = new Set<string>();
+  private dataVersion: number | undefined;
   private readonly stmt: {
+    dataVersion: Database.Statement<[], number>;
     lastRevision: Database.Statement<[string], number>;
     currentRevision: Database.Statement<[string], { revision: number; position: number; stream_hash: string | null }>;
     byEventId: Database.Statement<[string, string], { stream_id: string; revision: number; position: number }>;
@@ -161,6 +190,9 @@ export class SqliteAppendBatch {
     // snapshot, SQLite refuses the upgrade to writer at once (SQLITE_BUSY, "database is locked")
     // instead of waiting out busy_timeout; that failed whole batches with two processes on one file.
     this.commitAll = db.transaction((appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => {
+      const dataVersion = this.stmt.dataVersion.get();
+      if (dataVersion !== this.dataVersion) this.verified.clear();
+      this.dataVersion = dataVersion;
       for (const append of appends) {
         try {
           // One INSERT is atomic on its own: a savepoint is needed only where an append writes more than one row.
@@ -174,6 +206,7 @@ export class SqliteAppendBatch {
       }
     }).immediate;
     this.stmt = {
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       lastRevision: db.prepare<[string], number>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck(),
       currentRevision: db.prepare(
         "SELECT revision, position, json_extract(metadata, '$.streamHash') AS stream_hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
@@ -197,20 +230,28 @@ export class SqliteAppendBatch {
       const failure = failureOf(error);
       return batch.map(() => [false, failure]);
     }
-    for (const [streamId, head] of this.written) this.remember(streamId, head);
+    for (const [streamId, head] of this.written) {
+      this.remember(streamId, head);
+      this.verified.add(streamId);
+    }
     return outcomes;
   }
 
-  /** How many streams' heads the writer keeps now (at most `maxCachedHeads`). */
+  /** How many streams' heads the writer keeps now, and how many of them it trusts without a read (each at most `maxCachedHeads`). */
   get cachedHeads(): number {
-    return this.heads.size;
+    return Math.max(this.heads.size, this.verified.size);
   }
 
   /** Keeps the head as the most recently used, evicting the least recently used past the bound. */
   private remember(streamId: string, head: StreamHead): void {
     this.heads.delete(streamId);
     this.heads.set(streamId, head);
-    while (this.heads.size > this.maxCachedHeads) this.heads.delete(this.heads.keys().next().value!);
+    while (this.heads.size > this.maxCachedHeads) {
+      const evicted = this.heads.keys().next().value!;
+      this.heads.delete(evicted);
+      // Verified only while its head is kept: the set stays as bounded as the map.
+      this.verified.delete(evicted);
+    }
   }
 
   private appendChecked({ streamId, events, expectedRevision: expected }: QueuedAppend): AppendResult {
@@ -234,7 +275,7 @@ export class SqliteAppendBatch {
     let revision = currentRevision;
     let position = current?.position ?? 0;
     // The stream's hash chain goes on from its last event, read in this same transaction.
-    const chained = chainedEvents(streamId, currentRevision + 1, current?.hash ?? undefined, events);
+    const chained = chainPrepared(streamId, currentRevision + 1, current?.hash ?? undefined, events);
     // The same limit as EventStoreDB's, so that an append the embedded store takes is one production takes too.
     const size = appendSize(chained);
     if (size > this.maxAppendBytes) throw new AppendTooLargeError(streamId, size, this.maxAppendBytes);
@@ -251,11 +292,13 @@ export class SqliteAppendBatch {
   private head(streamId: string): StreamHead | undefined {
     const pending = this.written.get(streamId);
     if (pending) return pending;
+    const known = this.heads.get(streamId);
+    if (known && this.verified.has(streamId)) return known;
     const revision = this.stmt.lastRevision.get(streamId);
     if (revision === undefined) return undefined;
-    const known = this.heads.get(streamId);
     if (known?.revision === revision) {
       this.remember(streamId, known);
+      this.verified.add(streamId);
       return known;
     }
     const row = this.stmt.currentRevision.get(streamId)!;
@@ -263,7 +306,7 @@ export class SqliteAppendBatch {
   }
 
   /** The events stored from `fromRevision` on, if they are exactly these (a retried append). */
-  private replayAt(streamId: string, fromRevision: number, events: readonly NewEvent[]): AppendResult | null {
+  private replayAt(streamId: string, fromRevision: number, events: readonly PreparedEvent[]): AppendResult | null {
     const stored = this.stmt.streamForward.all(streamId, fromRevision, events.length);
     return replayOf(streamId, stored.map((row) => ({ eventId: row.event_id, revision: row.revision, position: row.position })), events);
   }
@@ -273,7 +316,7 @@ export class SqliteAppendBatch {
    * stores nothing. Ids found only in part are refused. Like EventStoreDB, idempotency is per
    * stream: the same id in another stream is not looked for (ours derive from the stream).
    */
-  private previousAppend(streamId: string, events: readonly NewEvent[]): AppendResult | null {
+  private previousAppend(streamId: string, events: readonly PreparedEvent[]): AppendResult | null {
     const first = this.stmt.byEventId.get(streamId, events[0].eventId);
     if (!first) return null;
     return this.replayAt(streamId, first.revision, events);

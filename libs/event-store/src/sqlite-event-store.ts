@@ -17,8 +17,8 @@ import {
   SubscribeOptions,
   matchesFilter,
 } from './event-store';
-import { QueuedAppend, SqliteAppendBatch, errorOf, openEventsDatabase, resultOf } from './sqlite-append-batch';
-import { CLOSE, WriterMessage, WriterReply, WriterThreadData } from './sqlite-writer-thread';
+import { QueuedAppend, SqliteAppendBatch, errorOf, openEventsDatabase, queuedAppend, resultOf } from './sqlite-append-batch';
+import { CLOSE, WriterMessage, WriterReply, WriterThreadData, encodeAppend, joinAppends } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; created with its folder when missing. */
@@ -89,7 +89,8 @@ const toStored = ([position, eventId, streamId, revision, type, dataJson, metada
  * (sqlite-writer-thread.ts) that owns its own connection: whatever arrives while it commits
  * goes into its next transaction (one fsync), each append inside its own savepoint with its
  * own expected-revision check, so one failing append fails alone (sqlite-append-batch.ts). The
- * event loop only passes the appends over, as JSON text, and settles their promises; reads
+ * event loop only prepares the appends' canonical texts, passes them over and settles their
+ * promises; reads
  * and subscriptions use this thread's connection.
  *
  * SQLite admits one writer at a time (across threads and processes) and a reader sees only
@@ -293,8 +294,14 @@ class EventLoopWriter implements AppendWriter {
   ) {}
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    let append: QueuedAppend;
+    try {
+      append = queuedAppend(streamId, options.expectedRevision, events);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events, expectedRevision: options.expectedRevision, resolve, reject });
+      this.queue.push({ ...append, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -351,9 +358,10 @@ const writerScript = (): { script: string; eval: boolean } => {
 const WRITER_YOUNG_GENERATION_MB = 8;
 
 /**
- * The group commit in a writer thread (sqlite-writer-thread.ts). Each append is written as JSON
- * text when it is made (the store keeps no more of the events than their JSON); the appends
- * of one turn go over as one message, and the thread answers each commit with the outcomes of
+ * The group commit in a writer thread (sqlite-writer-thread.ts). Each append is prepared for
+ * its stream's chain when it is made (canonical data and metadata, preparedEvent) and kept as
+ * the thread's text (the store keeps no more of the events than that); the appends of one turn
+ * go over as one string, and the thread answers each commit with the outcomes of
  * its appends in order, which settle the oldest waiting appends. The thread is started with the
  * first append and again after it stopped; while no append waits it does not keep the process
  * alive.
@@ -362,21 +370,23 @@ class ThreadWriter implements AppendWriter {
   private worker: Worker | null = null;
   /** Appends sent and not yet answered, oldest first: the thread answers in this order. */
   private waiting: Waiting[] = [];
-  /** This turn's appends, as JSON, not yet sent. */
+  /** This turn's appends, as the thread's text (encodeAppend), not yet sent. */
   private outgoing: string[] = [];
   private outgoingWaiting: Waiting[] = [];
   private sendScheduled = false;
   private drained: (() => void) | null = null;
+  private readonly posted = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
-    private readonly data: WriterThreadData,
+    private readonly data: Omit<WriterThreadData, 'posted'>,
     private readonly committed: () => void,
   ) {}
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     let text: string;
     try {
-      text = JSON.stringify([streamId, options.expectedRevision, events]);
+      // The canonical texts are made here, on the calling thread: the writer only chains them.
+      text = encodeAppend(queuedAppend(streamId, options.expectedRevision, events));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -394,17 +404,28 @@ class ThreadWriter implements AppendWriter {
     this.sendScheduled = false;
     if (this.outgoing.length === 0) return;
     const worker = this.worker ?? this.start();
-    const message: WriterMessage = `[${this.outgoing.join(',')}]`;
+    const message: WriterMessage = joinAppends(this.outgoing);
     this.waiting.push(...this.outgoingWaiting);
     this.outgoing = [];
     this.outgoingWaiting = [];
     worker.ref();
     worker.postMessage(message);
+    this.notifyPosted();
+  }
+
+  /** Wakes the thread if it waits for this message (WriterThreadData.posted). */
+  private notifyPosted(): void {
+    Atomics.add(this.posted, 0, 1);
+    Atomics.notify(this.posted, 0);
   }
 
   private start(): Worker {
     const { script, eval: isCode } = writerScript();
-    const worker = new Worker(script, { eval: isCode, workerData: this.data, resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(script, {
+      eval: isCode,
+      workerData: { ...this.data, posted: this.posted.buffer } satisfies WriterThreadData,
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
+    });
     worker.on('message', (outcomes: WriterReply) => this.answered(outcomes));
     worker.on('error', (error) => this.stopped(worker, error));
     worker.on('exit', (code) => this.stopped(worker, new Error(`the writer thread exited with code ${code}`)));
@@ -442,6 +463,7 @@ class ThreadWriter implements AppendWriter {
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.ref();
     worker.postMessage({ type: CLOSE } satisfies WriterMessage);
+    this.notifyPosted();
     await exited;
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppendTooLargeError, DuplicateEventIdError, WrongExpectedRevisionError, toArray } from './event-store';
 import { SqliteEventStore } from './sqlite-event-store';
+import { checkStreamChains } from './stream-chain';
 import { anEvent } from './testing/event-store.contract';
 
 /**
@@ -124,6 +125,28 @@ describe('SqliteEventStore writer thread', () => {
       expect(await store.readStream('b')).toEqual([]);
     } finally {
       await store.close();
+    }
+  });
+
+  it('sees the appends of another writer on the same file to the same stream, whichever writer runs where', async () => {
+    const file = join(dir, 'events.db');
+    // Two stores, two writer connections (each store's thread, or the event loop): what one appends, the other must check against.
+    for (const [oneWriter, twoWriter] of [['thread', 'thread'], ['event-loop', 'thread'], ['thread', 'event-loop']] as const) {
+      const one = new SqliteEventStore({ file, writer: oneWriter });
+      const two = new SqliteEventStore({ file, writer: twoWriter });
+      cleanups.push(() => one.close(), () => two.close());
+      const stream = `shared-${oneWriter}-${twoWriter}`;
+      expect(await one.appendToStream(stream, [anEvent('A')], { expectedRevision: 'no_stream' })).toMatchObject({ nextExpectedRevision: 0 });
+      expect(await two.appendToStream(stream, [anEvent('B')], { expectedRevision: 0 })).toMatchObject({ nextExpectedRevision: 1 });
+      // `one` last wrote revision 0: the stream has moved on since.
+      await expect(one.appendToStream(stream, [anEvent('C')], { expectedRevision: 0 })).rejects.toMatchObject({ name: WrongExpectedRevisionError.name, actual: 1 });
+      expect(await one.appendToStream(stream, [anEvent('C')], { expectedRevision: 1 })).toMatchObject({ nextExpectedRevision: 2 });
+      expect(await two.appendToStream(stream, [anEvent('D')], { expectedRevision: 'any' })).toMatchObject({ nextExpectedRevision: 3 });
+      expect(await one.appendToStream(stream, [anEvent('E'), anEvent('F')], { expectedRevision: 'any' })).toMatchObject({ nextExpectedRevision: 5 });
+      const events = await one.readStream(stream);
+      expect(events.map((event) => [event.revision, event.type])).toEqual(['A', 'B', 'C', 'D', 'E', 'F'].map((type, revision) => [revision, type]));
+      // One chain, each event's hash from the one before it, whichever connection wrote it.
+      expect(await checkStreamChains(one.readAll({ filter: { streamPrefixes: [stream] } }))).toEqual({ events: 6, streams: 1, unhashed: 0, breaks: 0 });
     }
   });
 

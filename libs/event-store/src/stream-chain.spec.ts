@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { NewEvent, RecordedEvent, canonicalJson } from '@access-ledger/core';
-import { STREAM_CHAIN_START, StreamChainCheck, chainedEvents, streamHashOf } from './stream-chain';
+import { STREAM_CHAIN_START, StreamChainCheck, chainPrepared, chainedEvents, preparedEvent, streamHashOf } from './stream-chain';
+import { decodeAppends, encodeAppend, joinAppends } from './sqlite-writer-thread';
 import { anEvent } from './testing/event-store.contract';
 
 /** A stream's events as a store would give them back after appending them through chainedEvents. */
@@ -35,6 +37,50 @@ describe('stream hash chains', () => {
     // Stored as canonical text, the hash inside the metadata.
     expect(stored.dataJson).toBe(canonicalJson(data));
     expect(stored.metadataJson).toBe(canonicalJson({ ...metadata, streamHash: stored.streamHash }));
+  });
+
+  // What is stored and hashed must not depend on how it is put together (prepared on the caller's thread, chained on the writer's):
+  // existing data files are verified by the definition, so every way to the texts must give the definition's bytes.
+  // Any UTF-16 code unit: NUL (the writer's separator), lone surrogates, characters JSON escapes.
+  const anyString = fc.string({ unit: 'binary' });
+  const anyJson = fc.jsonValue({ stringUnit: 'binary' });
+  const metadataArbitrary = fc.record(
+    {
+      occurredAt: anyString,
+      actor: anyJson,
+      commandId: anyString,
+      schemaVersion: fc.integer(),
+      streamHash: anyString,
+      zzz: anyJson,
+      'stream': anyJson,
+      'streamHashes': anyJson,
+    },
+    { requiredKeys: [] },
+  );
+  const eventArbitrary = fc.record({ eventId: anyString, type: anyString, data: fc.dictionary(anyString, anyJson), metadata: fc.oneof(metadataArbitrary, fc.dictionary(anyString, anyJson)) });
+
+  it('stores and hashes exactly the definition for arbitrary events, also when prepared apart from chaining and sent to the writer as text', () => {
+    fc.assert(
+      fc.property(anyString, fc.nat(1000), fc.array(eventArbitrary, { minLength: 1, maxLength: 4 }), fc.constantFrom<'any' | 'no_stream' | number>('any', 'no_stream', 7), (streamId, firstRevision, events, expectedRevision) => {
+        const newEvents = events as unknown as NewEvent[];
+        let previous = STREAM_CHAIN_START;
+        const byDefinition = newEvents.map((event, i) => {
+          const revision = firstRevision + i;
+          const { streamHash: _replaced, ...metadata } = event.metadata as unknown as Record<string, unknown>;
+          const streamHash = createHash('sha256').update(previous + canonicalJson({ eventId: event.eventId, type: event.type, streamId, revision, data: event.data, metadata })).digest('hex');
+          previous = streamHash;
+          return { eventId: event.eventId, type: event.type, revision, streamHash, dataJson: canonicalJson(event.data), metadataJson: canonicalJson({ ...metadata, streamHash }) };
+        });
+        expect(chainedEvents(streamId, firstRevision, undefined, newEvents)).toEqual(byDefinition);
+        // Across the thread boundary: the writer's text of two appends gives back the same prepared events.
+        const append = { streamId, expectedRevision, events: newEvents.map(preparedEvent) };
+        const [sent, again] = decodeAppends(joinAppends([encodeAppend(append), encodeAppend(append)]));
+        expect(sent).toEqual(append);
+        expect(again).toEqual(append);
+        expect(chainPrepared(streamId, firstRevision, undefined, sent.events)).toEqual(byDefinition);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('hashes the event as stored, from 64 zeros, each from the one before', () => {

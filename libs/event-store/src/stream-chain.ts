@@ -42,6 +42,43 @@ const hashedText = (dataJson: string, eventId: string, metadataJson: string, rev
 export const streamHashOf = (previous: string, event: Hashable): string =>
   sha256Hex(previous + hashedText(canonicalJson(event.data), event.eventId, canonicalJson(withoutStreamHash(event.metadata)), event.revision, event.streamId, event.type));
 
+/**
+ * An event of an append made ready for its stream's chain: the canonical texts that do not
+ * depend on where in the stream it lands, so that they can be made before the stream's head
+ * is known (by the caller, off the writer: SqliteEventStore prepares on the calling thread).
+ * Only strings, so that it crosses a thread boundary as text.
+ */
+export interface PreparedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  /** canonicalJson(data). */
+  readonly dataJson: string;
+  /**
+   * The canonical members of the metadata without `streamHash` (each `"key":<canonical value>`,
+   * in canonical order), joined by commas: those that sort before "streamHash", and those after,
+   * so that the hashed text (`{before,after}`) and the stored one (`{before,"streamHash":…,after}`)
+   * are each one concatenation.
+   */
+  readonly metadataBefore: string;
+  readonly metadataAfter: string;
+}
+
+/** What chainedEvents does before it needs the stream's head: data's canonical text and the metadata's canonical members. A `streamHash` in the metadata is left out. */
+export const preparedEvent = (event: NewEvent): PreparedEvent => {
+  const metadata = event.metadata as unknown as Record<string, unknown>;
+  let before = '';
+  let after = '';
+  for (const key of Object.keys(metadata).sort()) {
+    const value = metadata[key];
+    // Members whose value is undefined are left out, as JCS does; streamHash is the chain's own.
+    if (value === undefined || key === 'streamHash') continue;
+    const member = `${JSON.stringify(key)}:${canonicalJson(value)}`;
+    if (key < 'streamHash') before = before ? `${before},${member}` : member;
+    else after = after ? `${after},${member}` : member;
+  }
+  return { eventId: event.eventId, type: event.type, dataJson: canonicalJson(event.data), metadataBefore: before, metadataAfter: after };
+};
+
 /** An event of an append as it is to be stored: data and metadata (with its streamHash) as canonical JSON text. */
 export interface ChainedEvent {
   readonly eventId: string;
@@ -60,26 +97,19 @@ export interface ChainedEvent {
  * `previous`; undefined for a new stream or a last event stored before the chain). A
  * `streamHash` the caller put in the metadata is replaced.
  */
-export const chainedEvents = (streamId: string, firstRevision: number, previous: string | undefined, events: readonly NewEvent[]): ChainedEvent[] => {
+export const chainedEvents = (streamId: string, firstRevision: number, previous: string | undefined, events: readonly NewEvent[]): ChainedEvent[] =>
+  chainPrepared(streamId, firstRevision, previous, events.map(preparedEvent));
+
+/** chainedEvents of events already prepared (preparedEvent): per event one sha256 and the metadata's text put together around its hash. */
+export const chainPrepared = (streamId: string, firstRevision: number, previous: string | undefined, events: readonly PreparedEvent[]): ChainedEvent[] => {
   let hash = previous ?? STREAM_CHAIN_START;
-  return events.map((event, i) => {
+  return events.map(({ eventId, type, dataJson, metadataBefore: before, metadataAfter: after }, i) => {
     const revision = firstRevision + i;
-    const dataJson = canonicalJson(event.data);
-    // The metadata's canonical form is put together from its members', once without the hash (hashed) and once with it (stored).
-    const members = canonicalMembers(withoutStreamHash(event.metadata));
-    hash = sha256Hex(hash + hashedText(dataJson, event.eventId, `{${members.map(([, text]) => text).join(',')}}`, revision, streamId, event.type));
-    const at = members.findIndex(([key]) => key > 'streamHash');
-    const stored = [...members.slice(0, at < 0 ? members.length : at), ['streamHash', `"streamHash":"${hash}"`], ...(at < 0 ? [] : members.slice(at))];
-    return { eventId: event.eventId, type: event.type, revision, streamHash: hash, dataJson, metadataJson: `{${stored.map(([, text]) => text).join(',')}}` };
+    hash = sha256Hex(hash + hashedText(dataJson, eventId, `{${before}${before && after ? ',' : ''}${after}}`, revision, streamId, type));
+    const metadataJson = `{${before}${before ? ',' : ''}"streamHash":"${hash}"${after ? ',' : ''}${after}}`;
+    return { eventId, type, revision, streamHash: hash, dataJson, metadataJson };
   });
 };
-
-/** An object's members in canonical order, each as `"key":<canonical value>` (members whose value is undefined left out, as JCS does). */
-const canonicalMembers = (object: object): [key: string, text: string][] =>
-  Object.keys(object)
-    .sort()
-    .filter((key) => (object as Record<string, unknown>)[key] !== undefined)
-    .map((key) => [key, `${JSON.stringify(key)}:${canonicalJson((object as Record<string, unknown>)[key])}`]);
 
 /** One place where a stream's chain does not hold, named by stream and revision. */
 export interface StreamChainBreak {
