@@ -54,6 +54,17 @@ interface StreamHead {
 }
 
 /**
+ * A head as the writer keeps it, with the `PRAGMA data_version` under which it was written or
+ * last checked against the table. That value changes when another connection (this process's
+ * or another's) commits, and not for this one's own commits; read inside the batch's
+ * transaction, which holds the write lock, an unchanged value means that nobody else has
+ * appended since, so the head is still the stream's last event without a look at the table.
+ */
+interface KeptHead extends StreamHead {
+  readonly checkedAt: number;
+}
+
+/**
  * Streams whose head the writer keeps, the least recently appended to evicted first. The cache
  * serves the next append to a stream appended to a moment ago (a workflow's next step, a user's
  * or an organisation's stream in use): at 1,000 new streams a second it still holds the last ten
@@ -152,24 +163,17 @@ export class SqliteAppendBatch {
   private readonly commitAll: (appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => void;
   /**
    * Each stream's last event as this writer wrote or read it (its revision, position and hash), so
-   * that an append reads nothing while no other connection has committed (see `verified`), else
+   * that an append reads nothing while no other connection has committed (KeptHead), else
    * only the stream's last revision, from the key's index, and the row with its metadata only
    * when another process appended to that stream since. Stored events never change, so a
    * revision names one event. Updated only once the batch that wrote it has committed. In
    * least-recently-used order (a Map keeps insertion order; a use moves the stream to the end),
    * at most `maxCachedHeads` streams.
    */
-  private readonly heads = new Map<string, StreamHead>();
+  private readonly heads = new Map<string, KeptHead>();
   private written = new Map<string, StreamHead>();
-  /**
-   * The streams whose cached head holds without a look at the table: written or checked since
-   * another connection last committed. `PRAGMA data_version` changes when another connection
-   * (this process's or another's) commits, and not for this one's own commits; read inside the
-   * batch's transaction, which holds the write lock, an unchanged value means that nobody else
-   * has appended since, so a known head is still the stream's last event. Emptied when it changed.
-   */
-  private verified = new Set<string>();
-  private dataVersion: number | undefined;
+  /** `PRAGMA data_version` as the current (or last) batch's transaction read it (KeptHead). */
+  private dataVersion = -1;
   private readonly stmt: {
     dataVersion: Database.Statement<[], number>;
     lastRevision: Database.Statement<[string], number>;
@@ -190,9 +194,7 @@ export class SqliteAppendBatch {
     // snapshot, SQLite refuses the upgrade to writer at once (SQLITE_BUSY, "database is locked")
     // instead of waiting out busy_timeout; that failed whole batches with two processes on one file.
     this.commitAll = db.transaction((appends: readonly QueuedAppend[], outcomes: AppendOutcome[]) => {
-      const dataVersion = this.stmt.dataVersion.get();
-      if (dataVersion !== this.dataVersion) this.verified.clear();
-      this.dataVersion = dataVersion;
+      this.dataVersion = this.stmt.dataVersion.get()!;
       for (const append of appends) {
         try {
           // One INSERT is atomic on its own: a savepoint is needed only where an append writes more than one row.
@@ -230,28 +232,20 @@ export class SqliteAppendBatch {
       const failure = failureOf(error);
       return batch.map(() => [false, failure]);
     }
-    for (const [streamId, head] of this.written) {
-      this.remember(streamId, head);
-      this.verified.add(streamId);
-    }
+    for (const [streamId, head] of this.written) this.remember(streamId, head);
     return outcomes;
   }
 
-  /** How many streams' heads the writer keeps now, and how many of them it trusts without a read (each at most `maxCachedHeads`). */
+  /** How many streams' heads the writer keeps now (at most `maxCachedHeads`). */
   get cachedHeads(): number {
-    return Math.max(this.heads.size, this.verified.size);
+    return this.heads.size;
   }
 
-  /** Keeps the head as the most recently used, evicting the least recently used past the bound. */
-  private remember(streamId: string, head: StreamHead): void {
+  /** Keeps the head, checked under this batch's data_version, as the most recently used, evicting the least recently used past the bound. */
+  private remember(streamId: string, { revision, position, hash }: StreamHead): void {
     this.heads.delete(streamId);
-    this.heads.set(streamId, head);
-    while (this.heads.size > this.maxCachedHeads) {
-      const evicted = this.heads.keys().next().value!;
-      this.heads.delete(evicted);
-      // Verified only while its head is kept: the set stays as bounded as the map.
-      this.verified.delete(evicted);
-    }
+    this.heads.set(streamId, { revision, position, hash, checkedAt: this.dataVersion });
+    while (this.heads.size > this.maxCachedHeads) this.heads.delete(this.heads.keys().next().value!);
   }
 
   private appendChecked({ streamId, events, expectedRevision: expected }: QueuedAppend): AppendResult {
@@ -293,12 +287,11 @@ export class SqliteAppendBatch {
     const pending = this.written.get(streamId);
     if (pending) return pending;
     const known = this.heads.get(streamId);
-    if (known && this.verified.has(streamId)) return known;
+    if (known?.checkedAt === this.dataVersion) return known;
     const revision = this.stmt.lastRevision.get(streamId);
     if (revision === undefined) return undefined;
     if (known?.revision === revision) {
       this.remember(streamId, known);
-      this.verified.add(streamId);
       return known;
     }
     const row = this.stmt.currentRevision.get(streamId)!;
