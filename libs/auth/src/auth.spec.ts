@@ -25,26 +25,24 @@ describe('TokenVerifier', () => {
     beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'hrtime', 'performance'] }));
     afterEach(() => jest.useRealTimers());
 
-    it('is refused once it expires, as on its first use', async () => {
+    /** Verified now and kept, still taken `lastTaken` seconds on, refused as expired at `refusedAt`. */
+    const keptUntil = async (options: { maxTokenAgeSeconds?: number; clockSkewSeconds: number }, claims: (start: number) => Record<string, unknown>, lastTaken: number, refusedAt: number) => {
       const start = now();
-      const verifier = new TokenVerifier({ mode: 'hs256', secret: SECRET, clockSkewSeconds: 0 });
-      const token = await bearer(valid({ iat: start, exp: start + 30 }));
+      const verifier = new TokenVerifier({ mode: 'hs256', secret: SECRET, ...options });
+      const token = await bearer(valid(claims(start)));
       await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
-      at(start + 29);
+      at(start + lastTaken);
       await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
-      at(start + 30);
+      at(start + refusedAt);
       expect(await refusal(verifier.verify(token))).toMatchObject({ code: 'token-expired' });
+    };
+
+    it('is refused once it expires, as on its first use', async () => {
+      await keptUntil({ clockSkewSeconds: 0 }, (start) => ({ iat: start, exp: start + 30 }), 29, 30);
     });
 
     it('is refused once it is older than the maximum age, whatever its exp', async () => {
-      const start = now();
-      const verifier = new TokenVerifier({ mode: 'hs256', secret: SECRET, maxTokenAgeSeconds: 40, clockSkewSeconds: 5 });
-      const token = await bearer(valid({ iat: start, exp: start + 86400 }));
-      await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
-      at(start + 45);
-      await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'someone' });
-      at(start + 46);
-      expect(await refusal(verifier.verify(token))).toMatchObject({ code: 'token-expired' });
+      await keptUntil({ maxTokenAgeSeconds: 40, clockSkewSeconds: 5 }, (start) => ({ iat: start, exp: start + 86400 }), 45, 46);
     });
 
     it('never lends its verification to the same claims with another signature', async () => {
