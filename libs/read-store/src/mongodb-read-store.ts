@@ -360,14 +360,18 @@ export class MongoReadStore implements ReadStore {
       if (expected !== undefined && stored !== expected) throw new CheckpointMovedError(projection, expected, stored);
       await this.checkpoints.updateOne({ _id: projection }, { $set: { position: checkpoint } }, { upsert: true, session });
       const generations = Object.entries(options.expectedGenerations ?? {}).map(([collection, generation]) => [collectionName(collection), generation] as const);
-      const targets = new Map<string, Target>();
-      const rows = await this.collections.find({ _id: { $in: [...new Set([...names, ...generations.map(([name]) => name)])] } }, { session }).toArray();
-      for (const row of rows) targets.set(row._id, { spec: row.spec, physical: physicalOf(row) });
+      const found = await this.collections.find({ _id: { $in: [...new Set([...names, ...generations.map(([name]) => name)])] } }, { session }).toArray();
+      const rows = new Map(found.map((row) => [row._id, row]));
       // A promote repoints the row to the rebuilt collection (a fresh MongoDB collection each rebuild): that name is the generation.
       for (const [name, generation] of generations) {
-        if (targets.get(name)?.physical !== generation) throw new CollectionReplacedError(projection, name, stored);
+        const row = rows.get(name);
+        if (!row || physicalOf(row) !== generation) throw new CollectionReplacedError(projection, name, stored);
       }
-      for (const name of targets.keys()) if (!names.includes(name)) targets.delete(name);
+      const targets = new Map<string, Target>();
+      for (const name of names) {
+        const row = rows.get(name);
+        if (row) targets.set(name, { spec: row.spec, physical: physicalOf(row) });
+      }
       const positions = new Map<string, Map<string, number | null>>();
       for (const [name, target] of targets) {
         const ids = [...new Set(changes.filter((c) => c.collection === name).map((c) => c.id))];
