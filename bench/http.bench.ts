@@ -24,7 +24,7 @@ import { Document, SqliteReadStore, projectBatch, touchedIds } from '@access-led
 import { spocOverviewCountsProjection, spocOverviewProjection } from '@access-ledger/projections';
 import type { LoadPlan, LoadResult } from './load-runner';
 import { STEPS } from './load-runner';
-import { BENCH_SECRET, machine, measure, ms, startServer, stopServer, table, writeDocsSection } from './support';
+import { BENCH_SECRET, machine, measure, ms, startProcess, startServer, stopServer, table, writeDocsSection } from './support';
 
 const SOAK = process.argv[2] === 'soak';
 const SECONDS = Number((SOAK ? process.env.DURATION : process.env.BENCH_SECONDS) ?? (SOAK ? 600 : 10));
@@ -63,13 +63,21 @@ const runLoad = (plan: LoadPlan) =>
   });
 
 /** The measured run after a warm-up run; throws if any answer was not 2xx (then the figures measure something else). */
-async function measureWorkflow(server: ChildProcess, plan: Omit<LoadPlan, 'seconds' | 'windowSeconds'>, seconds: number, onSecond?: () => void): Promise<LoadResult & { loadBefore: string; cpuMsPerRequest: number }> {
+async function measureWorkflow(
+  server: ChildProcess,
+  plan: Omit<LoadPlan, 'seconds' | 'windowSeconds'>,
+  seconds: number,
+  onSecond?: () => void,
+  alongside: readonly ChildProcess[] = [],
+): Promise<LoadResult & { loadBefore: string; cpuMsPerRequest: number }> {
   if (WARMUP_SECONDS > 0) await runLoad({ ...plan, seconds: WARMUP_SECONDS, windowSeconds: WARMUP_SECONDS });
   const loadBefore = load1();
   const sampler = onSecond ? setInterval(onSecond, 1000) : undefined;
-  const cpuBefore = cpuMs(server.pid!);
+  // The service's CPU time: its process and, in the split layout, the projector's.
+  const serviceCpu = () => [server, ...alongside].reduce((sum, child) => sum + cpuMs(child.pid!), 0);
+  const cpuBefore = serviceCpu();
   const result = await runLoad({ ...plan, seconds, windowSeconds: WINDOW_SECONDS });
-  const cpuMsPerRequest = (cpuMs(server.pid!) - cpuBefore) / (result.requestsPerSecond * result.seconds);
+  const cpuMsPerRequest = (serviceCpu() - cpuBefore) / (result.requestsPerSecond * result.seconds);
   clearInterval(sampler);
   for (const step of STEPS) {
     if (result.steps[step].failed > 0) throw new Error(`${step}: ${result.steps[step].failed} answers not 2xx, first ${result.steps[step].firstFailure}`);
@@ -139,10 +147,15 @@ async function main() {
   }
 
   let api: ChildProcess = await startServer('api', apiPort, dataDir, CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []);
+  // BENCH_PROJECTOR=1 (with RUN_PROJECTIONS=false RUN_PROVISIONING=false): the production layout's projector as its own process on the same data folder.
+  const projector = process.env.BENCH_PROJECTOR === '1'
+    ? [await startProcess('dist-bench/apps/projector/src/main.js', { DATA_DIR: dataDir, PROJECTOR_PORT: String(apiPort + 2), LOG_LEVEL: 'silent' }, 'projector running')]
+    : [];
   const base = `http://127.0.0.1:${apiPort}`;
   const { org, spoc, requesters } = await setUp(base);
-  const service = await measureWorkflow(api, { url: base, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS);
+  const service = await measureWorkflow(api, { url: base, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS, undefined, projector);
   await stopServer(api);
+  for (const child of projector) await stopServer(child);
 
   const bareServer = await startServer('bare', barePort, dataDir);
   const bare = await measureWorkflow(bareServer, { url: `http://127.0.0.1:${barePort}`, connections: CONCURRENCY, organisationId: org, requesters, approver: spoc }, SECONDS);
