@@ -42,7 +42,7 @@ async function main() {
     mode === 'bare'
       ? await NestFactory.create(BareModule, { logger: false })
       : // The load comes from one IP and a few tokens: without RATE_LIMITS=off it would measure the limiter's 429s.
-        await createApp(loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR, AUTH_JWT_SECRET: process.env.BENCH_SECRET, LOG_LEVEL: 'silent', RATE_LIMITS: 'off', RUN_PROJECTIONS: process.env.RUN_PROJECTIONS, RUN_PROVISIONING: process.env.RUN_PROVISIONING }));
+        await createApp(loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR, AUTH_JWT_SECRET: process.env.BENCH_SECRET, LOG_LEVEL: 'silent', RATE_LIMITS: 'off', RUN_PROJECTIONS: process.env.RUN_PROJECTIONS, RUN_PROVISIONING: process.env.RUN_PROVISIONING, READ_STORE_CACHE_MB: process.env.READ_STORE_CACHE_MB }));
   await app.listen(port, '127.0.0.1');
   // BENCH_MEMORY_LOG=<file>: where the service's memory goes over a soak (heap against native), a line every 10 s.
   const memoryLog = process.env.BENCH_MEMORY_LOG;

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, EMBEDDED_AUDIT_KEY_FILE, loadConfig } from '@access-ledger/platform';
+import { ConfigError, EMBEDDED_AUDIT_KEY_FILE, createReadStore, loadConfig } from '@access-ledger/platform';
 
 describe('configuration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-config-'));
@@ -129,6 +129,18 @@ describe('configuration', () => {
 
   it('does not print a refused AUDIT_SIGNING_KEY', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, AUDIT_SIGNING_KEY: 'secret-material-not-a-pem' })).toThrow(/^(?!.*secret-material)/);
+  });
+
+  it('gives the embedded read store a 64 MiB page cache unless READ_STORE_CACHE_MB says otherwise, and refuses less than 2', async () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).readStore).toEqual({ kind: 'sqlite', file: join(dataDir, 'read.db'), cacheMb: 64 });
+    const config = loadConfig({ DATA_DIR: dataDir, READ_STORE_CACHE_MB: '16' });
+    expect(config.readStore).toMatchObject({ cacheMb: 16 });
+    const store = await createReadStore(config);
+    expect((store as unknown as { db: { pragma(p: string, o: { simple: true }): unknown } }).db.pragma('cache_size', { simple: true })).toBe(-16 * 1024);
+    await store.close();
+    for (const value of ['1', '16MB', '65537']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir, READ_STORE_CACHE_MB: value })).toThrow(`Configuration error: READ_STORE_CACHE_MB must be a whole number from 2 to 65536 (got "${value}")`);
+    }
   });
 
   it('sweeps for expired access every minute unless told otherwise', () => {

@@ -26,6 +26,8 @@ import {
 
 export interface SqliteReadStoreOptions {
   readonly file: string;
+  /** SQLite's page cache of this connection, in MiB (default 64): what the service's RSS grows to as the read models are used. */
+  readonly cacheMb?: number;
   /**
    * How long one attempt to take the write lock may wait inside SQLite (its busy timeout).
    * That wait blocks the event loop, so it is kept short; further attempts are spaced by
@@ -104,6 +106,9 @@ interface OrderedRange {
 /** The lengths a `getMany` id list is padded to; the last is the most asked in one statement. */
 const GET_MANY_SIZES = [1, 4, 16, 64, 256, 500];
 
+/** The page cache when none is given (SqliteReadStoreOptions.cacheMb). */
+const DEFAULT_CACHE_MB = 64;
+
 export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly specs = new Map<string, CollectionSpec>();
@@ -126,9 +131,9 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('journal_mode = WAL');
     // Read models can be rebuilt from the event log; the checkpoint commits with the data.
     this.db.pragma('synchronous = NORMAL');
-    // Up to 64 MiB of pages per connection (SQLite's default is 2 MiB): queries look rows up by
-    // rowid all over the tables, and a page read from the OS costs a system call each time.
-    this.db.pragma('cache_size = -65536');
+    // Up to 64 MiB of pages per connection by default (SQLite's default is 2 MiB): queries look rows
+    // up by rowid all over the tables, and a page read from the OS costs a system call each time.
+    this.db.pragma(`cache_size = -${Math.max(1, Math.floor(options.cacheMb ?? DEFAULT_CACHE_MB)) * 1024}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);

@@ -6,7 +6,7 @@ import { checkConnectionString } from '@access-ledger/event-store';
 
 export interface AppConfig {
   readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
-  readonly readStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'mongodb'; readonly uri: string; readonly db: string };
+  readonly readStore: { readonly kind: 'sqlite'; readonly file: string; readonly cacheMb: number } | { readonly kind: 'mongodb'; readonly uri: string; readonly db: string };
   readonly dataDir: string;
   readonly port: number;
   readonly auth: TokenVerifierConfig;
@@ -236,7 +236,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
         };
   const readStore: AppConfig['readStore'] =
     readStoreKind === 'sqlite'
-      ? { kind: 'sqlite', file: join(dataDir, 'read.db') }
+      ? { kind: 'sqlite', file: join(dataDir, 'read.db'), cacheMb: envInteger(env, 'READ_STORE_CACHE_MB', 64, 2, 65536) }
       : {
           kind: 'mongodb',
           uri: required(env, 'MONGODB_URI', 'when READ_STORE=mongodb', /^mongodb(\+srv)?:\/\//, 'a mongodb:// URI'),

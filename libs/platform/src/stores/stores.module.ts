@@ -49,7 +49,7 @@ export async function checkEventStoreAccessOrExit(config: AppConfig): Promise<vo
 }
 
 export async function createReadStore(config: AppConfig): Promise<ReadStore> {
-  if (config.readStore.kind === 'sqlite') return new SqliteReadStore({ file: config.readStore.file });
+  if (config.readStore.kind === 'sqlite') return new SqliteReadStore({ file: config.readStore.file, cacheMb: config.readStore.cacheMb });
   const { MongoReadStore } = await import('@access-ledger/read-store');
   return MongoReadStore.connect({ uri: config.readStore.uri, dbName: config.readStore.db });
 }
