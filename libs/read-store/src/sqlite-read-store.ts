@@ -106,8 +106,8 @@ interface OrderedRange {
 /** The lengths a `getMany` id list is padded to; the last is the most asked in one statement. */
 const GET_MANY_SIZES = [1, 4, 16, 64, 256, 500];
 
-/** The page cache when none is given (SqliteReadStoreOptions.cacheMb). */
-const DEFAULT_CACHE_MB = 64;
+/** The page cache when none is given (SqliteReadStoreOptions.cacheMb), and READ_STORE_CACHE_MB's default. */
+export const DEFAULT_READ_CACHE_MB = 64;
 
 export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
@@ -133,7 +133,7 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('synchronous = NORMAL');
     // Up to 64 MiB of pages per connection by default (SQLite's default is 2 MiB): queries look rows
     // up by rowid all over the tables, and a page read from the OS costs a system call each time.
-    this.db.pragma(`cache_size = -${Math.max(1, Math.floor(options.cacheMb ?? DEFAULT_CACHE_MB)) * 1024}`);
+    this.db.pragma(`cache_size = -${Math.max(1, Math.floor(options.cacheMb ?? DEFAULT_READ_CACHE_MB)) * 1024}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);

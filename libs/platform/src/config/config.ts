@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TokenLifetime, TokenVerifierConfig } from '@access-ledger/auth';
 import { checkConnectionString } from '@access-ledger/event-store';
+import { DEFAULT_READ_CACHE_MB } from '@access-ledger/read-store';
 
 export interface AppConfig {
   readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
@@ -236,7 +237,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
         };
   const readStore: AppConfig['readStore'] =
     readStoreKind === 'sqlite'
-      ? { kind: 'sqlite', file: join(dataDir, 'read.db'), cacheMb: envInteger(env, 'READ_STORE_CACHE_MB', 64, 2, 65536) }
+      ? { kind: 'sqlite', file: join(dataDir, 'read.db'), cacheMb: envInteger(env, 'READ_STORE_CACHE_MB', DEFAULT_READ_CACHE_MB, 2, 65536) }
       : {
           kind: 'mongodb',
           uri: required(env, 'MONGODB_URI', 'when READ_STORE=mongodb', /^mongodb(\+srv)?:\/\//, 'a mongodb:// URI'),
